@@ -1,0 +1,155 @@
+"""Ingesting a project's inbox into its store: the edge where files are read, stored and set aside.
+
+The whole run is one transaction: a run killed half way leaves the store as it was, and the next run does
+the work. Files that cannot be read are moved to `inbox/_rejected/` with a reason file, after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from qualcode.errors import DuplicateSourceId, InputError
+from qualcode.ingest.metadata import MANIFEST_NAME, ManifestEntry, read_manifest
+from qualcode.ingest.readers import content_hash, read_source
+from qualcode.nlp import sentence_pipeline
+from qualcode.project import REJECTED_DIR, Project
+from qualcode.segment import Segmenter
+from qualcode.store import Store
+
+log = logging.getLogger(__name__)
+
+Status = Literal["added", "skipped", "rejected"]
+ProgressCallback = Callable[[int, int], None]
+REASON_SUFFIX = ".reason.txt"
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    name: str
+    status: Status
+    source_id: str | None = None
+    segments: int = 0
+    reason: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+    def _with(self, status: Status) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def added(self) -> list[FileOutcome]:
+        return self._with("added")
+
+    @property
+    def skipped(self) -> list[FileOutcome]:
+        return self._with("skipped")
+
+    @property
+    def rejected(self) -> list[FileOutcome]:
+        return self._with("rejected")
+
+
+def inbox_files(inbox: Path) -> list[Path]:
+    """Files waiting in the inbox, in a stable order; manifests, hidden files and rejects are not sources."""
+    if not inbox.is_dir():
+        return []
+    return sorted(
+        p for p in inbox.rglob("*")
+        if p.is_file() and p.name != MANIFEST_NAME and not p.name.startswith((".", "~$"))
+        and REJECTED_DIR not in p.relative_to(inbox).parts
+    )
+
+
+def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None,
+                 progress: ProgressCallback | None = None) -> IngestReport:
+    """Read every new file in the inbox into the store; files already there (same content) are skipped."""
+    files = inbox_files(project.inbox)
+    manifests = _manifests(project.inbox, files)  # a broken manifest stops the run before any write
+    segmenter = segmenter or Segmenter(sentence_pipeline(project.config.spacy_model),
+                                       project.config.segmentation.settings())
+    report = IngestReport()
+    with Store(project.store_path) as store, store.transaction():
+        run = store.start_ingest_run()
+        seen: dict[str, str] = {}
+        for done, path in enumerate(files, start=1):
+            report.outcomes.append(_ingest_one(project, store, segmenter, path, manifests, seen, run))
+            if progress is not None:
+                progress(done, len(files))
+        store.finish_ingest_run(run, added=len(report.added), skipped=len(report.skipped),
+                                rejected=len(report.rejected))
+    for outcome in report.rejected:
+        _set_aside(project, outcome)
+    log.info("Ingest: %d added, %d skipped, %d rejected", len(report.added), len(report.skipped),
+             len(report.rejected))
+    return report
+
+
+def _ingest_one(project: Project, store: Store, segmenter: Segmenter, path: Path,
+                manifests: dict[Path, dict[str, ManifestEntry]], seen: dict[str, str], run: int) -> FileOutcome:
+    name = path.relative_to(project.inbox).as_posix()
+    try:
+        data = path.read_bytes()
+        digest = content_hash(data)
+        if store.has_content(digest) or digest in seen:
+            return FileOutcome(name, "skipped", reason="already ingested (same content)")
+        source, warnings = read_source(path, data, name=name, manifest=_manifest_entry(path, manifests),
+                                       require_metadata=project.config.require_metadata)
+        existing = store.source_path(source.id)
+        if existing is not None:
+            raise DuplicateSourceId(f"Source id {source.id!r} is already used by {existing}.", path=path)
+        segments = segmenter.segment(source)
+        store.add_source(source, segments, run)
+        seen[digest] = name
+        log.debug("Stored source %s (%d statements)", source.id, len(segments))
+        for warning in warnings:
+            log.warning(warning)
+        return FileOutcome(name, "added", source.id, len(segments), warnings=tuple(warnings))
+    except InputError as exc:
+        return FileOutcome(name, "rejected", reason=str(exc))
+    except OSError as exc:
+        return FileOutcome(name, "rejected", reason=f"{name}: the file could not be read ({exc.strerror}).")
+    except Exception as exc:  # a reader bug must not stop the other files; the type, never the content
+        log.debug("Unexpected error reading %s", name, exc_info=True)
+        return FileOutcome(name, "rejected",
+                           reason=f"{name}: unexpected {type(exc).__name__} while reading; please report it.")
+
+
+def _manifests(inbox: Path, files: list[Path]) -> dict[Path, dict[str, ManifestEntry]]:
+    folders = {inbox} | {parent for f in files for parent in f.parents if inbox in parent.parents}
+    return {folder: read_manifest(folder / MANIFEST_NAME)
+            for folder in folders if (folder / MANIFEST_NAME).is_file()}
+
+
+def _manifest_entry(path: Path, manifests: dict[Path, dict[str, ManifestEntry]]) -> ManifestEntry | None:
+    for folder in path.parents:
+        entries = manifests.get(folder)
+        if entries is not None:
+            entry = entries.get(path.relative_to(folder).as_posix())
+            if entry is not None:
+                return entry
+    return None
+
+
+def _set_aside(project: Project, outcome: FileOutcome) -> None:
+    """Move a rejected file out of the inbox with a reason file beside it; never overwrite an earlier one."""
+    source = project.inbox / outcome.name
+    if not source.exists():
+        return
+    project.rejected.mkdir(parents=True, exist_ok=True)
+    flat = outcome.name.replace("/", "__")
+    target = project.rejected / flat
+    counter = 2
+    while target.exists():
+        target = project.rejected / f"{Path(flat).stem}-{counter}{Path(flat).suffix}"
+        counter += 1
+    shutil.move(str(source), target)
+    target.with_name(target.name + REASON_SUFFIX).write_text(f"{outcome.reason}\n", encoding="utf-8")

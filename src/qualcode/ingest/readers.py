@@ -1,0 +1,69 @@
+"""Which reader handles which file, and turning a file into a `Source`."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from qualcode.errors import EmptyFile, NoSpeech, UnknownFormat
+from qualcode.ingest.docx import read_docx
+from qualcode.ingest.jsonfile import read_json
+from qualcode.ingest.layout import lay_out
+from qualcode.ingest.metadata import ManifestEntry, resolve_metadata
+from qualcode.ingest.plaintext import read_markdown, read_plaintext
+from qualcode.ingest.subtitles import read_srt, read_vtt
+from qualcode.ingest.tables import read_csv, read_xlsx
+from qualcode.models import ParsedFile, Source
+
+Reader = Callable[[Path, bytes], ParsedFile]
+
+READERS: dict[str, Reader] = {
+    ".txt": read_plaintext,
+    ".text": read_plaintext,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".docx": read_docx,
+    ".vtt": read_vtt,
+    ".srt": read_srt,
+    ".csv": read_csv,
+    ".xlsx": read_xlsx,
+    ".json": read_json,
+}
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def default_source_id(path: Path) -> str:
+    """A readable id from the file name (extension kept, so `call.vtt` and `call.srt` differ)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", path.name).strip("-") or "source"
+
+
+def parse_file(path: Path, data: bytes) -> ParsedFile:
+    """Run the reader for the file's extension."""
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise UnknownFormat(f"Unknown file type {path.suffix or '(no extension)'!r}.", path=path)
+    if not data.strip():
+        raise EmptyFile("The file is empty.", path=path)
+    return reader(path, data)
+
+
+def read_source(path: Path, data: bytes, *, name: str, manifest: ManifestEntry | None = None,
+                require_metadata: bool = False) -> tuple[Source, list[str]]:
+    """Read one file into a `Source`, with any warnings about its metadata.
+
+    `name` is how the project refers to the file (its path inside the inbox).
+    """
+    parsed = parse_file(path, data)
+    meta, warnings = resolve_metadata(path, front=parsed.metadata, manifest=manifest, speakers=parsed.speakers,
+                                      default_id=default_source_id(path), require=require_metadata)
+    text, turns = lay_out(parsed, meta)
+    if not any(not turn.is_interviewer for turn in turns):
+        raise NoSpeech("No interviewee words were found in the file.", path=path)
+    source = Source(meta=meta, path=name, content_hash=content_hash(data), format=parsed.format,
+                    encoding=parsed.encoding, text=text, turns=turns)
+    return source, warnings

@@ -1,0 +1,125 @@
+"""A review project folder: `qualcode.yaml`, `inbox/`, `outputs/` and the store file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from qualcode.errors import BadConfig, NotAProject
+from qualcode.nlp import DEFAULT_SPACY_MODEL
+from qualcode.segment import SegmentationSettings
+
+CONFIG_NAME = "qualcode.yaml"
+STORE_NAME = "qualcode.db"
+REJECTED_DIR = "_rejected"
+
+
+class SegmentationConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    min_words: int = Field(4, ge=1, le=50)
+    max_chars: int = Field(600, ge=80, le=5000)
+    include_interviewer: bool = False
+
+    def settings(self) -> SegmentationSettings:
+        return SegmentationSettings(min_words=self.min_words, max_chars=self.max_chars,
+                                    include_interviewer=self.include_interviewer)
+
+
+class ProjectConfig(BaseModel):
+    """What `qualcode.yaml` may hold; unknown keys are refused so typos do not pass silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
+    name: str = "qualcode project"
+    require_metadata: bool = False
+    spacy_model: str = DEFAULT_SPACY_MODEL
+    segmentation: SegmentationConfig = Field(default_factory=SegmentationConfig)
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    config: ProjectConfig
+
+    @property
+    def inbox(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def rejected(self) -> Path:
+        return self.inbox / REJECTED_DIR
+
+    @property
+    def outputs(self) -> Path:
+        return self.root / "outputs"
+
+    @property
+    def store_path(self) -> Path:
+        return self.root / STORE_NAME
+
+    @classmethod
+    def open(cls, root: Path) -> Project:
+        root = Path(root)
+        config_path = root / CONFIG_NAME
+        if not config_path.is_file():
+            raise NotAProject(f"No {CONFIG_NAME} in this folder.", path=root)
+        return cls(root=root, config=load_config(config_path))
+
+
+def load_config(path: Path) -> ProjectConfig:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise BadConfig("The file is not valid YAML.", path=path,
+                        line=mark.line + 1 if mark is not None else None) from None
+    if not isinstance(data, dict):
+        raise BadConfig("The file must be a mapping of settings.", path=path, line=1)
+    try:
+        return ProjectConfig.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(p) for p in error["loc"])
+        raise BadConfig(f"Setting `{key}`: {error['msg']}.", path=path, line=_line_of(path, key)) from None
+
+
+def _line_of(path: Path, key: str) -> int | None:
+    leaf = key.split(".")[-1]
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip().startswith(f"{leaf}:"):
+            return number
+    return None
+
+
+CONFIG_TEMPLATE = """\
+# qualcode project settings. See README.md ("The project folder").
+version: 1
+name: {name}
+# Refuse files that carry no metadata (front matter or a manifest.csv row) instead of ingesting them as 'unknown'.
+require_metadata: false
+# spaCy pipeline used for sentences: an installed package name or a path.
+spacy_model: {spacy_model}
+segmentation:
+  min_words: 4              # shorter sentences are joined to a neighbour in the same turn
+  max_chars: 600            # longer statements are cut at a clause boundary
+  include_interviewer: false  # interviewer turns are kept as context, not coded
+"""
+
+
+def init_project(root: Path, name: str | None = None) -> Project:
+    """Scaffold a project folder; an existing project is left exactly as it is."""
+    root = Path(root)
+    config_path = root / CONFIG_NAME
+    if not config_path.exists():
+        root.mkdir(parents=True, exist_ok=True)
+        config_path.write_text(CONFIG_TEMPLATE.format(name=name or root.resolve().name,
+                                                      spacy_model=DEFAULT_SPACY_MODEL), encoding="utf-8")
+    project = Project.open(root)
+    project.inbox.mkdir(exist_ok=True)
+    project.outputs.mkdir(exist_ok=True)
+    return project

@@ -1,0 +1,20 @@
+"""Where the bundled sample corpora are: inside the wheel, or in the source checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qualcode.errors import QualcodeError
+
+
+class SamplesNotFound(QualcodeError):
+    code = "E205"
+    hint = "Pass --samples with the path of corpora/samples from a qualcode checkout."
+
+
+def samples_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_samples", here.parents[1] / "corpora" / "samples"):
+        if (candidate / "review_week").is_dir():
+            return candidate
+    raise SamplesNotFound("The bundled sample corpora are not installed with this copy of qualcode.")

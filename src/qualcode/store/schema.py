@@ -1,0 +1,65 @@
+"""The store's schema as an ordered list of migrations; `PRAGMA user_version` records how far a file is."""
+
+from __future__ import annotations
+
+# Each entry upgrades the store from version i to i + 1. Never edit a released entry: append a new one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE sources (
+        id            TEXT PRIMARY KEY,
+        path          TEXT NOT NULL,
+        content_hash  TEXT NOT NULL UNIQUE,
+        format        TEXT NOT NULL,
+        encoding      TEXT,
+        site          TEXT NOT NULL,
+        site_type     TEXT NOT NULL,
+        role          TEXT NOT NULL,
+        agency        TEXT NOT NULL,
+        source_type   TEXT NOT NULL,
+        date          TEXT,
+        interviewer   TEXT,
+        metadata_json TEXT NOT NULL,
+        text          TEXT NOT NULL,
+        ingest_run    INTEGER NOT NULL REFERENCES ingest_runs(id)
+    );
+    CREATE TABLE turns (
+        source_id      TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        idx            INTEGER NOT NULL,
+        speaker        TEXT,
+        role           TEXT NOT NULL,
+        agency         TEXT NOT NULL,
+        is_interviewer INTEGER NOT NULL,
+        start          INTEGER NOT NULL,
+        "end"          INTEGER NOT NULL,
+        timestamp      TEXT,
+        PRIMARY KEY (source_id, idx)
+    );
+    CREATE TABLE segments (
+        id          TEXT PRIMARY KEY,
+        source_id   TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        idx         INTEGER NOT NULL,
+        turn_index  INTEGER NOT NULL,
+        speaker     TEXT,
+        role        TEXT NOT NULL,
+        agency      TEXT NOT NULL,
+        site        TEXT NOT NULL,
+        source_type TEXT NOT NULL,
+        date        TEXT,
+        question    TEXT,
+        start       INTEGER NOT NULL,
+        "end"       INTEGER NOT NULL,
+        text        TEXT NOT NULL,
+        UNIQUE (source_id, idx)
+    );
+    CREATE INDEX segments_by_role ON segments(role, agency);
+    CREATE TABLE ingest_runs (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at TEXT NOT NULL,
+        added      INTEGER NOT NULL DEFAULT 0,
+        skipped    INTEGER NOT NULL DEFAULT 0,
+        rejected   INTEGER NOT NULL DEFAULT 0
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,148 @@
+"""The project store: one SQLite file holding sources, turns, segments (later codings and decisions).
+
+SQLite because it ships with Python, is a single file a team can copy, and gives real transactions: a
+killed ingest rolls back to the last commit, so the store is never half-written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+
+import pandas as pd
+
+from qualcode.errors import StoreTooNew
+from qualcode.models import Segment, Source
+from qualcode.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+SEGMENT_COLUMNS = ["segment_id", "source_id", "index", "turn_index", "speaker", "role", "agency", "site",
+                   "source_type", "date", "question", "start", "end", "text"]
+
+
+class Store:
+    """A connection to a project's store; use as a context manager or call `close()`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = FULL")
+        self._migrate()
+
+    # --- lifecycle ---------------------------------------------------------------------------------------
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise StoreTooNew(f"The store is at schema version {version}; this qualcode knows up to "
+                              f"{SCHEMA_VERSION}.", path=self.path)
+        for target in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[target]):
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {target + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # --- writing -----------------------------------------------------------------------------------------
+    def start_ingest_run(self) -> int:
+        cursor = self._db.execute("INSERT INTO ingest_runs (started_at) VALUES (?)",
+                                  (dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),))
+        return int(cursor.lastrowid or 0)
+
+    def finish_ingest_run(self, run: int, *, added: int, skipped: int, rejected: int) -> None:
+        self._db.execute("UPDATE ingest_runs SET added = ?, skipped = ?, rejected = ? WHERE id = ?",
+                         (added, skipped, rejected, run))
+
+    def add_source(self, source: Source, segments: list[Segment], run: int) -> None:
+        meta = source.meta
+        self._db.execute(
+            "INSERT INTO sources (id, path, content_hash, format, encoding, site, site_type, role, agency, "
+            "source_type, date, interviewer, metadata_json, text, ingest_run) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (meta.id, source.path, source.content_hash, source.format, source.encoding, meta.site,
+             meta.site_type, meta.role, meta.agency, meta.source_type, _iso(meta.date), meta.interviewer,
+             meta.model_dump_json(), source.text, run))
+        self._db.executemany(
+            'INSERT INTO turns (source_id, idx, speaker, role, agency, is_interviewer, start, "end", timestamp) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(meta.id, t.index, t.speaker, t.role, t.agency, int(t.is_interviewer), t.start, t.end, t.timestamp)
+             for t in source.turns])
+        self._db.executemany(
+            "INSERT INTO segments (id, source_id, idx, turn_index, speaker, role, agency, site, source_type, "
+            'date, question, start, "end", text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            [(s.id, s.source_id, s.index, s.turn_index, s.speaker, s.role, s.agency, s.site, s.source_type,
+              _iso(s.date), s.question, s.start, s.end, s.text) for s in segments])
+
+    # --- reading -----------------------------------------------------------------------------------------
+    def has_content(self, content_hash: str) -> bool:
+        row = self._db.execute("SELECT 1 FROM sources WHERE content_hash = ?", (content_hash,)).fetchone()
+        return row is not None
+
+    def source_path(self, source_id: str) -> str | None:
+        row = self._db.execute("SELECT path FROM sources WHERE id = ?", (source_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def source_text(self, source_id: str) -> str:
+        row = self._db.execute("SELECT text FROM sources WHERE id = ?", (source_id,)).fetchone()
+        if row is None:
+            raise KeyError(source_id)
+        return str(row[0])
+
+    def sources(self) -> pd.DataFrame:
+        """One row per source, without its text: columns id, path, content_hash, format, encoding, site,
+        site_type, role, agency, source_type, date, interviewer, ingest_run, segments."""
+        return pd.read_sql_query(
+            "SELECT s.id, s.path, s.content_hash, s.format, s.encoding, s.site, s.site_type, s.role, s.agency, "
+            "s.source_type, s.date, s.interviewer, s.ingest_run, "
+            "(SELECT COUNT(*) FROM segments g WHERE g.source_id = s.id) AS segments "
+            "FROM sources s ORDER BY s.date, s.id", self._db)
+
+    def segments(self, source_id: str | None = None) -> pd.DataFrame:
+        """One row per statement, in source and reading order: the columns of `SEGMENT_COLUMNS`."""
+        query = ('SELECT id AS segment_id, source_id, idx AS "index", turn_index, speaker, role, agency, site, '
+                 'source_type, date, question, start, "end", text FROM segments')
+        params: tuple[str, ...] = ()
+        if source_id is not None:
+            query += " WHERE source_id = ?"
+            params = (source_id,)
+        return pd.read_sql_query(query + " ORDER BY date, source_id, idx", self._db, params=params)
+
+    def counts(self) -> dict[str, int]:
+        return {table: int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+                for table in ("sources", "turns", "segments")}
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -1,0 +1,58 @@
+"""Shared fixtures: the real spaCy pipeline, the real sample corpora, and ingested projects (built once)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qualcode.ingest import ingest_inbox
+from qualcode.nlp import sentence_pipeline
+from qualcode.project import Project, init_project
+from qualcode.segment import Segmenter
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "corpora" / "samples"
+REVIEW_WEEK = SAMPLES / "review_week"
+EVALUATION = SAMPLES / "evaluation"
+
+
+@pytest.fixture(scope="session")
+def segmenter() -> Segmenter:
+    return Segmenter(sentence_pipeline())
+
+
+def make_project(root: Path, *sample_dirs: Path) -> Project:
+    """A fresh project whose inbox holds copies of the given sample folders."""
+    project = init_project(root)
+    for folder in sample_dirs:
+        shutil.copytree(folder, project.inbox / folder.name, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("README.md", "hypotheses.yaml", "*.csv.gold"))
+    return project
+
+
+@pytest.fixture(scope="session")
+def review_week_project(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter) -> Project:
+    """The whole review_week sample, ingested day folder by day folder (read-only for tests)."""
+    project = init_project(tmp_path_factory.mktemp("review_week"))
+    for day in sorted(p for p in REVIEW_WEEK.iterdir() if p.is_dir()):
+        shutil.copytree(day, project.inbox / day.name)
+        report = ingest_inbox(project, segmenter=segmenter)
+        assert not report.rejected, [o.reason for o in report.rejected]
+    return project
+
+
+@pytest.fixture(scope="session")
+def evaluation_project(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter) -> Project:
+    project = make_project(tmp_path_factory.mktemp("evaluation"), EVALUATION)
+    report = ingest_inbox(project, segmenter=segmenter)
+    assert not report.rejected, [o.reason for o in report.rejected]
+    return project
+
+
+def sample_files(*folders: Path) -> list[Path]:
+    from qualcode.ingest import inbox_files
+
+    return [f for folder in folders for f in inbox_files(folder) if f.name != "README.md"
+            and f.name != "hypotheses.yaml"]

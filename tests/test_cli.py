@@ -1,0 +1,115 @@
+"""The command line as a user meets it: help, exit codes, clear errors, and the demo with no network."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from conftest import EVALUATION, REPO, make_project
+from qualcode.cli import EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE, app
+from qualcode.project import Project
+from qualcode.store import SEGMENT_COLUMNS
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("command", [[], ["init"], ["ingest"], ["segments"], ["demo"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+
+
+def test_init_ingest_segments_round_trip(tmp_path: Path) -> None:
+    root = tmp_path / "review"
+    assert runner.invoke(app, ["init", str(root)]).exit_code == EXIT_OK
+    assert (root / "qualcode.yaml").is_file() and (root / "inbox").is_dir() and (root / "outputs").is_dir()
+    make_project(root, EVALUATION)
+    result = runner.invoke(app, ["ingest", str(root)])
+    assert result.exit_code == EXIT_OK, result.output
+    assert "already ingested" in result.output
+    out = tmp_path / "segments.csv"
+    result = runner.invoke(app, ["segments", str(root), "--out", str(out)])
+    assert result.exit_code == EXIT_OK
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == SEGMENT_COLUMNS and len(frame) > 200
+    one = runner.invoke(app, ["segments", str(root), "--source", "ev-la1-01"])
+    assert set(pd.read_csv(io.StringIO(one.stdout))["source_id"]) == {"ev-la1-01"}
+
+
+def test_ingest_exit_code_says_files_were_set_aside(tmp_path: Path) -> None:
+    runner.invoke(app, ["init", str(tmp_path)])
+    (tmp_path / "inbox" / "ok.txt").write_text("Director: We changed the referral route after the review.\n")
+    (tmp_path / "inbox" / "empty.txt").write_text("")
+    result = runner.invoke(app, ["ingest", str(tmp_path)])
+    assert result.exit_code == EXIT_PARTIAL
+    assert "1 added" in result.output and "1 set aside" in result.output and "empty.txt" in result.output
+
+
+def test_not_a_project_and_broken_config_give_clear_errors(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["ingest", str(tmp_path)])
+    assert result.exit_code == EXIT_UNUSABLE
+    assert "E201" in result.output and "qualcode init" in result.output
+    runner.invoke(app, ["init", str(tmp_path)])
+    (tmp_path / "qualcode.yaml").write_text("version: 1\nsegmentaton:\n  min_words: 3\n")
+    result = runner.invoke(app, ["ingest", str(tmp_path)])
+    assert result.exit_code == EXIT_UNUSABLE and "E202" in result.output and "qualcode.yaml:2" in result.output
+
+
+def test_broken_manifest_stops_before_anything_is_written(tmp_path: Path) -> None:
+    runner.invoke(app, ["init", str(tmp_path)])
+    (tmp_path / "inbox" / "ok.txt").write_text("Director: We changed the referral route.\n")
+    (tmp_path / "inbox" / "manifest.csv").write_text("file,id,mood\nok.txt,a,happy\n")
+    result = runner.invoke(app, ["ingest", str(tmp_path)])
+    assert result.exit_code == EXIT_UNUSABLE and "E204" in result.output and "manifest.csv:1" in result.output
+    assert not Project.open(tmp_path).store_path.exists()
+    assert (tmp_path / "inbox" / "ok.txt").exists()
+
+
+# A sitecustomize that records and refuses every attempt to reach a network address, in any process.
+NETWORK_GUARD = textwrap.dedent("""
+    import os, socket
+    _log = os.environ["QUALCODE_NETWORK_LOG"]
+    def _refuse(what, target):
+        with open(_log, "a") as fh:
+            fh.write(f"{what} {target!r}\\n")
+        raise OSError("network access blocked by the qualcode test suite")
+    _connect = socket.socket.connect
+    def connect(self, address):
+        if self.family == getattr(socket, "AF_UNIX", None):
+            return _connect(self, address)
+        _refuse("connect", address)
+    socket.socket.connect = connect
+    socket.socket.connect_ex = connect
+    socket.create_connection = lambda address, *a, **k: _refuse("create_connection", address)
+    socket.getaddrinfo = lambda host, *a, **k: _refuse("getaddrinfo", host)
+""")
+
+
+@pytest.mark.slow
+def test_demo_runs_offline_and_prints_where_outputs_are(tmp_path: Path) -> None:
+    guard = tmp_path / "guard"
+    guard.mkdir()
+    (guard / "sitecustomize.py").write_text(NETWORK_GUARD)
+    log = tmp_path / "network.log"
+    env = {**os.environ, "PYTHONPATH": str(guard), "QUALCODE_NETWORK_LOG": str(log), "COLUMNS": "200"}
+    env.pop("HF_HUB_OFFLINE", None)  # qualcode must switch it on by itself
+    demo_dir = tmp_path / "demo"
+    result = subprocess.run([sys.executable, "-m", "qualcode.cli", "demo", "--dir", str(demo_dir)],
+                            capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
+    assert result.returncode == EXIT_OK, result.stderr
+    assert not log.exists(), log.read_text()
+    assert f"Outputs: {demo_dir / 'outputs'}" in result.stdout
+    for day in ("day1", "day2", "day3", "day4"):
+        assert day in result.stdout
+    frame = pd.read_csv(demo_dir / "outputs" / "segments.csv")
+    assert frame["source_id"].nunique() >= 16
+    assert frame["question"].notna().any() and (frame["role"] != "unknown").all()

@@ -1,0 +1,158 @@
+"""Ingesting an inbox: idempotent, transactional, and bad files set aside without harming the rest."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import pytest
+from pytest_socket import disable_socket, enable_socket
+
+from conftest import EVALUATION, make_project
+from qualcode.ingest import ingest_inbox
+from qualcode.project import Project, init_project
+from qualcode.segment import Segmenter
+from qualcode.store import Store
+
+
+def _table_dump(project: Project) -> list[tuple[object, ...]]:
+    with sqlite3.connect(project.store_path) as db:
+        return [row for table in ("sources", "turns", "segments")
+                for row in db.execute(f"SELECT * FROM {table} ORDER BY 1, 2")]
+
+
+def test_reingesting_the_same_inbox_adds_nothing(tmp_path: Path, segmenter: Segmenter) -> None:
+    project = make_project(tmp_path, EVALUATION)
+    first = ingest_inbox(project, segmenter=segmenter)
+    assert len(first.added) >= 12 and not first.rejected
+    before = _table_dump(project)
+    second = ingest_inbox(project, segmenter=segmenter)
+    assert not second.added and len(second.skipped) == len(first.added)
+    assert _table_dump(project) == before
+    # the same content under another name is recognised too
+    original = next((project.inbox / "evaluation").glob("*.txt"))
+    shutil.copy(original, project.inbox / "copy-of-an-interview.txt")
+    third = ingest_inbox(project, segmenter=segmenter)
+    assert [o.status for o in third.outcomes if o.name == "copy-of-an-interview.txt"] == ["skipped"]
+    assert _table_dump(project) == before
+
+
+def _truncated_docx() -> bytes:
+    document = docx.Document()
+    document.add_paragraph("Chair: The board is stronger than it looks.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()[:400]
+
+
+BAD_INPUTS: dict[str, tuple[bytes, str]] = {
+    "empty.txt": (b"", "E101"),
+    "photo-renamed.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "E102"),
+    "truncated.docx": (_truncated_docx(), "E103"),
+    "no-cues.vtt": (b"WEBVTT\n\nNOTE nothing was said\n", "E104"),
+    "ratings.csv": (b"respondent,score\nR1,3\nR2,4\n", "E105"),
+    "slides.pptx": (b"PK\x03\x04 slides", "E106"),
+}
+
+
+def test_bad_files_are_set_aside_with_a_reason_and_the_rest_ingested(tmp_path: Path,
+                                                                     segmenter: Segmenter) -> None:
+    project = make_project(tmp_path, EVALUATION)
+    first = ingest_inbox(project, segmenter=segmenter)
+    before = _table_dump(project)
+    good = project.inbox / "late" / "extra.txt"
+    good.parent.mkdir()
+    good.write_text("Researcher: What changed?\nDirector: We rewrote the escalation protocol with health.\n")
+    for name, (data, _) in BAD_INPUTS.items():
+        (project.inbox / "late" / name).write_bytes(data)
+
+    report = ingest_inbox(project, segmenter=segmenter)
+
+    assert [o.name for o in report.added] == ["late/extra.txt"]
+    assert len(report.skipped) == len(first.added)
+    rejected = {o.name: o.reason for o in report.rejected}
+    assert set(rejected) == {f"late/{name}" for name in BAD_INPUTS}
+    for name, (_, code) in BAD_INPUTS.items():
+        reason = rejected[f"late/{name}"]
+        assert reason is not None and code in reason and name in reason
+        moved = project.rejected / f"late__{name}"
+        assert moved.is_file() and not (project.inbox / "late" / name).exists()
+        assert code in moved.with_name(moved.name + ".reason.txt").read_text()
+    after = _table_dump(project)
+    assert set(before) <= set(after) and len(after) > len(before)
+    # the rejects are not picked up again, and nothing is duplicated
+    again = ingest_inbox(project, segmenter=segmenter)
+    assert not again.added and not again.rejected
+    assert _table_dump(project) == after
+
+
+def test_a_reused_source_id_is_refused_not_overwritten(tmp_path: Path, segmenter: Segmenter) -> None:
+    project = init_project(tmp_path)
+    (project.inbox / "a.txt").write_text("---\nid: same\n---\nDirector: First version of events here.\n")
+    ingest_inbox(project, segmenter=segmenter)
+    (project.inbox / "b.txt").write_text("---\nid: same\n---\nDirector: A different account entirely.\n")
+    report = ingest_inbox(project, segmenter=segmenter)
+    assert report.rejected and "E109" in (report.rejected[0].reason or "")
+    with Store(project.store_path) as store:
+        assert "First version" in store.source_text("same")
+
+
+def test_require_metadata_refuses_bare_files(tmp_path: Path, segmenter: Segmenter) -> None:
+    project = init_project(tmp_path)
+    config = project.root / "qualcode.yaml"
+    config.write_text(config.read_text().replace("require_metadata: false", "require_metadata: true"))
+    (project.inbox / "bare.txt").write_text("Director: Nothing tells you who I am.\n")
+    report = ingest_inbox(Project.open(project.root), segmenter=segmenter)
+    assert report.rejected and "E110" in (report.rejected[0].reason or "")
+
+
+def test_ingest_runs_with_sockets_blocked(tmp_path: Path, segmenter: Segmenter) -> None:
+    project = make_project(tmp_path, EVALUATION)
+    disable_socket(allow_unix_socket=True)
+    try:
+        report = ingest_inbox(project)  # builds its own spaCy pipeline too
+    finally:
+        enable_socket()
+    assert len(report.added) >= 12 and not report.rejected
+
+
+@pytest.mark.slow
+def test_an_ingest_killed_half_way_changes_nothing_and_a_rerun_completes(tmp_path: Path,
+                                                                         segmenter: Segmenter) -> None:
+    project = make_project(tmp_path, EVALUATION)
+    ingest_inbox(project, segmenter=segmenter)
+    before = _table_dump(project)
+    # a large second batch: every evaluation file again under new ids, several times over
+    for copy in range(6):
+        for path in (project.inbox / "evaluation").glob("*.txt"):
+            body = path.read_text(encoding="utf-8").replace("id: ev-", f"id: copy{copy}-ev-", 1)
+            target = project.inbox / f"batch{copy}" / path.name
+            target.parent.mkdir(exist_ok=True)
+            target.write_text(body + f"\nResearcher: Thank you.\nDirector: Copy {copy}.\n", encoding="utf-8")
+    cli = [sys.executable, "-m", "qualcode.cli", "--verbose", "ingest", str(project.root)]
+    process = subprocess.Popen(cli, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                               env={**os.environ, "COLUMNS": "200"})
+    assert process.stderr is not None
+    stored = 0
+    for line in process.stderr:
+        stored += "Stored source" in line
+        if stored == 5:
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
+    assert _table_dump(project) == before
+
+    report = ingest_inbox(project, segmenter=segmenter)
+    assert not report.rejected and len(report.added) == 6 * len(list((project.inbox / "batch0").glob("*.txt")))
+    with Store(project.store_path) as store:
+        frame = store.segments()
+    assert not frame["segment_id"].duplicated().any()
+    assert set(before) <= set(_table_dump(project))

@@ -1,0 +1,88 @@
+"""Statements: exact offsets, sensible lengths, the question as context, on real spaCy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import EVALUATION, REVIEW_WEEK, sample_files
+from qualcode.ingest import read_source
+from qualcode.project import Project
+from qualcode.segment import SegmentationSettings, Segmenter
+from qualcode.store import Store
+
+
+def _segments(segmenter: Segmenter, text: str, name: str = "t.txt"):  # type: ignore[no-untyped-def]
+    source, _ = read_source(Path(name), text.encode(), name=name)
+    return source, segmenter.segment(source)
+
+
+def test_offsets_point_at_the_exact_words_in_every_sample(segmenter: Segmenter) -> None:
+    checked = 0
+    for path in sample_files(REVIEW_WEEK, EVALUATION):
+        source, _ = read_source(path, path.read_bytes(), name=path.name)
+        for segment in segmenter.segment(source):
+            assert source.text[segment.start:segment.end] == segment.text
+            assert segment.text == segment.text.strip() and segment.text
+            checked += 1
+    assert checked > 500
+
+
+def test_short_sentences_join_a_neighbour_and_lone_answers_stay(segmenter: Segmenter) -> None:
+    _, segments = _segments(segmenter, (
+        "Interviewer: Is supervision regular?\n"
+        "Team Manager: Yes. It happens monthly for every worker in the team. Um. "
+        "But it is mostly case management rather than reflection on the work.\n"
+        "Interviewer: Reflective?\nTeam Manager: Not really.\n"))
+    assert [s.text for s in segments] == [
+        "Yes. It happens monthly for every worker in the team.",
+        "Um. But it is mostly case management rather than reflection on the work.",
+        "Not really.",
+    ]
+    assert [s.question for s in segments] == ["Is supervision regular?"] * 2 + ["Reflective?"]
+    assert {s.turn_index for s in segments} == {1, 3}
+
+
+def test_long_statements_are_cut_at_clause_boundaries(segmenter: Segmenter) -> None:
+    clause = "we had agency workers covering the duty rota for most of the year"
+    long_sentence = "Head of Service: " + "; ".join([clause] * 20) + ".\n"
+    source, segments = _segments(segmenter, long_sentence)
+    assert len(segments) >= 3
+    assert all(len(s.text) <= 600 for s in segments)
+    assert all(s.text.endswith(";") for s in segments[:-1])
+    assert all(source.text[s.start:s.end] == s.text for s in segments)
+    assert "".join(s.text for s in segments).replace(" ", "") == (
+        source.text[source.turns[0].start:source.turns[0].end].replace(" ", ""))
+
+
+def test_interviewer_turns_are_context_unless_asked_for(segmenter: Segmenter) -> None:
+    text = "Interviewer: What about the board and its scrutiny?\nChair: It is stronger than people think now.\n"
+    _, default = _segments(segmenter, text)
+    assert [s.role for s in default] == ["unknown"]
+    everything = Segmenter(segmenter.nlp, SegmentationSettings(include_interviewer=True))
+    source, _ = read_source(Path("t.txt"), text.encode(), name="t.txt")
+    assert [s.role for s in everything.segment(source)] == ["interviewer", "unknown"]
+
+
+def test_a_long_messy_auto_transcript_segments_completely(segmenter: Segmenter) -> None:
+    fragment = ("interviewee: um so yeah the the front door is uh it's better than it was you know because "
+                "we've got health in there now three days\ninterviewee: a week and the police come to most "
+                "strategy discussions but not all of them\n")
+    text = "interviewer: tell me about the front door\n" + fragment * 250
+    assert len(text.encode()) > 50_000
+    source, segments = _segments(segmenter, text)
+    assert len(source.turns) == 2
+    covered = sum(len(s.text) for s in segments)
+    assert covered >= 0.99 * (source.turns[1].end - source.turns[1].start)
+    assert all(len(s.text) <= 600 for s in segments)
+
+
+def test_review_week_statements_carry_role_agency_and_question(review_week_project: Project) -> None:
+    with Store(review_week_project.store_path) as store:
+        frame = store.segments()
+        sources = store.sources()
+    assert len(sources) >= 16
+    assert (frame["role"] != "unknown").mean() > 0.95
+    assert (frame["agency"] != "unknown").mean() > 0.95
+    interviews = frame[frame["source_type"].isin(["interview", "focus_group"])]
+    assert interviews["question"].notna().mean() > 0.9
+    assert {"health", "police", "education", "voluntary sector", "children's social care"} <= set(frame["agency"])
