@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from conftest import EVALUATION, REPO, make_project
 from qualcode.cli import EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE, app
 from qualcode.project import Project
-from qualcode.store import SEGMENT_COLUMNS
+from qualcode.store import SEGMENT_COLUMNS, Store
 
 runner = CliRunner()
 
@@ -113,3 +113,17 @@ def test_demo_runs_offline_and_prints_where_outputs_are(tmp_path: Path) -> None:
     frame = pd.read_csv(demo_dir / "outputs" / "segments.csv")
     assert frame["source_id"].nunique() >= 16
     assert frame["question"].notna().any() and (frame["role"] != "unknown").all()
+
+
+def test_segments_lists_every_review_week_statement_with_role_agency_and_question(
+        review_week_project: Project) -> None:
+    result = runner.invoke(app, ["segments", str(review_week_project.root)])
+    assert result.exit_code == EXIT_OK
+    listed = pd.read_csv(io.StringIO(result.stdout))
+    with Store(review_week_project.store_path) as store:
+        assert len(listed) == store.counts()["segments"]
+        stored = store.sources()
+    assert set(listed["source_id"]) == set(stored["id"])
+    assert listed[["role", "agency"]].notna().all().all()
+    asked = listed[listed["source_type"].isin(["interview", "focus_group", "questionnaire"])]
+    assert asked["question"].notna().all()

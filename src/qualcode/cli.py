@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
@@ -109,17 +110,22 @@ def demo(
         out.print(f"Demo project: {project.root}", highlight=False)
         days = sorted(p for p in week.iterdir() if p.is_dir() and p.name.startswith("day"))
         rejected = 0
+        heard: set[str] = set()
         for day in days:
             shutil.copytree(day, project.inbox / day.name, dirs_exist_ok=True)
             report = _ingest_with_progress(project, label=day.name)
             rejected += len(report.rejected)
             _print_report(report, title=day.name)
+            with Store(project.store_path) as store:
+                agencies = set(store.segments()["agency"]) - {"unknown"}
+            if agencies - heard:
+                out.print(f"  first heard today: {', '.join(sorted(agencies - heard))}", highlight=False)
+            heard |= agencies
         with Store(project.store_path) as store:
             frame = store.segments()
-            voices = store.sources()
         export = project.outputs / "segments.csv"
         frame.to_csv(export, index=False)
-    _print_voices(voices)
+    _print_voices(frame)
     out.print(f"Outputs: {project.outputs}  ({len(frame)} statements in {export.name})", highlight=False)
     raise typer.Exit(EXIT_PARTIAL if rejected else EXIT_OK)
 
@@ -139,16 +145,14 @@ def _print_report(report: IngestReport, title: str = "ingest") -> None:
         err.print(f"[red]set aside[/] {outcome.reason}  -> inbox/_rejected/", highlight=False, soft_wrap=True)
 
 
-def _print_voices(sources: object) -> None:
-    import pandas as pd
-
-    assert isinstance(sources, pd.DataFrame)
+def _print_voices(segments: pd.DataFrame) -> None:
     table = Table(title="Voices heard in the sample week")
-    for column in ("agency", "sources", "statements"):
+    for column in ("agency", "roles", "sources", "statements"):
         table.add_column(column)
-    by_agency = sources.groupby("agency").agg(sources=("id", "count"), statements=("segments", "sum"))
+    by_agency = segments.groupby("agency").agg(roles=("role", "nunique"), sources=("source_id", "nunique"),
+                                               statements=("segment_id", "count"))
     for agency, row in by_agency.iterrows():
-        table.add_row(str(agency), str(row["sources"]), str(row["statements"]))
+        table.add_row(str(agency), *(str(row[c]) for c in ("roles", "sources", "statements")))
     out.print(table)
 
 

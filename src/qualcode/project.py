@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,7 +118,7 @@ def init_project(root: Path, name: str | None = None) -> Project:
     config_path = root / CONFIG_NAME
     if not config_path.exists():
         root.mkdir(parents=True, exist_ok=True)
-        config_path.write_text(CONFIG_TEMPLATE.format(name=name or root.resolve().name,
+        config_path.write_text(CONFIG_TEMPLATE.format(name=json.dumps(name or root.resolve().name),
                                                       spacy_model=DEFAULT_SPACY_MODEL), encoding="utf-8")
     project = Project.open(root)
     project.inbox.mkdir(exist_ok=True)
