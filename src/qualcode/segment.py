@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -47,10 +47,6 @@ class Segmenter:
         sentences = {turn.index: [(s.start_char, s.end_char) for s in doc.sents]
                      for turn, doc in zip(turns, docs, strict=True)}
         return list(_statements(source, sentences, self.settings))
-
-    def segment_many(self, sources: Iterable[Source]) -> Iterator[tuple[Source, list[Segment]]]:
-        for source in sources:
-            yield source, self.segment(source)
 
 
 def _statements(source: Source, sentences: dict[int, list[Span]],
