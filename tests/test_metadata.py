@@ -43,8 +43,8 @@ def test_manifest_rows_give_source_and_speaker_metadata(tmp_path: Path) -> None:
         "fg.vtt,rw-fg,LA3,city,frontline or middle manager,children's social care,focus_group,2026-03-10,Peer,\n"
         "fg.vtt,,,,health lead,health,,,,Named Nurse\n", encoding="utf-8")
     entry = read_manifest(manifest)["fg.vtt"]
-    meta, warnings = resolve_metadata(tmp_path / "fg.vtt", front=None, manifest=entry, default_id="fg")
-    assert warnings == []
+    meta, described = resolve_metadata(tmp_path / "fg.vtt", front=None, manifest=entry, default_id="fg")
+    assert described
     assert meta.id == "rw-fg" and meta.date == dt.date(2026, 3, 10) and meta.source_type == "focus_group"
     assert meta.speaker("named nurse").agency == "health"
     assert meta.speaker("Social Worker").role == "frontline or middle manager"
@@ -83,9 +83,8 @@ def test_invalid_field_value_is_reported_against_the_manifest_row(tmp_path: Path
     assert "date" in str(caught.value)
 
 
-def test_missing_metadata_warns_or_refuses(tmp_path: Path) -> None:
-    meta, warnings = resolve_metadata(tmp_path / "notes.txt", front=None, manifest=None, default_id="notes")
-    assert meta.role == "unknown" and meta.agency == "unknown"
-    assert len(warnings) == 1 and "notes.txt" in warnings[0] and "manifest.csv" in warnings[0]
+def test_missing_metadata_gives_unknowns_or_refuses(tmp_path: Path) -> None:
+    meta, described = resolve_metadata(tmp_path / "notes.txt", front=None, manifest=None, default_id="notes")
+    assert meta.role == "unknown" and meta.agency == "unknown" and not described
     with pytest.raises(MissingMetadata):
         resolve_metadata(tmp_path / "notes.txt", front=None, manifest=None, default_id="notes", require=True)

@@ -32,8 +32,8 @@ EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE, EXIT_PARTIAL = 0, 1, 2, 3
 
 app = typer.Typer(help="Offline qualitative coding of interview text into traceable evidence.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
-out = Console()
-err = Console(stderr=True)
+console = Console()
+console_err = Console(stderr=True)
 
 ProjectDir = Annotated[Path, typer.Argument(help="The project folder (holds qualcode.yaml).",
                                             file_okay=False)]
@@ -41,7 +41,7 @@ ProjectDir = Annotated[Path, typer.Argument(help="The project folder (holds qual
 
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show debug logging.")] = False) -> None:
-    handler = RichHandler(console=err, show_path=False, show_time=False, markup=False)
+    handler = RichHandler(console=console_err, show_path=False, show_time=False, markup=False)
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s",
                         handlers=[handler])
 
@@ -52,7 +52,7 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except QualcodeError as exc:
-        err.print(f"[bold red]error[/] {exc}", highlight=False, soft_wrap=True)
+        console_err.print(f"[bold red]error[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_UNUSABLE) from None
 
 
@@ -62,7 +62,7 @@ def init(directory: ProjectDir,
     """Create a project folder with qualcode.yaml, inbox/ and outputs/ (an existing one is left as it is)."""
     with _errors():
         project = init_project(directory, name=name)
-    out.print(f"Project ready at {project.root}. Put transcripts in {project.inbox} and run "
+    console.print(f"Project ready at {project.root}. Put transcripts in {project.inbox} and run "
               f"`qualcode ingest {directory}`.", highlight=False)
 
 
@@ -72,7 +72,7 @@ def ingest(directory: ProjectDir) -> None:
     with _errors():
         report = _ingest_with_progress(Project.open(directory))
     _print_report(report)
-    raise typer.Exit(EXIT_PARTIAL if report.rejected else EXIT_OK)
+    raise typer.Exit(EXIT_PARTIAL if report.set_aside else EXIT_OK)
 
 
 @app.command()
@@ -92,7 +92,41 @@ def segments(
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(output, index=False)
-        err.print(f"{len(frame)} statements written to {output}", highlight=False)
+        console_err.print(f"{len(frame)} statements written to {output}", highlight=False)
+
+
+@app.command()
+def anonymise(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files to anonymise.", exists=True, dir_okay=False)
+                     ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the anonymised copies and the report.",
+                                             file_okay=False)] = None,
+    key: Annotated[Path | None, typer.Option(help="Key file (placeholder -> original) to continue and update; "
+                                             "keep it away from shared folders.", dir_okay=False)] = None,
+    evaluate: Annotated[Path | None, typer.Option(help="Instead: measure recall and precision on a labelled "
+                                                  "JSON-lines file.", exists=True, dir_okay=False)] = None,
+) -> None:
+    """Anonymise files outside a project (copies + a report CSV for a human check), or measure the gate."""
+    from qualcode.anonymise.detector import Detector
+    from qualcode.anonymise.evaluate import evaluate as measure
+    from qualcode.anonymise.evaluate import load_labelled
+    from qualcode.anonymise.files import anonymise_files
+
+    with _errors():
+        if evaluate is not None:
+            table = measure(Detector(), load_labelled(evaluate))
+            console.print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""))
+            return
+        if not paths or out is None:
+            raise typer.BadParameter("give PATHS... and --out DIR, or --evaluate LABELS")
+        with Progress(TextColumn("anonymise"), BarColumn(), TimeElapsedColumn(), console=console_err,
+                      transient=True) as bar:
+            bar.add_task("anonymise", total=None)
+            result = anonymise_files(list(paths), out, detector=Detector(), key=key)
+    held = result.report[result.report["status"].str.startswith(("quarantined", "not read"))]
+    console.print(f"{len(result.written)} anonymised copies and {out / 'anonymisation-report.csv'} written; "
+                      f"{held['source'].nunique()} file(s) held back (see the report).", highlight=False)
+    raise typer.Exit(EXIT_PARTIAL if len(held) else EXIT_OK)
 
 
 @app.command()
@@ -107,42 +141,47 @@ def demo(
         week = (samples or samples_dir()) / "review_week"
         root = directory or Path(tempfile.mkdtemp(prefix="qualcode-demo-"))
         project = init_project(root, name="Demo: LA3 safeguarding peer review (sample)")
-        out.print(f"Demo project: {project.root}", highlight=False)
+        console.print(f"Demo project: {project.root}", highlight=False)
         days = sorted(p for p in week.iterdir() if p.is_dir() and p.name.startswith("day"))
         rejected = 0
         heard: set[str] = set()
         for day in days:
             shutil.copytree(day, project.inbox / day.name, dirs_exist_ok=True)
             report = _ingest_with_progress(project, label=day.name)
-            rejected += len(report.rejected)
+            rejected += len(report.set_aside)
             _print_report(report, title=day.name)
             with Store(project.store_path) as store:
                 agencies = set(store.segments()["agency"]) - {"unknown"}
             if agencies - heard:
-                out.print(f"  first heard today: {', '.join(sorted(agencies - heard))}", highlight=False)
+                console.print(f"  first heard today: {', '.join(sorted(agencies - heard))}", highlight=False)
             heard |= agencies
         with Store(project.store_path) as store:
             frame = store.segments()
         export = project.outputs / "segments.csv"
         frame.to_csv(export, index=False)
     _print_voices(frame)
-    out.print(f"Outputs: {project.outputs}  ({len(frame)} statements in {export.name})", highlight=False)
+    console.print(f"Outputs: {project.outputs}  ({len(frame)} statements in {export.name})", highlight=False)
     raise typer.Exit(EXIT_PARTIAL if rejected else EXIT_OK)
 
 
 def _ingest_with_progress(project: Project, label: str = "ingest") -> IngestReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
+    with Progress(*columns, console=console_err, transient=True) as bar:
         task = bar.add_task(label, total=None)
         return ingest_inbox(project, progress=lambda done, total: bar.update(task, completed=done, total=total))
 
 
 def _print_report(report: IngestReport, title: str = "ingest") -> None:
     segments = sum(o.segments for o in report.added)
-    out.print(f"[bold]{title}[/]: {len(report.added)} added ({segments} statements), "
-              f"{len(report.skipped)} already ingested, {len(report.rejected)} set aside", highlight=False)
+    console.print(f"[bold]{title}[/]: {len(report.added)} added ({segments} statements), "
+              f"{len(report.skipped)} already ingested, {len(report.rejected)} set aside, "
+              f"{len(report.quarantined)} quarantined", highlight=False)
     for outcome in report.rejected:
-        err.print(f"[red]set aside[/] {outcome.reason}  -> inbox/_rejected/", highlight=False, soft_wrap=True)
+        console_err.print(f"[red]set aside[/] {outcome.reason}  -> inbox/_rejected/", highlight=False,
+                          soft_wrap=True)
+    for outcome in report.quarantined:
+        console_err.print(f"[red]quarantined[/] {outcome.reason}  -> inbox/_quarantine/", highlight=False,
+                          soft_wrap=True)
 
 
 def _print_voices(segments: pd.DataFrame) -> None:
@@ -153,7 +192,7 @@ def _print_voices(segments: pd.DataFrame) -> None:
                                                statements=("segment_id", "count"))
     for agency, row in by_agency.iterrows():
         table.add_row(str(agency), *(str(row[c]) for c in ("roles", "sources", "statements")))
-    out.print(table)
+    console.print(table)
 
 
 if __name__ == "__main__":  # pragma: no cover

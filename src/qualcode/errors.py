@@ -108,6 +108,13 @@ class BadTable(InputError):
     hint = "Save the spreadsheet again as CSV (comma-separated, one header row) or .xlsx."
 
 
+class Quarantined(InputError):
+    code = "E113"
+    hint = ("After anonymisation the text still looks identifying, so it was held back from the store. Check "
+            "the report beside it in inbox/_quarantine/, add what was missed to `anonymisation.deny` (or a false "
+            "alarm to `anonymisation.allow`) in qualcode.yaml, and put the file back in the inbox.")
+
+
 # --- project level (E2xx): the command stops and nothing is written ---
 
 class ProjectError(QualcodeError):

@@ -120,6 +120,7 @@ class Source:
     encoding: str | None
     text: str
     turns: tuple[Turn, ...]
+    redactions: tuple[tuple[str, str, int], ...] = ()  # (kind, placeholder, count): never the values
 
     @property
     def id(self) -> str:

@@ -16,6 +16,7 @@ from qualcode.segment import SegmentationSettings
 CONFIG_NAME = "qualcode.yaml"
 STORE_NAME = "qualcode.db"
 REJECTED_DIR = "_rejected"
+QUARANTINE_DIR = "_quarantine"
 
 
 class SegmentationConfig(BaseModel):
@@ -30,6 +31,19 @@ class SegmentationConfig(BaseModel):
                                     include_interviewer=self.include_interviewer)
 
 
+class AnonymisationConfig(BaseModel):
+    """The anonymisation gate's settings; the gate itself cannot be switched off."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    keep_key: bool = True
+    key_file: str = "private/pseudonym-key.csv"
+    allow: list[str] = Field(default_factory=list)
+    deny: list[str] = Field(default_factory=list)
+    residual_threshold: int = Field(0, ge=0)
+    score_threshold: float = Field(0.3, ge=0.0, le=1.0)
+
+
 class ProjectConfig(BaseModel):
     """What `qualcode.yaml` may hold; unknown keys are refused so typos do not pass silently."""
 
@@ -40,6 +54,7 @@ class ProjectConfig(BaseModel):
     require_metadata: bool = False
     spacy_model: str = DEFAULT_SPACY_MODEL
     segmentation: SegmentationConfig = Field(default_factory=SegmentationConfig)
+    anonymisation: AnonymisationConfig = Field(default_factory=AnonymisationConfig)
 
 
 @dataclass(frozen=True)
@@ -63,13 +78,32 @@ class Project:
     def store_path(self) -> Path:
         return self.root / STORE_NAME
 
+    @property
+    def quarantine(self) -> Path:
+        return self.inbox / QUARANTINE_DIR
+
+    @property
+    def key_path(self) -> Path:
+        """Where the pseudonym key lives: outside outputs/, owner-readable only."""
+        return (self.root / self.config.anonymisation.key_file).resolve()
+
+    @property
+    def secret_path(self) -> Path:
+        """The digest secret that keeps placeholders consistent; kept beside the key, never in the store."""
+        return self.key_path.parent / "pseudonym-secret"
+
     @classmethod
     def open(cls, root: Path) -> Project:
         root = Path(root)
         config_path = root / CONFIG_NAME
         if not config_path.is_file():
             raise NotAProject(f"No {CONFIG_NAME} in this folder.", path=root)
-        return cls(root=root, config=load_config(config_path))
+        project = cls(root=root, config=load_config(config_path))
+        outputs = project.outputs.resolve()
+        if project.key_path == outputs or outputs in project.key_path.parents:
+            raise BadConfig("`anonymisation.key_file` must not be inside outputs/.", path=config_path,
+                            line=_line_of(config_path, "key_file"))
+        return project
 
 
 def load_config(path: Path) -> ProjectConfig:
@@ -109,6 +143,14 @@ segmentation:
   min_words: 4              # shorter sentences are joined to a neighbour in the same turn
   max_chars: 600            # longer statements are cut at a clause boundary
   include_interviewer: false  # interviewer turns are kept as context, not coded
+# Every file is pseudonymised before anything is stored. The key (placeholder -> original) is the only place
+# originals are written: owner-readable only, never under outputs/. keep_key: false keeps none at all.
+anonymisation:
+  keep_key: true
+  key_file: private/pseudonym-key.csv
+  allow: []                 # words never redacted, e.g. a team name the model mistakes for a person
+  deny: []                  # words always redacted, e.g. a nickname; `SCHOOL:Hill Top` sets the kind
+  residual_threshold: 0     # possible identifiers left after anonymisation before a file is quarantined
 """
 
 

@@ -13,17 +13,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from qualcode.errors import DuplicateSourceId, InputError
+from qualcode.anonymise.detector import Detector, ner_pipeline
+from qualcode.anonymise.gate import Anonymiser
+from qualcode.anonymise.pseudonyms import Pseudonyms, load_or_create_secret, read_key, write_key
+from qualcode.errors import DuplicateSourceId, InputError, Quarantined
 from qualcode.ingest.metadata import MANIFEST_NAME, ManifestEntry, read_manifest
 from qualcode.ingest.readers import content_hash, read_source
 from qualcode.nlp import sentence_pipeline
-from qualcode.project import REJECTED_DIR, Project
+from qualcode.project import QUARANTINE_DIR, REJECTED_DIR, Project
 from qualcode.segment import Segmenter
 from qualcode.store import Store
 
 log = logging.getLogger(__name__)
 
-Status = Literal["added", "skipped", "rejected"]
+Status = Literal["added", "skipped", "rejected", "quarantined"]
 ProgressCallback = Callable[[int, int], None]
 REASON_SUFFIX = ".reason.txt"
 
@@ -57,6 +60,14 @@ class IngestReport:
     def rejected(self) -> list[FileOutcome]:
         return self._with("rejected")
 
+    @property
+    def quarantined(self) -> list[FileOutcome]:
+        return self._with("quarantined")
+
+    @property
+    def set_aside(self) -> list[FileOutcome]:
+        return self.rejected + self.quarantined
+
 
 def inbox_files(inbox: Path) -> list[Path]:
     """Files waiting in the inbox, in a stable order; manifests, hidden files and rejects are not sources."""
@@ -65,35 +76,47 @@ def inbox_files(inbox: Path) -> list[Path]:
     return sorted(
         p for p in inbox.rglob("*")
         if p.is_file() and p.name != MANIFEST_NAME and not p.name.startswith((".", "~$"))
-        and REJECTED_DIR not in p.relative_to(inbox).parts
+        and not {REJECTED_DIR, QUARANTINE_DIR} & set(p.relative_to(inbox).parts)
     )
 
 
-def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None,
+def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detector: Detector | None = None,
                  progress: ProgressCallback | None = None) -> IngestReport:
-    """Read every new file in the inbox into the store; files already there (same content) are skipped."""
+    """Read every new file in the inbox into the store; files already there (same content) are skipped.
+
+    Every file passes the anonymisation gate first: the store only ever sees pseudonymised text.
+    """
     files = inbox_files(project.inbox)
     manifests = _manifests(project.inbox, files)  # a broken manifest stops the run before any write
     segmenter = segmenter or Segmenter(sentence_pipeline(project.config.spacy_model),
                                        project.config.segmentation.settings())
+    settings = project.config.anonymisation
+    detector = detector or Detector(ner_pipeline(project.config.spacy_model), allow=settings.allow,
+                                    deny=settings.deny, score_threshold=settings.score_threshold)
+    key = read_key(project.key_path) if settings.keep_key else {}
     report = IngestReport()
     with Store(project.store_path) as store, store.transaction():
+        pseudonyms = Pseudonyms(load_or_create_secret(project.secret_path), known=store.pseudonyms(), key=key)
+        gate = Anonymiser(detector, pseudonyms, settings.residual_threshold)
         run = store.start_ingest_run()
         seen: dict[str, str] = {}
         for done, path in enumerate(files, start=1):
-            report.outcomes.append(_ingest_one(project, store, segmenter, path, manifests, seen, run))
+            report.outcomes.append(_ingest_one(project, store, segmenter, gate, path, manifests, seen, run))
             if progress is not None:
                 progress(done, len(files))
+        store.add_pseudonyms(pseudonyms.assigned)
+        if settings.keep_key and pseudonyms.assigned:
+            write_key(project.key_path, key, pseudonyms.assigned)  # before the commit: a key never lags the store
         store.finish_ingest_run(run, added=len(report.added), skipped=len(report.skipped),
-                                rejected=len(report.rejected))
-    for outcome in report.rejected:
+                                rejected=len(report.set_aside))
+    for outcome in report.set_aside:
         _set_aside(project, outcome)
-    log.info("Ingest: %d added, %d skipped, %d rejected", len(report.added), len(report.skipped),
-             len(report.rejected))
+    log.info("Ingest: %d added, %d skipped, %d rejected, %d quarantined", len(report.added), len(report.skipped),
+             len(report.rejected), len(report.quarantined))
     return report
 
 
-def _ingest_one(project: Project, store: Store, segmenter: Segmenter, path: Path,
+def _ingest_one(project: Project, store: Store, segmenter: Segmenter, gate: Anonymiser, path: Path,
                 manifests: dict[Path, dict[str, ManifestEntry]], seen: dict[str, str], run: int) -> FileOutcome:
     name = path.relative_to(project.inbox).as_posix()
     try:
@@ -102,7 +125,7 @@ def _ingest_one(project: Project, store: Store, segmenter: Segmenter, path: Path
         if store.has_content(digest) or digest in seen:
             return FileOutcome(name, "skipped", reason="already ingested (same content)")
         source, warnings = read_source(path, data, name=name, manifest=_manifest_entry(path, manifests),
-                                       require_metadata=project.config.require_metadata)
+                                       require_metadata=project.config.require_metadata, gate=gate)
         existing = store.source_path(source.id)
         if existing is not None:
             raise DuplicateSourceId(f"Source id {source.id!r} is already used by {existing}.", path=path)
@@ -113,6 +136,8 @@ def _ingest_one(project: Project, store: Store, segmenter: Segmenter, path: Path
         for warning in warnings:
             log.warning(warning)
         return FileOutcome(name, "added", source.id, len(segments), warnings=tuple(warnings))
+    except Quarantined as exc:
+        return FileOutcome(name, "quarantined", reason=str(exc))
     except InputError as exc:
         return FileOutcome(name, "rejected", reason=str(exc))
     except OSError as exc:
@@ -140,16 +165,17 @@ def _manifest_entry(path: Path, manifests: dict[Path, dict[str, ManifestEntry]])
 
 
 def _set_aside(project: Project, outcome: FileOutcome) -> None:
-    """Move a rejected file out of the inbox with a reason file beside it; never overwrite an earlier one."""
+    """Move a refused file out of the inbox with a reason file beside it; never overwrite an earlier one."""
     source = project.inbox / outcome.name
     if not source.exists():
         return
-    project.rejected.mkdir(parents=True, exist_ok=True)
+    folder = project.quarantine if outcome.status == "quarantined" else project.rejected
+    folder.mkdir(parents=True, exist_ok=True)
     flat = outcome.name.replace("/", "__")
-    target = project.rejected / flat
+    target = folder / flat
     counter = 2
     while target.exists():
-        target = project.rejected / f"{Path(flat).stem}-{counter}{Path(flat).suffix}"
+        target = folder / f"{Path(flat).stem}-{counter}{Path(flat).suffix}"
         counter += 1
     shutil.move(str(source), target)
     target.with_name(target.name + REASON_SUFFIX).write_text(f"{outcome.reason}\n", encoding="utf-8")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +15,6 @@ from pydantic import ValidationError
 from qualcode.errors import BadManifest, BadMetadata, MissingMetadata
 from qualcode.models import SourceMeta, SpeakerMeta
 from qualcode.text import decode
-
-log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_COLUMNS = ("file", "id", "site", "site_type", "role", "agency", "source_type", "date", "interviewer",
@@ -91,9 +88,8 @@ def read_manifest(path: Path) -> dict[str, ManifestEntry]:
 
 def resolve_metadata(path: Path, *, front: dict[str, Any] | None, manifest: ManifestEntry | None,
                      speakers: dict[str, SpeakerMeta] | None = None, default_id: str,
-                     require: bool = False) -> tuple[SourceMeta, list[str]]:
-    """Combine the file's own metadata (which wins) with its manifest row; return it with warnings."""
-    warnings: list[str] = []
+                     require: bool = False) -> tuple[SourceMeta, bool]:
+    """Combine the file's own metadata (which wins) with its manifest row; say whether there was any."""
     data: dict[str, Any] = {}
     line: int | None = None
     if manifest is not None:
@@ -110,18 +106,15 @@ def resolve_metadata(path: Path, *, front: dict[str, Any] | None, manifest: Mani
         if not isinstance(front["speakers"], dict):
             raise BadMetadata("`speakers` must map each speaker label to {role, agency}.", path=path, line=2)
         merged_speakers.update(front["speakers"])
-    if not front and manifest is None:
-        if require:
-            raise MissingMetadata("This file has no metadata.", path=path)
-        warnings.append(
-            f"{path.name} has no metadata, so role and agency are 'unknown'. Add front matter or a row in "
-            f"{MANIFEST_NAME} beside it (see docs/input-formats.md).")
+    described = bool(front) or manifest is not None
+    if not described and require:
+        raise MissingMetadata("This file has no metadata.", path=path)
     data.setdefault("id", default_id)
     data["id"] = str(data["id"])
     if merged_speakers:
         data["speakers"] = merged_speakers
     try:
-        return SourceMeta.model_validate(data), warnings
+        return SourceMeta.model_validate(data), described
     except ValidationError as exc:
         where = path if line is None else path.parent / MANIFEST_NAME
         raise BadMetadata(_first_problem(exc), path=where, line=line) from None

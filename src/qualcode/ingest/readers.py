@@ -7,11 +7,12 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from qualcode.anonymise.gate import Anonymiser, scrub_name
 from qualcode.errors import EmptyFile, NoSpeech, UnknownFormat
 from qualcode.ingest.docx import read_docx
 from qualcode.ingest.jsonfile import read_json
 from qualcode.ingest.layout import lay_out
-from qualcode.ingest.metadata import ManifestEntry, resolve_metadata
+from qualcode.ingest.metadata import MANIFEST_NAME, ManifestEntry, resolve_metadata
 from qualcode.ingest.plaintext import read_markdown, read_plaintext
 from qualcode.ingest.subtitles import read_srt, read_vtt
 from qualcode.ingest.tables import read_csv, read_xlsx
@@ -53,17 +54,31 @@ def parse_file(path: Path, data: bytes) -> ParsedFile:
 
 
 def read_source(path: Path, data: bytes, *, name: str, manifest: ManifestEntry | None = None,
-                require_metadata: bool = False) -> tuple[Source, list[str]]:
+                require_metadata: bool = False, gate: Anonymiser | None = None) -> tuple[Source, list[str]]:
     """Read one file into a `Source`, with any warnings about its metadata.
 
-    `name` is how the project refers to the file (its path inside the inbox).
+    `name` is how the project refers to the file (its path inside the inbox). With a `gate`, the words,
+    speaker labels, metadata and the name itself are pseudonymised before anything is laid out, and a source
+    that still looks identifying afterwards is refused (`Quarantined`).
     """
     parsed = parse_file(path, data)
-    meta, warnings = resolve_metadata(path, front=parsed.metadata, manifest=manifest, speakers=parsed.speakers,
-                                      default_id=default_source_id(path), require=require_metadata)
+    meta, described = resolve_metadata(path, front=parsed.metadata, manifest=manifest, speakers=parsed.speakers,
+                                       default_id=default_source_id(path), require=require_metadata)
+    redactions: tuple[tuple[str, str, int], ...] = ()
+    if gate is not None:
+        anonymised = gate.anonymise(parsed, meta)
+        parsed, meta = anonymised.parsed, anonymised.meta
+        name = scrub_name(name, anonymised.replacements)
+        meta = meta.model_copy(update={"id": scrub_name(meta.id, anonymised.replacements)})
+        redactions = tuple((r.kind, r.placeholder, r.count) for r in anonymised.redactions)
     text, turns = lay_out(parsed, meta)
     if not any(not turn.is_interviewer for turn in turns):
-        raise NoSpeech("No interviewee words were found in the file.", path=path)
+        raise NoSpeech("No interviewee words were found in the file.", path=name)
+    if gate is not None:
+        gate.check_residual(text, name)
     source = Source(meta=meta, path=name, content_hash=content_hash(data), format=parsed.format,
-                    encoding=parsed.encoding, text=text, turns=turns)
+                    encoding=parsed.encoding, text=text, turns=turns, redactions=redactions)
+    warnings = [] if described else [
+        f"{name} has no metadata, so role and agency are 'unknown'. Add front matter or a row in "
+        f"{MANIFEST_NAME} beside it (see docs/input-formats.md)."]
     return source, warnings

@@ -60,6 +60,21 @@ MIGRATIONS: tuple[str, ...] = (
         rejected   INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # 2: the anonymisation gate. Digests only: no identifying value is ever stored.
+    """
+    CREATE TABLE pseudonyms (
+        digest      TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        placeholder TEXT NOT NULL
+    );
+    CREATE TABLE redactions (
+        source_id   TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        kind        TEXT NOT NULL,
+        placeholder TEXT NOT NULL,
+        count       INTEGER NOT NULL,
+        PRIMARY KEY (source_id, placeholder)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

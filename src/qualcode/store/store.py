@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
 import pandas as pd
 
+from qualcode.anonymise.pseudonyms import Assignment
 from qualcode.errors import StoreTooNew
 from qualcode.models import Segment, Source
 from qualcode.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -100,6 +101,22 @@ class Store:
             'date, question, start, "end", text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
             [(s.id, s.source_id, s.index, s.turn_index, s.speaker, s.role, s.agency, s.site, s.source_type,
               _iso(s.date), s.question, s.start, s.end, s.text) for s in segments])
+        self._db.executemany(
+            "INSERT INTO redactions (source_id, kind, placeholder, count) VALUES (?, ?, ?, ?)",
+            [(meta.id, kind, place, count) for kind, place, count in source.redactions])
+
+    def add_pseudonyms(self, assigned: Iterable[Assignment]) -> None:
+        self._db.executemany("INSERT OR IGNORE INTO pseudonyms (digest, kind, placeholder) VALUES (?, ?, ?)",
+                             [(a.digest, a.kind, a.placeholder) for a in assigned])
+
+    def pseudonyms(self) -> dict[str, str]:
+        """digest -> placeholder for every value the project has pseudonymised."""
+        return {str(d): str(p) for d, p in self._db.execute("SELECT digest, placeholder FROM pseudonyms")}
+
+    def redactions(self) -> pd.DataFrame:
+        """Columns source_id, kind, placeholder, count: what the gate replaced in each source."""
+        return pd.read_sql_query("SELECT source_id, kind, placeholder, count FROM redactions "
+                                 "ORDER BY source_id, kind, placeholder", self._db)
 
     # --- reading -----------------------------------------------------------------------------------------
     def has_content(self, content_hash: str) -> bool:

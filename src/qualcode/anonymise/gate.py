@@ -1,0 +1,193 @@
+"""The anonymisation gate: every source is pseudonymised before it is laid out, segmented or stored."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from presidio_analyzer.predefined_recognizers import PhoneRecognizer, UkPostcodeRecognizer
+
+from qualcode.anonymise.detector import Detector, merge_overlaps
+from qualcode.anonymise.entities import Finding, kind_of
+from qualcode.anonymise.pseudonyms import Pseudonyms
+from qualcode.anonymise.recognisers import TokenNameRecogniser, first_names, uk_recognisers
+from qualcode.errors import Quarantined
+from qualcode.models import ParsedFile, RawTurn, SourceMeta, SpeakerMeta
+
+PLACEHOLDER = re.compile(r"\[[A-Z_]+_\d+\]")
+# Speaker labels that are roles, not people: "Social Worker 2", "R01", "TM Assessment", "Peer (health)".
+_ROLE_LABEL = re.compile(r"^(?:R|P|Respondent|Participant|Speaker|Interviewee|Interviewer)\s*\d*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """How often one placeholder replaced something in a source: for the report, never the value."""
+
+    kind: str
+    placeholder: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Residual:
+    """Something in anonymised text that still looks identifying: its kind and where, never what."""
+
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class AnonymisedFile:
+    parsed: ParsedFile
+    meta: SourceMeta
+    redactions: tuple[Redaction, ...]
+    replacements: dict[str, str]  # normalised original -> placeholder, for scrubbing the file's own name
+
+
+class Anonymiser:
+    """The gate: pseudonymises turns, speaker labels and metadata with one detector and one project-wide
+    registry, then re-scans what it produced and refuses a source that still looks identifying.
+
+    Args:
+        residual_threshold: how many residual findings a source may have before it is quarantined.
+    """
+
+    def __init__(self, detector: Detector, pseudonyms: Pseudonyms, residual_threshold: int = 0) -> None:
+        self.detector = detector
+        self.pseudonyms = pseudonyms
+        self.residual = ResidualCheck(detector)
+        self.residual_threshold = residual_threshold
+
+    def find(self, texts: list[str]) -> list[list[Finding]]:
+        """Identifying spans in each text: the detector's, then every known value swept up again."""
+        detected = self.detector.detect(texts)
+        for text, findings in zip(texts, detected, strict=True):
+            for finding in findings:
+                self.pseudonyms.placeholder_for(finding.kind, text[finding.start:finding.end])
+        sweep = _sweep_pattern(self.pseudonyms.known_originals())
+        return [merge_overlaps([*findings, *_swept(text, sweep, self.detector)], text)
+                for text, findings in zip(texts, detected, strict=True)]
+
+    def anonymise(self, parsed: ParsedFile, meta: SourceMeta) -> AnonymisedFile:
+        texts = [turn.text for turn in parsed.turns]
+        used: Counter[tuple[str, str]] = Counter()
+        replacements: dict[str, str] = {}
+        turns: list[RawTurn] = []
+        for raw, text, found in zip(parsed.turns, texts, self.find(texts), strict=True):
+            new_text = text
+            for finding in reversed(found):
+                value = text[finding.start:finding.end]
+                place = self.pseudonyms.placeholder_for(finding.kind, value)
+                replacements[value.casefold()] = place
+                used[(kind_of(place), place)] += 1
+                new_text = new_text[:finding.start] + place + new_text[finding.end:]
+            turns.append(replace(raw, text=new_text))
+        labels = {label: self.label(label) for label in _labels(parsed, meta)}
+        turns = [replace(t, speaker=labels.get(t.speaker, t.speaker) if t.speaker else None) for t in turns]
+        meta = meta.model_copy(update={
+            "interviewer": labels.get(meta.interviewer, meta.interviewer) if meta.interviewer else None,
+            "speakers": {labels.get(k, k): v for k, v in meta.speakers.items()},
+        })
+        speakers: dict[str, SpeakerMeta] = {labels.get(k, k): v for k, v in parsed.speakers.items()}
+        redactions = tuple(Redaction(kind, place, n) for (kind, place), n in sorted(used.items()))
+        return AnonymisedFile(replace(parsed, turns=turns, speakers=speakers), meta, redactions,
+                              {**replacements, **{k.casefold(): v for k, v in labels.items() if k != v}})
+
+    def check_residual(self, text: str, name: str) -> None:
+        """Refuse anonymised text that still looks identifying; the report names kinds and places only."""
+        residuals = self.residual.scan(text)
+        if len(residuals) > self.residual_threshold:
+            where = "; ".join(f"{r.kind} at line {text.count(chr(10), 0, r.start) + 1}, characters "
+                              f"{r.start}-{r.end}" for r in residuals[:20])
+            raise Quarantined(f"{len(residuals)} possible identifier(s) remain after anonymisation: {where}.",
+                              path=name)
+
+    def label(self, label: str) -> str:
+        """A speaker label stays when it names a role; a label that is a person's name is pseudonymised."""
+        if _ROLE_LABEL.match(label.strip()) or self.detector.is_allowed(label) or PLACEHOLDER.fullmatch(label):
+            return label
+        probe = f"{label} said so."
+        findings = self.detector.detect([probe])[0]
+        people = [f for f in findings if f.start < len(label) and f.kind in {"PERSON", "ORG", "PLACE"}]
+        if not people:
+            return label
+        return self.pseudonyms.placeholder_for("PERSON", label)
+
+
+def scrub_name(name: str, replacements: dict[str, str]) -> str:
+    """A file name with any value found in the file replaced (separators count as spaces)."""
+    for original in sorted(replacements, key=len, reverse=True):
+        words = [re.escape(w) for w in original.split() if w]
+        if not words or len(original) < 3:
+            continue
+        pattern = re.compile(r"(?<![a-z0-9])" + r"[\s_.\-]+".join(words) + r"(?![a-z0-9])", re.IGNORECASE)
+        name = pattern.sub(replacements[original].strip("[]"), name)
+    return name
+
+
+def _labels(parsed: ParsedFile, meta: SourceMeta) -> set[str]:
+    labels = {t.speaker for t in parsed.turns if t.speaker}
+    labels.update(meta.speakers)
+    labels.update(parsed.speakers)
+    if meta.interviewer:
+        labels.add(meta.interviewer)
+    return labels
+
+
+def _sweep_pattern(originals: dict[str, str]) -> re.Pattern[str] | None:
+    """Every value already known in this project, so a name caught once is caught everywhere."""
+    values = [v for v in originals if len(v) >= 3 and v not in TokenNameRecogniser.WORD_LIKE]
+    if not values:
+        return None
+    values.sort(key=len, reverse=True)
+    alternation = "|".join(r"[\s\-]+".join(re.escape(w) for w in v.split()) for v in values)
+    return re.compile(rf"(?<![\w\[])(?:{alternation})(?![\w\]])", re.IGNORECASE)
+
+
+def _swept(text: str, pattern: re.Pattern[str] | None, detector: Detector) -> Iterable[Finding]:
+    if pattern is None:
+        return []
+    return [Finding(m.start(), m.end(), "PERSON", 0.5) for m in pattern.finditer(text)
+            if not detector.is_allowed(m.group(0))]
+
+
+# --- residual risk: a second, independent look at text that is meant to be anonymous ------------------------
+
+class ResidualCheck:
+    """Re-scans anonymised text with cheap, independent detectors: the phonenumbers library, presidio's own
+    postcode pattern, qualcode's structured patterns at any score, titles before capitalised words, and
+    capitalised first names. Placeholders are ignored."""
+
+    def __init__(self, detector: Detector) -> None:
+        self.detector = detector
+        self.recognisers = [PhoneRecognizer(supported_regions=("GB",)), UkPostcodeRecognizer(),
+                            *[r for r in uk_recognisers() if r.supported_entities[0] not in
+                              {"AGE", "PLACE", "ORG", "CASE_REF", "SCHOOL", "ADDRESS"}]]
+        for recogniser in self.recognisers:
+            recogniser.load()
+        self.names = first_names()
+
+    def scan(self, text: str) -> list[Residual]:
+        residuals: list[Residual] = []
+        masked = PLACEHOLDER.sub(lambda m: "X" * len(m.group(0)), text)
+        for recogniser in self.recognisers:
+            for result in recogniser.analyze(masked, recogniser.supported_entities, None):  # type: ignore[arg-type]
+                value = masked[result.start:result.end]
+                if result.score > 0 and "XXX" not in value and not self.detector.is_allowed(value):
+                    residuals.append(Residual(_kind(result.entity_type), result.start, result.end))
+        for match in re.finditer(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Cllr)\.?\s+[A-Z][a-z]{2,}", masked):
+            if not self.detector.is_allowed(match.group(0).split(maxsplit=1)[1]):
+                residuals.append(Residual("PERSON", match.start(), match.end()))
+        for match in re.finditer(r"(?<=[a-z,;] )[A-Z][a-z]{2,}\b", masked):
+            word = match.group(0)
+            if (word.casefold() in self.names and word.casefold() not in TokenNameRecogniser.WORD_LIKE
+                    and not self.detector.is_allowed(word)):
+                residuals.append(Residual("PERSON", match.start(), match.end()))
+        return sorted(set(residuals), key=lambda r: (r.start, r.end))
+
+
+def _kind(entity: str) -> str:
+    return {"PHONE_NUMBER": "PHONE", "UK_POSTCODE": "POSTCODE", "EMAIL_ADDRESS": "EMAIL"}.get(entity, entity)

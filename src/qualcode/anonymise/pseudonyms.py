@@ -1,0 +1,150 @@
+"""Consistent placeholders across a project, without keeping identifying values in the store.
+
+The store keeps only keyed digests (HMAC-SHA256 under a project secret) of each value it has seen, so the
+same child is `[PERSON_3]` on Monday and on Thursday. The optional key file (placeholder -> original) is
+the only place originals are written, owner-readable only, and never under `outputs/`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import os
+import re
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode.anonymise.entities import KINDS, placeholder
+
+_TITLES = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|dc|ds|di|dci|pc|sgt|cllr|councillor|nurse|auntie|aunty|uncle|"
+                     r"nanna|nan|grandad|baby)\.?\s+")
+_IDENTIFIER_KINDS = frozenset({"PHONE", "NHS_NUMBER", "NI_NUMBER", "POSTCODE", "CASE_REF"})
+KEY_COLUMNS = ("placeholder", "kind", "original")
+# Kinds whose values are looked for again everywhere once found: names, not numbers or ages.
+SWEPT_KINDS = frozenset({"PERSON", "PLACE", "SCHOOL", "ORG", "ADDRESS", "HANDLE"})
+
+
+def normalise_value(kind: str, value: str) -> str:
+    """How two spellings of one value are recognised as the same (case, spacing, titles, possessives)."""
+    folded = " ".join(value.casefold().split())
+    folded = re.sub(r"['’]s$", "", folded)
+    if kind in _IDENTIFIER_KINDS:
+        return re.sub(r"[^0-9a-z]", "", folded)
+    return _TITLES.sub("", folded).strip(" .,;:")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A placeholder given out in this run: the digest goes to the store, the original only to the key."""
+
+    digest: str
+    kind: str
+    placeholder: str
+    original: str
+
+
+class Pseudonyms:
+    """Hands out placeholders: the same normalised value always gets the same one, whatever kind it was
+    first detected as; a person's first and last names alone map to their full name's placeholder."""
+
+    def __init__(self, secret: bytes, known: Mapping[str, str] | None = None,
+                 key: Mapping[str, tuple[str, str]] | None = None) -> None:
+        self._secret = secret
+        self._by_digest: dict[str, str] = dict(known or {})
+        self._originals: dict[str, str] = {}  # normalised name-like original -> placeholder, in memory only
+        for place, (kind, original) in (key or {}).items():
+            if kind in SWEPT_KINDS:
+                self._originals[normalise_value(kind, original)] = place
+        self._counts: Counter[str] = Counter()
+        for place in self._by_digest.values():
+            self._count(place)
+        self.assigned: list[Assignment] = []
+
+    def digest(self, normalised: str) -> str:
+        return hmac.new(self._secret, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def placeholder_for(self, kind: str, value: str) -> str:
+        normalised = normalise_value(kind, value) or value.casefold()
+        digest = self.digest(normalised)
+        existing = self._by_digest.get(digest)
+        if existing is None:
+            self._counts[KINDS[kind]] += 1
+            existing = placeholder(kind, self._counts[KINDS[kind]])
+            self._remember(digest, kind, existing, value)
+        if kind in SWEPT_KINDS:
+            self._originals[normalised] = existing
+        if kind == "PERSON":
+            for part in normalised.split():
+                if len(part) >= 3:
+                    alias = self.digest(part)
+                    if alias not in self._by_digest:
+                        self._remember(alias, kind, existing, value)
+                    self._originals.setdefault(part, existing)
+        return existing
+
+    def known_originals(self) -> dict[str, str]:
+        """Names of people, places, schools and organisations met in this run (or read from the key), normalised,
+        with their placeholders: what the gate sweeps for again in every later text."""
+        return dict(self._originals)
+
+    def _remember(self, digest: str, kind: str, place: str, original: str) -> None:
+        self._by_digest[digest] = place
+        self.assigned.append(Assignment(digest, kind, place, original))
+
+    def _count(self, place: str) -> None:
+        match = re.fullmatch(r"\[([A-Z_]+)_(\d+)\]", place)
+        if match:
+            self._counts[match.group(1)] = max(self._counts[match.group(1)], int(match.group(2)))
+
+
+# --- files at the edge: the project secret and the key -------------------------------------------------------
+
+def load_or_create_secret(path: Path) -> bytes:
+    """The project's digest secret, created owner-only on first use."""
+    if path.exists():
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    value = secrets.token_bytes(32)
+    _write_private(path, value.hex() + "\n")
+    return value
+
+
+def read_key(path: Path) -> dict[str, tuple[str, str]]:
+    """placeholder -> (kind, original) from a key file; an absent file is an empty key."""
+    if not path.exists():
+        return {}
+    rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
+    return {row["placeholder"]: (row["kind"], row["original"]) for row in rows}
+
+
+def write_key(path: Path, existing: Mapping[str, tuple[str, str]], assigned: Iterable[Assignment]) -> None:
+    """Add this run's placeholders to the key, atomically and readable by the owner only."""
+    entries = dict(existing)
+    for assignment in assigned:
+        entries.setdefault(assignment.placeholder, (assignment.kind, assignment.original))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(KEY_COLUMNS)
+    for place, (kind, original) in sorted(entries.items(), key=lambda item: _sort_key(item[0])):
+        writer.writerow((place, kind, original))
+    _write_private(path, buffer.getvalue())
+
+
+def _sort_key(place: str) -> tuple[str, int]:
+    match = re.fullmatch(r"\[([A-Z_]+)_(\d+)\]", place)
+    return (match.group(1), int(match.group(2))) if match else (place, 0)
+
+
+def _write_private(path: Path, content: str) -> None:
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    temporary = path.with_name(f".{path.name}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        handle.write(content)
+    os.chmod(temporary, 0o600)
+    os.replace(temporary, path)
