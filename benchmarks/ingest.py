@@ -3,8 +3,8 @@
     python -m benchmarks.ingest [--repeat 3]
 
 Prints characters per second for (a) spaCy's sentence pipeline alone over every turn of the samples, (b)
-qualcode's segmentation of the same sources, and (c) a full `ingest` into a fresh store (reading, layout,
-segmentation, transactional write), each as a ratio of (a).
+qualcode's segmentation of the same sources, and (c) a full `ingest` into a fresh store (reading, the
+anonymisation gate with its NER pass, layout, segmentation, transactional write), each as a ratio of (a).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
+from benchmarks.timing import best_of
 from qualcode.ingest import inbox_files, ingest_inbox, read_source
 from qualcode.nlp import sentence_pipeline
 from qualcode.project import init_project
@@ -62,16 +62,6 @@ def main() -> None:
     print(f"{'measurement':<26}{'seconds':>10}{'chars/s':>14}{'time vs bare':>14}")
     for name, seconds in timings.items():
         print(f"{name:<26}{seconds:>10.3f}{chars / seconds:>14,.0f}{seconds / base:>13.2f}x")
-
-
-def best_of(fn: object, repeat: int) -> float:
-    assert callable(fn)
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.anonymise.detector import Detector
 from qualcode.ingest import ingest_inbox
 from qualcode.nlp import sentence_pipeline
 from qualcode.project import Project, init_project
@@ -16,11 +17,19 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "corpora" / "samples"
 REVIEW_WEEK = SAMPLES / "review_week"
 EVALUATION = SAMPLES / "evaluation"
+GOLD = REPO / "corpora" / "gold"
+SEEDED = REPO / "tests" / "data" / "seeded"
 
 
 @pytest.fixture(scope="session")
 def segmenter() -> Segmenter:
     return Segmenter(sentence_pipeline())
+
+
+@pytest.fixture(scope="session")
+def detector() -> Detector:
+    """The real detector: presidio on the bundled spaCy model with qualcode's recognisers."""
+    return Detector()
 
 
 def make_project(root: Path, *sample_dirs: Path) -> Project:
@@ -33,21 +42,23 @@ def make_project(root: Path, *sample_dirs: Path) -> Project:
 
 
 @pytest.fixture(scope="session")
-def review_week_project(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter) -> Project:
+def review_week_project(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter,
+                        detector: Detector) -> Project:
     """The whole review_week sample, ingested day folder by day folder (read-only for tests)."""
     project = init_project(tmp_path_factory.mktemp("review_week"))
     for day in sorted(p for p in REVIEW_WEEK.iterdir() if p.is_dir()):
         shutil.copytree(day, project.inbox / day.name)
-        report = ingest_inbox(project, segmenter=segmenter)
-        assert not report.rejected, [o.reason for o in report.rejected]
+        report = ingest_inbox(project, segmenter=segmenter, detector=detector)
+        assert not report.set_aside, [o.reason for o in report.set_aside]
     return project
 
 
 @pytest.fixture(scope="session")
-def evaluation_project(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter) -> Project:
+def evaluation_project(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter,
+                       detector: Detector) -> Project:
     project = make_project(tmp_path_factory.mktemp("evaluation"), EVALUATION)
-    report = ingest_inbox(project, segmenter=segmenter)
-    assert not report.rejected, [o.reason for o in report.rejected]
+    report = ingest_inbox(project, segmenter=segmenter, detector=detector)
+    assert not report.set_aside, [o.reason for o in report.set_aside]
     return project
 
 

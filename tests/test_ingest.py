@@ -16,6 +16,7 @@ import pytest
 from pytest_socket import disable_socket, enable_socket
 
 from conftest import EVALUATION, make_project
+from qualcode.anonymise.detector import Detector
 from qualcode.ingest import ingest_inbox
 from qualcode.project import Project, init_project
 from qualcode.segment import Segmenter
@@ -28,18 +29,19 @@ def _table_dump(project: Project) -> list[tuple[object, ...]]:
                 for row in db.execute(f"SELECT * FROM {table} ORDER BY 1, 2")]
 
 
-def test_reingesting_the_same_inbox_adds_nothing(tmp_path: Path, segmenter: Segmenter) -> None:
+def test_reingesting_the_same_inbox_adds_nothing(tmp_path: Path, segmenter: Segmenter,
+        detector: Detector) -> None:
     project = make_project(tmp_path, EVALUATION)
-    first = ingest_inbox(project, segmenter=segmenter)
+    first = ingest_inbox(project, segmenter=segmenter, detector=detector)
     assert len(first.added) >= 12 and not first.rejected
     before = _table_dump(project)
-    second = ingest_inbox(project, segmenter=segmenter)
+    second = ingest_inbox(project, segmenter=segmenter, detector=detector)
     assert not second.added and len(second.skipped) == len(first.added)
     assert _table_dump(project) == before
     # the same content under another name is recognised too
     original = next((project.inbox / "evaluation").glob("*.txt"))
     shutil.copy(original, project.inbox / "copy-of-an-interview.txt")
-    third = ingest_inbox(project, segmenter=segmenter)
+    third = ingest_inbox(project, segmenter=segmenter, detector=detector)
     assert [o.status for o in third.outcomes if o.name == "copy-of-an-interview.txt"] == ["skipped"]
     assert _table_dump(project) == before
 
@@ -63,9 +65,10 @@ BAD_INPUTS: dict[str, tuple[bytes, str]] = {
 
 
 def test_bad_files_are_set_aside_with_a_reason_and_the_rest_ingested(tmp_path: Path,
-                                                                     segmenter: Segmenter) -> None:
+                                                                     segmenter: Segmenter,
+        detector: Detector) -> None:
     project = make_project(tmp_path, EVALUATION)
-    first = ingest_inbox(project, segmenter=segmenter)
+    first = ingest_inbox(project, segmenter=segmenter, detector=detector)
     before = _table_dump(project)
     good = project.inbox / "late" / "extra.txt"
     good.parent.mkdir()
@@ -73,7 +76,7 @@ def test_bad_files_are_set_aside_with_a_reason_and_the_rest_ingested(tmp_path: P
     for name, (data, _) in BAD_INPUTS.items():
         (project.inbox / "late" / name).write_bytes(data)
 
-    report = ingest_inbox(project, segmenter=segmenter)
+    report = ingest_inbox(project, segmenter=segmenter, detector=detector)
 
     assert [o.name for o in report.added] == ["late/extra.txt"]
     assert len(report.skipped) == len(first.added)
@@ -88,32 +91,35 @@ def test_bad_files_are_set_aside_with_a_reason_and_the_rest_ingested(tmp_path: P
     after = _table_dump(project)
     assert set(before) <= set(after) and len(after) > len(before)
     # the rejects are not picked up again, and nothing is duplicated
-    again = ingest_inbox(project, segmenter=segmenter)
+    again = ingest_inbox(project, segmenter=segmenter, detector=detector)
     assert not again.added and not again.rejected
     assert _table_dump(project) == after
 
 
-def test_a_reused_source_id_is_refused_not_overwritten(tmp_path: Path, segmenter: Segmenter) -> None:
+def test_a_reused_source_id_is_refused_not_overwritten(tmp_path: Path, segmenter: Segmenter,
+        detector: Detector) -> None:
     project = init_project(tmp_path)
     (project.inbox / "a.txt").write_text("---\nid: same\n---\nDirector: First version of events here.\n")
-    ingest_inbox(project, segmenter=segmenter)
+    ingest_inbox(project, segmenter=segmenter, detector=detector)
     (project.inbox / "b.txt").write_text("---\nid: same\n---\nDirector: A different account entirely.\n")
-    report = ingest_inbox(project, segmenter=segmenter)
+    report = ingest_inbox(project, segmenter=segmenter, detector=detector)
     assert report.rejected and "E109" in (report.rejected[0].reason or "")
     with Store(project.store_path) as store:
         assert "First version" in store.source_text("same")
 
 
-def test_require_metadata_refuses_bare_files(tmp_path: Path, segmenter: Segmenter) -> None:
+def test_require_metadata_refuses_bare_files(tmp_path: Path, segmenter: Segmenter,
+        detector: Detector) -> None:
     project = init_project(tmp_path)
     config = project.root / "qualcode.yaml"
     config.write_text(config.read_text().replace("require_metadata: false", "require_metadata: true"))
     (project.inbox / "bare.txt").write_text("Director: Nothing tells you who I am.\n")
-    report = ingest_inbox(Project.open(project.root), segmenter=segmenter)
+    report = ingest_inbox(Project.open(project.root), segmenter=segmenter, detector=detector)
     assert report.rejected and "E110" in (report.rejected[0].reason or "")
 
 
-def test_ingest_runs_with_sockets_blocked(tmp_path: Path, segmenter: Segmenter) -> None:
+def test_ingest_runs_with_sockets_blocked(tmp_path: Path, segmenter: Segmenter,
+        detector: Detector) -> None:
     project = make_project(tmp_path, EVALUATION)
     disable_socket(allow_unix_socket=True)
     try:
@@ -125,9 +131,10 @@ def test_ingest_runs_with_sockets_blocked(tmp_path: Path, segmenter: Segmenter) 
 
 @pytest.mark.slow
 def test_an_ingest_killed_half_way_changes_nothing_and_a_rerun_completes(tmp_path: Path,
-                                                                         segmenter: Segmenter) -> None:
+                                                                         segmenter: Segmenter,
+        detector: Detector) -> None:
     project = make_project(tmp_path, EVALUATION)
-    ingest_inbox(project, segmenter=segmenter)
+    ingest_inbox(project, segmenter=segmenter, detector=detector)
     before = _table_dump(project)
     # a large second batch: every evaluation file again under new ids, several times over
     for copy in range(6):
@@ -150,7 +157,7 @@ def test_an_ingest_killed_half_way_changes_nothing_and_a_rerun_completes(tmp_pat
     assert process.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
     assert _table_dump(project) == before
 
-    report = ingest_inbox(project, segmenter=segmenter)
+    report = ingest_inbox(project, segmenter=segmenter, detector=detector)
     assert not report.rejected and len(report.added) == 6 * len(list((project.inbox / "batch0").glob("*.txt")))
     with Store(project.store_path) as store:
         frame = store.segments()

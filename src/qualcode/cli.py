@@ -42,8 +42,9 @@ ProjectDir = Annotated[Path, typer.Argument(help="The project folder (holds qual
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show debug logging.")] = False) -> None:
     handler = RichHandler(console=console_err, show_path=False, show_time=False, markup=False)
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s",
-                        handlers=[handler])
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", handlers=[handler])
+    # --verbose opens qualcode's own logs only: other libraries may log text, and text never goes to a log
+    logging.getLogger("qualcode").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 @contextmanager

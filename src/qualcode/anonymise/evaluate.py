@@ -71,4 +71,5 @@ def evaluate(detector: Detector, passages: list[Labelled]) -> pd.DataFrame:
     rows.append({"type": "overall", "support": total, "caught": total_caught,
                  "recall": total_caught / total if total else 0.0, "predicted": predicted, "correct": correct,
                  "precision": correct / predicted if predicted else 1.0})
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    return table.astype({"predicted": "Int64", "correct": "Int64"})

@@ -107,7 +107,8 @@ class Anonymiser:
 
     def label(self, label: str) -> str:
         """A speaker label stays when it names a role; a label that is a person's name is pseudonymised."""
-        if _ROLE_LABEL.match(label.strip()) or self.detector.is_allowed(label) or PLACEHOLDER.fullmatch(label):
+        numbered = re.sub(r"\s*\d+$", "", label.strip())  # "Social Worker 2"
+        if _ROLE_LABEL.match(label.strip()) or self.detector.is_allowed(numbered) or PLACEHOLDER.fullmatch(label):
             return label
         probe = f"{label} said so."
         findings = self.detector.detect([probe])[0]
