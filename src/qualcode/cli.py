@@ -116,7 +116,8 @@ def anonymise(
     with _errors():
         if evaluate is not None:
             table = measure(Detector(), load_labelled(evaluate))
-            console.print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""))
+            shown = table.astype(object).where(table.notna(), "")
+            console.print(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
             return
         if not paths or out is None:
             raise typer.BadParameter("give PATHS... and --out DIR, or --evaluate LABELS")
