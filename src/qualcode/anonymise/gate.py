@@ -107,12 +107,15 @@ class Anonymiser:
 
     def label(self, label: str) -> str:
         """A speaker label stays when it names a role; a label that is a person's name is pseudonymised."""
-        numbered = re.sub(r"\s*\d+$", "", label.strip())  # "Social Worker 2"
-        if _ROLE_LABEL.match(label.strip()) or self.detector.is_allowed(numbered) or PLACEHOLDER.fullmatch(label):
+        if _ROLE_LABEL.match(label.strip()) or PLACEHOLDER.fullmatch(label):
             return label
-        probe = f"{label} said so."
+        # what is left once role words, numbers and brackets go: "TM Looked After" -> "Looked After"
+        rest = " ".join(w for w in re.findall(r"[^\W\d_][\w'’-]*", label) if not self.detector.is_allowed(w))
+        if not rest:
+            return label
+        probe = f"{rest} said so."
         findings = self.detector.detect([probe])[0]
-        people = [f for f in findings if f.start < len(label) and f.kind in {"PERSON", "ORG", "PLACE"}]
+        people = [f for f in findings if f.start < len(rest) and f.kind in {"PERSON", "ORG", "PLACE"}]
         if not people:
             return label
         return self.pseudonyms.placeholder_for("PERSON", label)

@@ -96,6 +96,7 @@ class TokenNameRecogniser(EntityRecognizer):
         taylor carter fisher hunter walker turner parker cooper porter miller butler mercy sergeant dean
         robin sandy victor willow autumn""".split())
     _BOUNDARY = frozenset({".", "!", "?", ":", ";", "\n", '"', "("})
+    _NOT_NAMES = frozenset({"AUX", "VERB", "ADJ", "ADV", "DET", "PRON", "ADP", "CCONJ", "SCONJ", "PART", "INTJ", "NUM"})
 
     def __init__(self, allow: frozenset[str] = frozenset()) -> None:
         self.allow = allow
@@ -141,6 +142,9 @@ class TokenNameRecogniser(EntityRecognizer):
             if folded in self.WORD_LIKE:
                 return "PERSON" if (token.pos_ == "PROPN" and folded in self.first) or surname_next else None
             if folded in self.first or (not initial and folded in self.last):
+                # "Can I start", "Daily updates": a listed name that opens a sentence must be tagged a name
+                if (initial or folded in self.common) and token.pos_ in self._NOT_NAMES:
+                    return None
                 return "PERSON"
             if not initial and token.pos_ == "PROPN":
                 return "PLACE"
@@ -246,9 +250,9 @@ def uk_recognisers() -> list[EntityRecognizer]:
                               r"Mosque|Hub|Families|Aid|Network|Refuge|Centre|House)\b", 0.5),
         ], flags=CASE_SENSITIVE),
         _recogniser("PERSON", [
-            ("title and name", rf"(?<=\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|DC|DS|DI|DCI|PC|Sgt|Sergeant|Inspector|Constable|"
-                               rf"Detective|Officer|Cllr|Councillor|Nurse|Auntie|Aunty|Uncle|Nanna|Nan|Grandad|Baby)"
-                               rf"\.?\s){_NAME_WORD}(?:[\s\-]{_NAME_WORD})?", 0.7),
+            ("title and name", rf"(?<=\b(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|DC|DS|DI|DCI|PC|Sgt|Cllr)\.?|Sergeant|Inspector|"
+                               rf"Constable|Detective|Officer|Councillor|Nurse|Auntie|Aunty|Uncle|Nanna|Nan|Grandad|"
+                               rf"Baby)\s){_NAME_WORD}(?:[\s\-]{_NAME_WORD})?", 0.7),
             ("lower-case title and name", r"(?<=\b(?:mr|mrs|ms|miss|dr)\.?\s)[a-z][a-z'’\-]{2,}", 0.5),
         ], flags=CASE_SENSITIVE),
         LowerCaseNameRecogniser("SCHOOL", r"\b[a-z]{3,}(?:\s[a-z]{3,})?\s+(?:primary|secondary|infants?|junior|high|"
