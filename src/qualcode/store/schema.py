@@ -75,6 +75,29 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (source_id, placeholder)
     );
     """,
+    # 3: machine codings, with provenance for every row.
+    """
+    CREATE TABLE codings (
+        segment_id       TEXT NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+        codebook         TEXT NOT NULL,
+        codebook_version TEXT NOT NULL,
+        code_id          TEXT NOT NULL,
+        confidence       REAL NOT NULL,
+        assigned         INTEGER NOT NULL,
+        rank             INTEGER NOT NULL,
+        method           TEXT NOT NULL,
+        valence          TEXT,
+        model            TEXT NOT NULL,
+        coded_at         TEXT NOT NULL,
+        PRIMARY KEY (segment_id, codebook, codebook_version, code_id)
+    );
+    CREATE TABLE coding_runs (
+        segment_id       TEXT NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+        codebook         TEXT NOT NULL,
+        codebook_version TEXT NOT NULL,
+        PRIMARY KEY (segment_id, codebook, codebook_version)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

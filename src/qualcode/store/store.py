@@ -113,6 +113,34 @@ class Store:
         """digest -> placeholder for every value the project has pseudonymised."""
         return {str(d): str(p) for d, p in self._db.execute("SELECT digest, placeholder FROM pseudonyms")}
 
+    def uncoded_segments(self, codebook: str, version: str) -> pd.DataFrame:
+        """Statements not yet coded with this codebook version (columns id, text, question)."""
+        return pd.read_sql_query(
+            "SELECT g.id AS id, g.text AS text, COALESCE(g.question, '') AS question FROM segments g "
+            "WHERE NOT EXISTS (SELECT 1 FROM coding_runs r WHERE r.segment_id = g.id AND r.codebook = ? "
+            "AND r.codebook_version = ?) ORDER BY g.source_id, g.idx", self._db, params=(codebook, version))
+
+    def add_codings(self, codings: pd.DataFrame) -> None:
+        """Record a coding run (the columns of `qualcode.coders.CODING_COLUMNS`) in one transaction."""
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        coded = codings.dropna(subset=["code_id"])
+        with self.transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO codings (segment_id, codebook, codebook_version, code_id, confidence, "
+                "assigned, rank, method, valence, model, coded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(r.id, r.codebook, r.codebook_version, r.code_id, float(r.confidence), int(bool(r.assigned)),
+                  int(r.rank), r.method, r.valence if isinstance(r.valence, str) else None, r.model, now)
+                 for r in coded.itertuples()])
+            self._db.executemany(
+                "INSERT OR IGNORE INTO coding_runs (segment_id, codebook, codebook_version) VALUES (?, ?, ?)",
+                [(r.id, r.codebook, r.codebook_version) for r in codings.itertuples()])
+
+    def codings(self) -> pd.DataFrame:
+        """Every machine coding: columns segment_id, codebook, codebook_version, code_id, confidence,
+        assigned, rank, method, valence, model, coded_at."""
+        frame = pd.read_sql_query("SELECT * FROM codings ORDER BY segment_id, rank", self._db)
+        return frame.assign(assigned=frame["assigned"].astype(bool))
+
     def redactions(self) -> pd.DataFrame:
         """Columns source_id, kind, placeholder, count: what the gate replaced in each source."""
         return pd.read_sql_query("SELECT source_id, kind, placeholder, count FROM redactions "

@@ -1,0 +1,110 @@
+"""Reading a codebook file with errors that name the file, the line and the code id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from spacy.matcher import Matcher
+from spacy.vocab import Vocab
+
+from qualcode.codebook.model import Codebook
+from qualcode.errors import BadCodebook as BadCodebook
+
+_HERE = Path(__file__).resolve().parent
+# Bundled codebooks: inside the wheel, or in the source checkout.
+BUNDLED = next((p for p in (_HERE.parent / "_codebooks", _HERE.parents[2] / "codebooks") if p.is_dir()),
+               _HERE.parents[2] / "codebooks")
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that remembers the line each mapping starts on (as `__line__`)."""
+
+
+def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = {str(k): v for k, v in loader.construct_mapping(node, deep=True).items()}
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+
+
+def resolve_codebook_path(name: str | Path, base: Path | None = None) -> Path:
+    """A path, a path relative to `base`, or the name of a bundled codebook (`safeguarding_lines_of_enquiry`)."""
+    candidates = [Path(name)]
+    if base is not None:
+        candidates.append(base / name)
+    candidates += [BUNDLED / str(name), BUNDLED / f"{name}.yaml"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise BadCodebook(f"No codebook file or bundled codebook named {str(name)!r}.", path=Path(name))
+
+
+def load_codebook(path: Path) -> Codebook:
+    """Load and validate a codebook; any problem is a `BadCodebook` naming file, line and code id."""
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise BadCodebook("The file is not valid YAML.", path=path,
+                          line=mark.line + 1 if mark is not None else None) from None
+    except OSError as exc:
+        raise BadCodebook(f"The codebook cannot be read ({exc.strerror}).", path=path) from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("codes"), list):
+        raise BadCodebook("A codebook needs name, version and a list of codes.", path=path, line=1)
+    codes = [c for c in raw["codes"] if isinstance(c, dict)]
+    lines = {str(c.get("id")): int(c.get("__line__", 0)) for c in codes}
+    _check_structure(path, codes)
+    try:
+        codebook = Codebook.model_validate(_strip_lines(raw))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        location = list(error["loc"])
+        line, code_id = raw.get("__line__"), None
+        if len(location) >= 2 and location[0] == "codes" and isinstance(location[1], int):
+            code = raw["codes"][location[1]]
+            code_id, line = code.get("id"), code.get("__line__")
+        field = ".".join(str(p) for p in location[2:] if not isinstance(p, int)) or ".".join(map(str, location))
+        where = f"code {code_id!r}, " if code_id else ""
+        raise BadCodebook(f"{where}field `{field}`: {error['msg']}.", path=path, line=line) from None
+    _check_patterns(path, codebook, lines)
+    return codebook
+
+
+def _check_structure(path: Path, codes: list[dict[str, Any]]) -> None:
+    seen: dict[str, int] = {}
+    for code in codes:
+        code_id, line = str(code.get("id")), code.get("__line__")
+        if code_id in seen:
+            raise BadCodebook(f"Duplicate code id {code_id!r} (first at line {seen[code_id]}).", path=path,
+                              line=line)
+        seen[code_id] = int(line or 0)
+    for code in codes:
+        parent = code.get("parent")
+        if parent is not None and str(parent) not in seen:
+            raise BadCodebook(f"Code {code.get('id')!r} names an unknown parent {parent!r}.", path=path,
+                              line=code.get("__line__"))
+
+
+def _check_patterns(path: Path, codebook: Codebook, lines: dict[str, int]) -> None:
+    matcher = Matcher(Vocab())
+    for code in codebook.codes:
+        for number, pattern in enumerate(code.patterns):
+            try:
+                matcher.add(f"{code.id}:{number}", [pattern])
+            except (ValueError, TypeError, KeyError) as exc:
+                first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise BadCodebook(f"Code {code.id!r} has a bad spaCy token pattern #{number + 1}: {first_line}",
+                                  path=path, line=lines.get(code.id)) from None
+
+
+def _strip_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value

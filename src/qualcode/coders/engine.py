@@ -1,0 +1,169 @@
+"""The coding engine: rules, embeddings and (when given) human coding combined, with provenance.
+
+Every output row says which method produced it, how confident it is, and which codebook version and model
+made it, so any cell of any matrix later on can be traced back.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from spacy.language import Language
+
+from qualcode.codebook.model import Codebook
+from qualcode.coders.embedder import Embedder
+from qualcode.coders.rules import RulesCoder
+from qualcode.coders.trained import TrainedCoder, cross_validated, most_informative
+from qualcode.coders.valence import ValenceCoder
+from qualcode.coders.zero_shot import ZeroShotCoder, code_texts
+
+log = logging.getLogger(__name__)
+
+CODING_COLUMNS = ["id", "code_id", "confidence", "assigned", "rank", "method", "valence", "codebook",
+                  "codebook_version", "model"]
+RULE_WEIGHT = 0.15  # a keyword hit alone is weak evidence (precision about 0.5 on the gold set): noisy-OR
+DEFAULT_THRESHOLD = 0.35
+TOP_THRESHOLD = 0.2  # the most likely code is assigned from this confidence; further codes need `threshold`
+
+
+@dataclass
+class EngineSettings:
+    """How statements are coded.
+
+    Attributes:
+        context_weight: how much the interviewer's question counts in a statement's embedding (0 = ignored).
+        threshold: confidence at which a code is assigned, unless the code sets its own.
+        top_threshold: confidence at which a statement's most likely code is assigned.
+        trained_weight: with human coding, the share of the trained model in the confidence.
+    """
+
+    context_weight: float = 0.3
+    threshold: float = DEFAULT_THRESHOLD
+    top_threshold: float = TOP_THRESHOLD
+    trained_weight: float = 0.7
+
+
+class CodingEngine:
+    """Codes statements against one codebook. Sub-models are injected: an `Embedder` and a spaCy pipeline
+    with a lemmatizer (for the rules)."""
+
+    def __init__(self, codebook: Codebook, embedder: Embedder, nlp: Language,
+                 settings: EngineSettings | None = None, random_state: int = 0) -> None:
+        self.codebook = codebook
+        self.embedder = embedder
+        self.nlp = nlp
+        self.settings = settings or EngineSettings()
+        self.random_state = random_state
+
+    def fit(self, human: pd.DataFrame | None = None) -> CodingEngine:
+        """Build the coders; with human coding (columns id, text, question, code_id), also train on it."""
+        self.zero_shot_ = ZeroShotCoder(self.embedder, self.codebook, random_state=self.random_state).fit()
+        self.rules_ = RulesCoder(self.nlp, self.codebook).fit()
+        self.code_ids_ = self.zero_shot_.code_ids_
+        self.valence_ = (ValenceCoder(self.embedder, self.codebook, random_state=self.random_state).fit()
+                         if self.codebook.valence else None)
+        self.thresholds_ = np.array([self.codebook.code(c).threshold or self.settings.threshold
+                                     for c in self.code_ids_])
+        self.trained_: TrainedCoder | None = None
+        self.training_agreement_: pd.DataFrame | None = None
+        if human is not None and len(human):
+            vectors, labels = self._training_data(human)
+            examples = self._example_data()
+            self.training_agreement_ = cross_validated(vectors, labels, self.code_ids_, extra=examples,
+                                                       random_state=self.random_state)
+            self.trained_ = TrainedCoder(self.code_ids_, random_state=self.random_state).fit(
+                np.vstack([vectors, examples[0]]), np.vstack([labels, examples[1]]))
+        return self
+
+    @property
+    def provenance(self) -> dict[str, str]:
+        return {"codebook": self.codebook.name, "codebook_version": self.codebook.version,
+                "model": self.embedder.name}
+
+    def embed(self, statements: pd.DataFrame) -> np.ndarray:
+        """Statement vectors, nudged towards their question (each distinct question embedded once)."""
+        vectors = self.embedder.encode(statements["text"].astype(str).tolist())
+        weight = self.settings.context_weight
+        if weight > 0 and "question" in statements.columns:
+            questions = statements["question"].fillna("").astype(str)
+            distinct = sorted({q for q in questions if q.strip()})
+            if distinct:
+                lookup = dict(zip(distinct, self.embedder.encode(distinct), strict=True))
+                context = np.stack([lookup.get(q, np.zeros(vectors.shape[1], dtype=np.float32)) for q in questions])
+                vectors = vectors + weight * context
+                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors
+
+    def confidences(self, statements: pd.DataFrame, vectors: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(confidence, rule hits, vectors) for each statement and code."""
+        vectors = self.embed(statements) if vectors is None else vectors
+        confidence = self.zero_shot_.predict_proba(vectors)
+        hits = self.rules_.matches(statements["text"].astype(str).tolist())
+        confidence = 1.0 - (1.0 - confidence) * (1.0 - RULE_WEIGHT * hits)
+        if self.trained_ is not None:
+            share = self.settings.trained_weight
+            confidence = share * self.trained_.predict_proba(vectors) + (1 - share) * confidence
+        return confidence, hits, vectors
+
+    def assign(self, confidence: np.ndarray) -> np.ndarray:
+        """Which codes each statement gets: any code over its threshold, and the most likely one over
+        `top_threshold`; a statement with nothing that likely gets no code."""
+        assigned = confidence >= self.thresholds_
+        if confidence.size:
+            best = confidence.argmax(axis=1)
+            rows = np.arange(len(confidence))
+            assigned[rows, best] |= confidence[rows, best] >= self.settings.top_threshold
+        return assigned
+
+    def code(self, statements: pd.DataFrame, top_k: int = 0) -> pd.DataFrame:
+        """Long table (columns `CODING_COLUMNS`): every assigned code, plus each statement's `top_k` best
+        codes even when not assigned, plus one empty row for a statement with neither."""
+        confidence, hits, vectors = self.confidences(statements)
+        assigned = self.assign(confidence)
+        valences = self.valence_.predict(vectors) if self.valence_ is not None and len(vectors) else None
+        base = "trained" if self.trained_ is not None else "embedding"
+        rows = []
+        for i, statement_id in enumerate(statements["id"].astype(str)):
+            order = np.argsort(-confidence[i], kind="stable")
+            keep = [j for rank, j in enumerate(order) if assigned[i, j] or rank < top_k]
+            valence = valences[i] if valences is not None else None
+            for j in keep:
+                rows.append({"id": statement_id, "code_id": self.code_ids_[j],
+                             "confidence": round(float(confidence[i, j]), 4), "assigned": bool(assigned[i, j]),
+                             "rank": int(np.flatnonzero(order == j)[0]) + 1,
+                             "method": f"rules+{base}" if hits[i, j] else base,
+                             "valence": valence if assigned[i, j] else None, **self.provenance})
+            if not keep:
+                rows.append({"id": statement_id, "code_id": None, "confidence": None, "assigned": False,
+                             "rank": None, "method": base, "valence": None, **self.provenance})
+        return pd.DataFrame(rows, columns=CODING_COLUMNS)
+
+    def suggest(self, statements: pd.DataFrame, count: int = 20) -> pd.DataFrame:
+        """The uncoded statements a person should code next, most informative first (columns id, text)."""
+        confidence, _, _ = self.confidences(statements)
+        order = most_informative(confidence, count)
+        return statements.iloc[order][["id", "text"]].reset_index(drop=True)
+
+    def _training_data(self, human: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        statements = human.drop_duplicates("id")[["id", "text", *(["question"] if "question" in human else [])]]
+        labels = np.zeros((len(statements), len(self.code_ids_)), dtype=int)
+        row = {i: n for n, i in enumerate(statements["id"].astype(str))}
+        column = {c: n for n, c in enumerate(self.code_ids_)}
+        for statement, code in zip(human["id"].astype(str), human["code_id"].fillna("").astype(str), strict=True):
+            if code in column:
+                labels[row[statement], column[code]] = 1
+        return self.embed(statements.reset_index(drop=True)), labels
+
+    def _example_data(self) -> tuple[np.ndarray, np.ndarray]:
+        texts, owners = [], []
+        for n, code_id in enumerate(self.code_ids_):
+            for text in code_texts(self.codebook.code(code_id)):
+                texts.append(text)
+                owners.append(n)
+        labels = np.zeros((len(texts), len(self.code_ids_)), dtype=int)
+        labels[np.arange(len(texts)), owners] = 1
+        return self.embedder.encode(texts), labels

@@ -1,0 +1,72 @@
+"""Reading a spreadsheet of statements (and of human codes) for `code-table`, with clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from qualcode.errors import BadTableInput
+
+
+def read_statements(path: Path, *, text_column: str, id_column: str,
+                    context_column: str | None = None) -> pd.DataFrame:
+    """Columns id, text (and question): every text cell must hold words; problems name file and line."""
+    frame = _read(path)
+    wanted = [id_column, text_column, *([context_column] if context_column else [])]
+    missing = [c for c in wanted if c not in frame.columns]
+    if missing:
+        raise BadTableInput(f"No column {', '.join(map(repr, missing))}; the columns are "
+                            f"{', '.join(map(repr, frame.columns))}.", path=path, line=1)
+    for position, (identifier, text) in enumerate(zip(frame[id_column], frame[text_column], strict=True)):
+        line = position + 2
+        if not isinstance(text, str) or not any(ch.isalpha() for ch in text):
+            kind = "empty" if text is None or (isinstance(text, float) and pd.isna(text)) else "not text"
+            raise BadTableInput(f"The {text_column!r} cell is {kind}; every statement needs words.",
+                                path=path, line=line)
+        if identifier is None or (isinstance(identifier, float) and pd.isna(identifier)):
+            raise BadTableInput(f"The {id_column!r} cell is empty.", path=path, line=line)
+    duplicated = frame[id_column].astype(str).duplicated()
+    if duplicated.any():
+        line = int(duplicated.to_numpy().nonzero()[0][0]) + 2
+        raise BadTableInput(f"The id {frame[id_column].iloc[line - 2]!r} is used twice.", path=path, line=line)
+    statements = pd.DataFrame({"id": frame[id_column].astype(str), "text": frame[text_column].astype(str)})
+    if context_column:
+        statements["question"] = frame[context_column].where(frame[context_column].notna(), "").astype(str)
+    return statements
+
+
+def read_codes(path: Path, statements: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A long table of codes (columns id, code_id); with `statements`, ids must be among them."""
+    frame = _read(path)
+    missing = {"id", "code_id"} - set(frame.columns)
+    if missing:
+        raise BadTableInput(f"No column {', '.join(sorted(missing))}; a coding table has `id,code_id`.",
+                            path=path, line=1)
+    frame = frame.assign(id=frame["id"].astype(str), code_id=frame["code_id"].fillna("").astype(str))
+    if statements is not None:
+        known = set(statements["id"])
+        unknown = [i for i in frame["id"] if i not in known]
+        if unknown:
+            line = int(frame.index[frame["id"] == unknown[0]][0]) + 2
+            raise BadTableInput(f"The id {unknown[0]!r} is not a statement in the input table.", path=path,
+                                line=line)
+    return frame
+
+
+def _read(path: Path) -> pd.DataFrame:
+    try:
+        if path.suffix.lower() == ".xlsx":
+            frame = pd.read_excel(path, dtype=object)
+        else:
+            frame = pd.read_csv(path, dtype=object, keep_default_na=True)
+    except FileNotFoundError:
+        raise BadTableInput("The file does not exist.", path=path) from None
+    except pd.errors.EmptyDataError:
+        raise BadTableInput("The file is empty.", path=path) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise BadTableInput(f"The file cannot be read as a table ({type(exc).__name__}).", path=path) from None
+    if frame.empty:
+        raise BadTableInput("The table has a header but no rows.", path=path, line=2)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame

