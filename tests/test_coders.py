@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import GOLD
 from typer.testing import CliRunner
 
+from conftest import GOLD
 from qualcode.cli import EXIT_OK, EXIT_UNUSABLE, app
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
 from qualcode.coders import CODING_COLUMNS, CodingEngine, Embedder
@@ -62,7 +62,8 @@ def test_engine_codes_with_provenance_valence_and_top_k(loe_engine: CodingEngine
 
 def test_rules_match_keywords_on_lemmas() -> None:
     book = Codebook.model_validate({"name": "t", "version": "1", "codes": [
-        {"id": "audit", "label": "Audit", "definition": "Auditing.", "examples": ["x"], "keywords": ["audit", "case file"]},
+        {"id": "audit", "label": "Audit", "definition": "Auditing.", "examples": ["x"],
+         "keywords": ["audit", "case file"]},
         {"id": "other", "label": "Other", "definition": "Else.", "examples": ["y"], "keywords": ["budget"]}]})
     rules = RulesCoder(lemma_pipeline(), book).fit()
     hits = rules.matches(["We audited them last spring.", "Nothing relevant here.", "The budgets rose.",
