@@ -11,14 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.model_selection import KFold
 from spacy.language import Language
 
 from qualcode.codebook.model import Codebook
+from qualcode.coders.classifier import CodeClassifier, code_texts, most_informative
 from qualcode.coders.embedder import Embedder
 from qualcode.coders.rules import RulesCoder
-from qualcode.coders.trained import TrainedCoder, cross_validated, most_informative
 from qualcode.coders.valence import ValenceCoder
-from qualcode.coders.zero_shot import ZeroShotCoder, code_texts
+from qualcode.evaluation import agreement_table
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ CODING_COLUMNS = ["id", "code_id", "confidence", "assigned", "rank", "method", "
 RULE_WEIGHT = 0.15  # a keyword hit alone is weak evidence (precision about 0.5 on the gold set): noisy-OR
 DEFAULT_THRESHOLD = 0.35
 TOP_THRESHOLD = 0.2  # the most likely code is assigned from this confidence; further codes need `threshold`
+HUMAN_WEIGHT = 2.0  # a statement a person coded counts as much as two codebook examples
 
 
 @dataclass
@@ -37,13 +39,11 @@ class EngineSettings:
         context_weight: how much the interviewer's question counts in a statement's embedding (0 = ignored).
         threshold: confidence at which a code is assigned, unless the code sets its own.
         top_threshold: confidence at which a statement's most likely code is assigned.
-        trained_weight: with human coding, the share of the trained model in the confidence.
     """
 
     context_weight: float = 0.3
     threshold: float = DEFAULT_THRESHOLD
     top_threshold: float = TOP_THRESHOLD
-    trained_weight: float = 0.7
 
 
 class CodingEngine:
@@ -59,23 +59,28 @@ class CodingEngine:
         self.random_state = random_state
 
     def fit(self, human: pd.DataFrame | None = None) -> CodingEngine:
-        """Build the coders; with human coding (columns id, text, question, code_id), also train on it."""
-        self.zero_shot_ = ZeroShotCoder(self.embedder, self.codebook, random_state=self.random_state).fit()
+        """Learn the codebook; with human coding (columns id, text, question, code_id), learn from it too and
+        measure, by cross-validation, how well that agrees with the person before it is used."""
+        self.code_ids_ = [c.id for c in self.codebook.leaves]
         self.rules_ = RulesCoder(self.nlp, self.codebook).fit()
-        self.code_ids_ = self.zero_shot_.code_ids_
         self.valence_ = (ValenceCoder(self.embedder, self.codebook, random_state=self.random_state).fit()
                          if self.codebook.valence else None)
         self.thresholds_ = np.array([self.codebook.code(c).threshold or self.settings.threshold
                                      for c in self.code_ids_])
-        self.trained_: TrainedCoder | None = None
+        book_vectors, book_labels = self._codebook_data()
+        vectors, labels, weights = book_vectors, book_labels, np.ones(len(book_labels))
         self.training_agreement_: pd.DataFrame | None = None
-        if human is not None and len(human):
-            vectors, labels = self._training_data(human)
-            examples = self._example_data()
-            self.training_agreement_ = cross_validated(vectors, labels, self.code_ids_, extra=examples,
-                                                       random_state=self.random_state)
-            self.trained_ = TrainedCoder(self.code_ids_, random_state=self.random_state).fit(
-                np.vstack([vectors, examples[0]]), np.vstack([labels, examples[1]]))
+        self.trained_ = human is not None and len(human) > 0
+        if self.trained_:
+            assert human is not None
+            human_vectors, human_codes = self._training_data(human)
+            self.training_agreement_ = self._cross_validate(book_vectors, book_labels, human_vectors, human_codes)
+            rows, columns = np.nonzero(human_codes)
+            vectors = np.vstack([book_vectors, human_vectors[rows]])
+            labels = np.concatenate([book_labels, columns])
+            weights = np.concatenate([weights, np.full(len(rows), HUMAN_WEIGHT)])
+        self.classifier_ = CodeClassifier(len(self.code_ids_), random_state=self.random_state).fit(
+            vectors, labels, weights)
         return self
 
     @property
@@ -101,12 +106,9 @@ class CodingEngine:
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(confidence, rule hits, vectors) for each statement and code."""
         vectors = self.embed(statements) if vectors is None else vectors
-        confidence = self.zero_shot_.predict_proba(vectors)
+        confidence = self.classifier_.predict_proba(vectors)
         hits = self.rules_.matches(statements["text"].astype(str).tolist())
         confidence = 1.0 - (1.0 - confidence) * (1.0 - RULE_WEIGHT * hits)
-        if self.trained_ is not None:
-            share = self.settings.trained_weight
-            confidence = share * self.trained_.predict_proba(vectors) + (1 - share) * confidence
         return confidence, hits, vectors
 
     def assign(self, confidence: np.ndarray) -> np.ndarray:
@@ -125,7 +127,7 @@ class CodingEngine:
         confidence, hits, vectors = self.confidences(statements)
         assigned = self.assign(confidence)
         valences = self.valence_.predict(vectors) if self.valence_ is not None and len(vectors) else None
-        base = "trained" if self.trained_ is not None else "embedding"
+        base = "trained" if self.trained_ else "embedding"
         rows = []
         for i, statement_id in enumerate(statements["id"].astype(str)):
             order = np.argsort(-confidence[i], kind="stable")
@@ -158,12 +160,23 @@ class CodingEngine:
                 labels[row[statement], column[code]] = 1
         return self.embed(statements.reset_index(drop=True)), labels
 
-    def _example_data(self) -> tuple[np.ndarray, np.ndarray]:
+    def _codebook_data(self) -> tuple[np.ndarray, np.ndarray]:
         texts, owners = [], []
         for n, code_id in enumerate(self.code_ids_):
             for text in code_texts(self.codebook.code(code_id)):
                 texts.append(text)
                 owners.append(n)
-        labels = np.zeros((len(texts), len(self.code_ids_)), dtype=int)
-        labels[np.arange(len(texts)), owners] = 1
-        return self.embedder.encode(texts), labels
+        return self.embedder.encode(texts), np.asarray(owners)
+
+    def _cross_validate(self, book_vectors: np.ndarray, book_labels: np.ndarray, vectors: np.ndarray,
+                        codes: np.ndarray, folds: int = 5) -> pd.DataFrame:
+        """Agreement with the person's codes, each statement predicted by a model that never saw it."""
+        predicted = np.zeros(codes.shape, dtype=bool)
+        splitter = KFold(n_splits=max(2, min(folds, len(vectors))), shuffle=True, random_state=self.random_state)
+        for train, test in splitter.split(vectors):
+            rows, columns = np.nonzero(codes[train])
+            model = CodeClassifier(len(self.code_ids_), random_state=self.random_state).fit(
+                np.vstack([book_vectors, vectors[train][rows]]), np.concatenate([book_labels, columns]),
+                np.concatenate([np.ones(len(book_labels)), np.full(len(rows), HUMAN_WEIGHT)]))
+            predicted[test] = self.assign(model.predict_proba(vectors[test]))
+        return agreement_table(codes.astype(bool), predicted, self.code_ids_)
