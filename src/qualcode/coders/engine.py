@@ -106,8 +106,8 @@ class CodingEngine:
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(confidence, rule hits, vectors) for each statement and code."""
         vectors = self.embed(statements) if vectors is None else vectors
-        confidence = self.classifier_.predict_proba(vectors)
         hits = self.rules_.matches(statements["text"].astype(str).tolist())
+        confidence = self.classifier_.predict_proba(vectors)
         confidence = 1.0 - (1.0 - confidence) * (1.0 - RULE_WEIGHT * hits)
         return confidence, hits, vectors
 

@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
 
 from qualcode.codebook.model import Codebook
+
+# Token attributes a pattern may use and still be matched on word lemmas without tagging whole statements.
+WORD_ATTRIBUTES = frozenset({"LEMMA", "LOWER", "ORTH", "TEXT", "NORM", "LENGTH", "OP", "IS_ALPHA", "IS_DIGIT",
+                             "IS_PUNCT", "IS_STOP", "IS_TITLE", "IS_LOWER", "IS_UPPER", "LIKE_NUM"})
 
 
 class RulesCoder:
     """Marks which codes' keywords (lemma phrases) or token patterns occur in each statement.
 
-    Lemmatising is the slow part, so only statements that contain the start of some keyword word are run
-    through the tagger and lemmatiser; the rest cannot match.
+    Tagging every statement to lemmatise it would cost a third of the embedding time, so each distinct word
+    is lemmatised once (with the tagger's best guess for the word alone) and cached; statements are only
+    tokenised. Patterns that need part-of-speech or other context fall back to the full pipeline.
 
     Args:
         nlp: a spaCy pipeline with a lemmatizer (injected).
     """
 
-    def __init__(self, nlp: Language, codebook: Codebook, batch_size: int = 256) -> None:
+    def __init__(self, nlp: Language, codebook: Codebook, batch_size: int = 1000) -> None:
         self.nlp = nlp
         self.codebook = codebook
         self.batch_size = batch_size
@@ -30,31 +35,35 @@ class RulesCoder:
     def fit(self) -> RulesCoder:
         leaves = self.codebook.leaves
         self.code_ids_ = [c.id for c in leaves]
+        self.lemmas_: dict[str, str] = {}
         self.phrases_ = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
         self.matcher_ = Matcher(self.nlp.vocab)
-        stems: set[str] = set()
         for code in leaves:
             if code.keywords:
-                docs = list(self.nlp.pipe([k.lower() for k in code.keywords]))
-                self.phrases_.add(code.id, docs)
-                stems.update(token.lemma_[:4].lower() for doc in docs for token in doc if token.is_alpha)
+                self.phrases_.add(code.id, self._lemmatised([k.lower() for k in code.keywords]))
             if code.patterns:
                 self.matcher_.add(code.id, code.patterns)
-                stems.update(str(v)[:4].lower() for p in code.patterns for t in p for v in t.values()
-                             if isinstance(v, str))
-        has_patterns = any(code.patterns for code in leaves)
-        self.prefilter_ = None if has_patterns or not stems else re.compile(
-            r"\b(?:" + "|".join(sorted(map(re.escape, stems))) + ")", re.IGNORECASE)
+        self.needs_context_ = any(key.upper() not in WORD_ATTRIBUTES for code in leaves
+                                  for pattern in code.patterns for token in pattern for key in token)
         return self
 
     def matches(self, texts: Sequence[str]) -> np.ndarray:
         """(statements x codes) booleans: a keyword or pattern of the code occurs."""
         found = np.zeros((len(texts), len(self.code_ids_)), dtype=bool)
         column = {code_id: i for i, code_id in enumerate(self.code_ids_)}
-        candidates = [i for i, t in enumerate(texts) if self.prefilter_ is None or self.prefilter_.search(t)]
-        docs = self.nlp.pipe((texts[i] for i in candidates), batch_size=self.batch_size)
-        for row, doc in zip(candidates, docs, strict=True):
+        docs = (self.nlp.pipe(texts, batch_size=256) if self.needs_context_ else self._lemmatised(texts))
+        for row, doc in enumerate(docs):
             matches = [*self.phrases_(doc), *(self.matcher_(doc) if len(self.matcher_) else [])]
             for match_id, _, _ in matches:
                 found[row, column[self.nlp.vocab.strings[match_id]]] = True
         return found
+
+    def _lemmatised(self, texts: Iterable[str]) -> list[Doc]:
+        docs = [self.nlp.make_doc(text) for text in texts]
+        unseen = sorted({token.lower_ for doc in docs for token in doc} - self.lemmas_.keys())
+        for word, alone in zip(unseen, self.nlp.pipe(unseen, batch_size=self.batch_size), strict=True):
+            self.lemmas_[word] = alone[0].lemma_.lower() if len(alone) == 1 else word
+        for doc in docs:
+            for token in doc:
+                token.lemma_ = self.lemmas_[token.lower_]
+        return docs
