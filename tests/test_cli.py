@@ -21,7 +21,8 @@ from qualcode.store import SEGMENT_COLUMNS, Store
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("command", [[], ["init"], ["ingest"], ["segments"], ["demo"]])
+@pytest.mark.parametrize("command", [[], ["init"], ["ingest"], ["segments"], ["demo"], ["anonymise"], ["code-table"],
+                                     ["code"], ["evaluate"]])
 def test_every_command_has_help(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0

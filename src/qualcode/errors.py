@@ -142,6 +142,11 @@ class BadManifest(ProjectError):
             "file,id,site,site_type,role,agency,source_type,date,interviewer,speaker.")
 
 
+class SamplesNotFound(ProjectError):
+    code = "E205"
+    hint = "Pass --samples with the path of corpora/samples from a qualcode checkout."
+
+
 class BadCodebook(ProjectError):
     code = "E401"
     hint = "Fix the codebook file; README.md (Codebooks) shows the format."

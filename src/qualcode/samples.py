@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qualcode.errors import QualcodeError
-
-
-class SamplesNotFound(QualcodeError):
-    code = "E205"
-    hint = "Pass --samples with the path of corpora/samples from a qualcode checkout."
+from qualcode.errors import SamplesNotFound
 
 
 def samples_dir() -> Path:

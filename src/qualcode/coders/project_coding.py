@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import lru_cache
 
 import spacy
@@ -40,7 +41,7 @@ def project_engine(project: Project, embedder: Embedder | None = None) -> Coding
 
 
 def code_project(project: Project, engine: CodingEngine | None = None, top_k: int = 3,
-                 progress: object | None = None) -> int:
+                 progress: Callable[[int, int], None] | None = None) -> int:
     """Code the statements not yet coded with this codebook version; returns how many were coded."""
     engine = engine or project_engine(project)
     provenance = engine.provenance
@@ -49,7 +50,7 @@ def code_project(project: Project, engine: CodingEngine | None = None, top_k: in
         for start in range(0, len(pending), BATCH):
             batch = pending.iloc[start:start + BATCH].reset_index(drop=True)
             store.add_codings(engine.code(batch, top_k=top_k))
-            if callable(progress):
+            if progress is not None:
                 progress(min(start + BATCH, len(pending)), len(pending))
     log.info("Coded %d statements with %s %s", len(pending), provenance["codebook"],
              provenance["codebook_version"])
