@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.errors import EmptyFile, NotText
-from qualcode.text import collapse_whitespace, decode, normalise
+from qualcode.text import collapse_whitespace, decode, for_models, normalise
 
 P = Path("x.txt")
 
@@ -35,3 +35,4 @@ def test_normalise_keeps_length_so_offsets_hold() -> None:
     assert len(cleaned) == len(original)
     assert cleaned == '"Honestly" - it\'s better now'
     assert collapse_whitespace("  a \n\n b\t c ") == "a b c"
+    assert for_models("“Honestly” –  it’s\nfine") == '"Honestly" - it\'s fine'

@@ -12,8 +12,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from qualcode.text import normalise
-
 SiteType = Literal["unitary", "city", "london_borough", "county", "unknown"]
 SourceType = Literal[
     "interview", "focus_group", "interviewer_notes", "questionnaire", "case_file_mapping", "document", "unknown"
@@ -146,7 +144,3 @@ class Segment:
     end: int
     text: str
 
-    @property
-    def normalised(self) -> str:
-        """The text models see: straight quotes and single spaces; quotes shown to people use `text`."""
-        return " ".join(normalise(self.text).split())

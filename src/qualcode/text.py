@@ -23,6 +23,11 @@ def normalise(text: str) -> str:
     return text.translate(_SAME_LENGTH)
 
 
+def for_models(text: str) -> str:
+    """The copy of a statement that models see: straight quotes and dashes, single spaces."""
+    return " ".join(normalise(text).split())
+
+
 def collapse_whitespace(text: str) -> str:
     """Tidy layout whitespace (line wraps, runs of spaces) inside one turn."""
     return " ".join(text.split())

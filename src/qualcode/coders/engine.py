@@ -6,7 +6,6 @@ made it, so any cell of any matrix later on can be traced back.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,8 +19,7 @@ from qualcode.coders.embedder import Embedder
 from qualcode.coders.rules import RulesCoder
 from qualcode.coders.valence import ValenceCoder
 from qualcode.evaluation import agreement_table
-
-log = logging.getLogger(__name__)
+from qualcode.text import for_models
 
 CODING_COLUMNS = ["id", "code_id", "confidence", "assigned", "rank", "method", "valence", "codebook",
                   "codebook_version", "model"]
@@ -90,13 +88,13 @@ class CodingEngine:
 
     def embed(self, statements: pd.DataFrame) -> np.ndarray:
         """Statement vectors, nudged towards their question (each distinct question embedded once)."""
-        vectors = self.embedder.encode(statements["text"].astype(str).tolist())
+        vectors = self.embedder.encode(_texts(statements))
         weight = self.settings.context_weight
         if weight > 0 and "question" in statements.columns:
             questions = statements["question"].fillna("").astype(str)
             distinct = sorted({q for q in questions if q.strip()})
             if distinct:
-                lookup = dict(zip(distinct, self.embedder.encode(distinct), strict=True))
+                lookup = dict(zip(distinct, self.embedder.encode([for_models(q) for q in distinct]), strict=True))
                 context = np.stack([lookup.get(q, np.zeros(vectors.shape[1], dtype=np.float32)) for q in questions])
                 vectors = vectors + weight * context
                 vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -106,7 +104,7 @@ class CodingEngine:
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(confidence, rule hits, vectors) for each statement and code."""
         vectors = self.embed(statements) if vectors is None else vectors
-        hits = self.rules_.matches(statements["text"].astype(str).tolist())
+        hits = self.rules_.matches(_texts(statements))
         confidence = self.classifier_.predict_proba(vectors)
         confidence = 1.0 - (1.0 - confidence) * (1.0 - RULE_WEIGHT * hits)
         return confidence, hits, vectors
@@ -180,3 +178,7 @@ class CodingEngine:
                 np.concatenate([np.ones(len(book_labels)), np.full(len(rows), HUMAN_WEIGHT)]))
             predicted[test] = self.assign(model.predict_proba(vectors[test]))
         return agreement_table(codes.astype(bool), predicted, self.code_ids_)
+
+
+def _texts(statements: pd.DataFrame) -> list[str]:
+    return [for_models(text) for text in statements["text"].astype(str)]

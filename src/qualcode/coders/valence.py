@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from qualcode.codebook.model import VALENCES, Codebook, Valence
+from qualcode.codebook.model import Codebook, Valence
 from qualcode.coders.embedder import Embedder
 
 
@@ -31,7 +31,3 @@ class ValenceCoder:
 
     def predict(self, vectors: np.ndarray) -> list[Valence]:
         return [str(v) for v in self.model_.predict(vectors)]  # type: ignore[misc]
-
-    @property
-    def classes(self) -> tuple[Valence, ...]:
-        return VALENCES
