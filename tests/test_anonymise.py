@@ -200,3 +200,40 @@ def test_key_file_inside_outputs_is_refused(tmp_path: Path) -> None:
                                                  "key_file: outputs/key.csv"))
     result = runner.invoke(app, ["ingest", str(tmp_path)])
     assert result.exit_code == 2 and "E202" in result.output and "outputs" in result.output
+
+
+def test_names_in_file_names_and_metadata_values_never_reach_the_store(tmp_path: Path, detector: Detector,
+                                                                      segmenter: Segmenter) -> None:
+    project = init_project(tmp_path)
+    (project.inbox / "Hargreaves_Kayleigh_interview.txt").write_text(
+        "Social Worker: The plan was reviewed on time and the family engaged well.\n")
+    (project.inbox / "notes.txt").write_text(
+        "---\nid: visit-notes\nrole: foster carer for Tyler Winstanley\nagency: Oakfield Primary School\n---\n"
+        "Foster Carer: The placement is stable now and contact happens every week.\n")
+    report = ingest_inbox(project, segmenter=segmenter, detector=detector)
+    assert len(report.added) == 2, [o.reason for o in report.set_aside]
+    raw = project.store_path.read_bytes().decode("utf-8", errors="replace")
+    for value in ("Hargreaves", "Kayleigh", "Winstanley", "Tyler", "Oakfield"):
+        assert value not in raw, value
+    with Store(project.store_path) as store:
+        sources = store.sources().set_index("id")
+    assert any(i.startswith("PERSON_") for i in sources.index)
+    assert sources.loc["visit-notes", "role"].startswith("foster carer for [PERSON_")
+
+
+def test_a_key_written_elsewhere_keeps_its_placeholders_and_numbering() -> None:
+    from qualcode.anonymise.pseudonyms import Pseudonyms
+
+    pseudonyms = Pseudonyms(b"another secret", key={"[PERSON_1]": ("PERSON", "Alice Brown")})
+    assert pseudonyms.placeholder_for("PERSON", "Bob Green") == "[PERSON_2]"
+    assert pseudonyms.placeholder_for("PERSON", "alice  brown") == "[PERSON_1]"
+
+
+def test_a_speaker_label_never_appears_in_an_error_message(tmp_path: Path, detector: Detector,
+                                                           segmenter: Segmenter) -> None:
+    project = init_project(tmp_path)
+    (project.inbox / "a.txt").write_text(
+        "---\nspeakers:\n  Priyanka Okonkwo: class teacher\n---\nPriyanka Okonkwo: Fine.\n")
+    report = ingest_inbox(project, segmenter=segmenter, detector=detector)
+    assert report.rejected and "E107" in (report.rejected[0].reason or "")
+    assert "Priyanka" not in (report.rejected[0].reason or "")

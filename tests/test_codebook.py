@@ -41,6 +41,11 @@ codes:
     label: Child
     definition: Something specific.
     examples: [An example statement about something specific.]
+  - id: top.other
+    parent: top
+    label: Other
+    definition: Something else.
+    examples: [An example statement about something else.]
 """
 
 
@@ -52,15 +57,15 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 def test_a_valid_codebook_loads_with_leaves_and_parents(tmp_path: Path) -> None:
     book = load_codebook(_write(tmp_path, GOOD))
-    assert [c.id for c in book.leaves] == ["top.child"] and book.parents == {"top"}
-    assert [c.id for c in book.without("top.child").codes] == ["top"]
+    assert [c.id for c in book.leaves] == ["top.child", "top.other"] and book.parents == {"top"}
+    assert [c.id for c in book.without("top.child").codes] == ["top", "top.other"]
 
 
 @pytest.mark.parametrize("broken, line, words", [
-    (GOOD + "  - id: top.child\n    label: Again\n    definition: Twice.\n", 12, ["Duplicate", "top.child"]),
+    (GOOD + "  - id: top.child\n    label: Again\n    definition: Twice.\n", 17, ["Duplicate", "top.child"]),
     (GOOD.replace("parent: top", "parent: nowhere"), 7, ["unknown parent", "nowhere", "top.child"]),
     (GOOD.replace("definition: Something specific.", "definition: '  '"), 7, ["top.child", "definition"]),
-    (GOOD + "    patterns:\n      - [{LEMMA: {NOT_AN_OPERATOR: x}}]\n", 7, ["top.child", "pattern"]),
+    (GOOD + "    patterns:\n      - [{LEMMA: {NOT_AN_OPERATOR: x}}]\n", 12, ["top.other", "pattern"]),
     (GOOD.replace("version: \"0.1\"\n", "version: \"0.1\"\n  bad: [\n"), 3, ["YAML"]),
     (GOOD.replace("id: top.child", "id: Top Child"), 7, ["id"]),
 ])
@@ -73,6 +78,13 @@ def test_codebook_errors_name_the_file_line_and_code(tmp_path: Path, broken: str
     assert caught.value.path == path and caught.value.line == line, message
     for word in words:
         assert word in message
+
+
+def test_a_codebook_needs_two_codes_to_choose_between(tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD.split("  - id: top.other")[0])
+    with pytest.raises(BadCodebook) as caught:
+        load_codebook(path)
+    assert "at least two codes" in str(caught.value)
 
 
 def test_unknown_codebook_name_is_a_clear_error() -> None:

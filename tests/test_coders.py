@@ -165,3 +165,19 @@ def test_code_command_codes_the_store_once(review_week_project: Project, loe_eng
     assert code_project(review_week_project, loe_engine) == 0  # nothing new: no work
     result = runner.invoke(app, ["segments", str(review_week_project.root)])
     assert len(pd.read_csv(io.StringIO(result.stdout))) == len(segments)
+
+
+def test_training_codes_must_be_codes_of_the_codebook(tmp_path: Path) -> None:
+    gold = pd.read_csv(GOLD / "review_week_gold.csv", dtype=str, keep_default_na=False)
+    table = tmp_path / "statements.csv"
+    _statements(gold).head(10).to_csv(table, index=False)
+    human = tmp_path / "human.csv"
+    human.write_text(f"id,code_id\n{gold['id'].iloc[0]},loe.capacity_resources\n{gold['id'].iloc[1]},loe\n")
+    result = runner.invoke(app, ["code-table", str(table), "--codebook", "safeguarding_lines_of_enquiry",
+                                 "--train", str(human), "--out", str(tmp_path / "out.csv")])
+    assert result.exit_code == EXIT_UNUSABLE and "human.csv:3" in result.output and "'loe'" in result.output
+
+
+def test_suggesting_from_nothing_is_empty(loe_engine: CodingEngine) -> None:
+    empty = pd.DataFrame({"id": [], "text": [], "question": []})
+    assert loe_engine.suggest(empty, 5).empty

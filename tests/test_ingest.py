@@ -163,3 +163,20 @@ def test_an_ingest_killed_half_way_changes_nothing_and_a_rerun_completes(tmp_pat
         frame = store.segments()
     assert not frame["segment_id"].duplicated().any()
     assert set(before) <= set(_table_dump(project))
+
+
+def test_a_store_failure_mid_run_changes_nothing_and_blames_no_file(tmp_path: Path, segmenter: Segmenter,
+                                                                    detector: Detector) -> None:
+    import sqlite3 as sql
+
+    project = make_project(tmp_path, EVALUATION)
+    ingest_inbox(project, segmenter=segmenter, detector=detector)
+    before = _table_dump(project)
+    (project.inbox / "late.txt").write_text("---\nid: late\n---\nDirector: We rewrote the protocol.\n")
+    with sql.connect(project.store_path) as db:  # a real SQLite failure, as a full disk would give
+        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON segments WHEN NEW.source_id = 'late' "
+                   "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    with pytest.raises(sql.Error):
+        ingest_inbox(project, segmenter=segmenter, detector=detector)
+    assert _table_dump(project) == before
+    assert (project.inbox / "late.txt").exists() and not project.rejected.exists()

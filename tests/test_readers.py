@@ -188,3 +188,17 @@ def test_unknown_extension_and_interviewer_only_files_are_refused() -> None:
         read("report.pdf", b"%PDF-1.7")
     with pytest.raises(NoSpeech):
         read_source(Path("q.txt"), b"Interviewer: Anything else?\n", name="q.txt")
+
+
+def test_short_interviewer_labels_and_notes_with_one_colon_line() -> None:
+    source, _ = read_source(Path("a.txt"), b"I: What changed?\nR: The board met monthly.\nInt: And then?\n"
+                                           b"R: Then it stopped.\n", name="a.txt")
+    assert [t.is_interviewer for t in source.turns] == [True, False, True, False]
+    notes = read("notes.txt", b"The front door is busy.\n\nAction: follow up with health.\n\nThe board is strong.\n")
+    assert [t.speaker for t in notes.turns] == [None, None, None]
+
+
+def test_name_and_email_columns_are_not_questions() -> None:
+    parsed = read("forms.csv", b"ID,Start time,Name,Email,What works well?\n"
+                               b"1,2026-03-01 09:00,Jo Bloggs,jo@example.org,The forum is good.\n")
+    assert [t.text for t in parsed.turns] == ["What works well?", "The forum is good."]

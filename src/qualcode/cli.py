@@ -152,7 +152,7 @@ def code_table(
     from qualcode.codebook import load_codebook, resolve_codebook_path
     from qualcode.coders import CodingEngine, Embedder
     from qualcode.coders.project_coding import lemma_pipeline
-    from qualcode.coders.tables import read_codes, read_statements
+    from qualcode.coders.tables import check_codes, read_codes, read_statements
 
     with _errors():
         statements = read_statements(table, text_column=text_column, id_column=id_column,
@@ -162,6 +162,8 @@ def code_table(
             codes = read_codes(train, statements)
             human = codes.merge(statements, on="id", how="left")
         book = load_codebook(resolve_codebook_path(codebook))
+        if train is not None:
+            check_codes(codes, [c.id for c in book.leaves], train)
         with _stage(f"learning {book.name} {book.version}"):
             engine = CodingEngine(book, Embedder(model), lemma_pipeline()).fit(human)
         if engine.training_agreement_ is not None:

@@ -46,14 +46,14 @@ def anonymise_files(paths: list[Path], out: Path, *, detector: Detector, key: Pa
         try:
             source, _ = read_source(path, path.read_bytes(), name=path.name, manifest=manifest, gate=gate)
         except Quarantined as exc:
-            rows.append({"source": path.name, "entity_type": "RESIDUAL", "count": 1, "placeholder": "",
-                         "status": f"quarantined: {exc.message}"})
+            rows.append({"source": gate.scrub_name(path.name), "entity_type": "RESIDUAL", "count": 1,
+                         "placeholder": "", "status": f"quarantined: {exc.message}"})
             continue
         except InputError as exc:
-            rows.append({"source": path.name, "entity_type": "", "count": 0, "placeholder": "",
-                         "status": f"not read: {exc}"})
+            rows.append({"source": gate.scrub_name(path.name), "entity_type": "", "count": 0, "placeholder": "",
+                         "status": f"not read: {exc.message}"})
             continue
-        target = out / f"{Path(source.path).stem}.txt"
+        target = out / f"{source.path}.txt"  # keeps the extension: call.vtt and call.srt stay apart
         target.write_text(_transcript(source), encoding="utf-8")
         written.append(target)
         rows.extend({"source": source.id, "entity_type": kind, "count": count, "placeholder": place,

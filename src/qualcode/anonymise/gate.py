@@ -12,11 +12,12 @@ from presidio_analyzer.predefined_recognizers import PhoneRecognizer, UkPostcode
 from qualcode.anonymise.detector import Detector, merge_overlaps
 from qualcode.anonymise.entities import Finding, kind_of
 from qualcode.anonymise.pseudonyms import Pseudonyms
-from qualcode.anonymise.recognisers import TokenNameRecogniser, first_names, uk_recognisers
+from qualcode.anonymise.recognisers import TokenNameRecogniser, common_words, name_lists, uk_recognisers
 from qualcode.errors import Quarantined
-from qualcode.models import ParsedFile, RawTurn, SourceMeta, SpeakerMeta
+from qualcode.models import ParsedFile, SourceMeta, SpeakerMeta
 
 PLACEHOLDER = re.compile(r"\[[A-Z_]+_\d+\]")
+PLACEHOLDER_STEM = re.compile(r"[A-Z_]+_\d+")
 # Speaker labels that are roles, not people: "Social Worker 2", "R01", "TM Assessment", "Peer (health)".
 _ROLE_LABEL = re.compile(r"^(?:R|P|Respondent|Participant|Speaker|Interviewee|Interviewer)\s*\d*$", re.IGNORECASE)
 
@@ -72,29 +73,69 @@ class Anonymiser:
                 for text, findings in zip(texts, detected, strict=True)]
 
     def anonymise(self, parsed: ParsedFile, meta: SourceMeta) -> AnonymisedFile:
+        """Pseudonymise the words, the speaker labels and every free-text metadata value of one file."""
         texts = [turn.text for turn in parsed.turns]
         used: Counter[tuple[str, str]] = Counter()
         replacements: dict[str, str] = {}
-        turns: list[RawTurn] = []
-        for raw, text, found in zip(parsed.turns, texts, self.find(texts), strict=True):
-            new_text = text
-            for finding in reversed(found):
-                value = text[finding.start:finding.end]
-                place = self.pseudonyms.placeholder_for(finding.kind, value)
-                replacements[value.casefold()] = place
-                used[(kind_of(place), place)] += 1
-                new_text = new_text[:finding.start] + place + new_text[finding.end:]
-            turns.append(replace(raw, text=new_text))
+        new_texts = [self._replace(text, found, used, replacements)
+                     for text, found in zip(texts, self.find(texts), strict=True)]
+        turns = [replace(raw, text=text) for raw, text in zip(parsed.turns, new_texts, strict=True)]
         labels = {label: self.label(label) for label in _labels(parsed, meta)}
         turns = [replace(t, speaker=labels.get(t.speaker, t.speaker) if t.speaker else None) for t in turns]
+        values = self.scrub_values([meta.role, meta.agency, meta.site,
+                                    *(v for m in (*meta.speakers.values(), *parsed.speakers.values())
+                                      for v in (m.role, m.agency))], used, replacements)
+
+        def scrubbed(who: SpeakerMeta) -> SpeakerMeta:
+            return SpeakerMeta(role=values[who.role], agency=values[who.agency])
+
         meta = meta.model_copy(update={
+            "role": values[meta.role], "agency": values[meta.agency], "site": values[meta.site],
             "interviewer": labels.get(meta.interviewer, meta.interviewer) if meta.interviewer else None,
-            "speakers": {labels.get(k, k): v for k, v in meta.speakers.items()},
+            "speakers": {labels.get(k, k): scrubbed(v) for k, v in meta.speakers.items()},
         })
-        speakers: dict[str, SpeakerMeta] = {labels.get(k, k): v for k, v in parsed.speakers.items()}
+        speakers = {labels.get(k, k): scrubbed(v) for k, v in parsed.speakers.items()}
         redactions = tuple(Redaction(kind, place, n) for (kind, place), n in sorted(used.items()))
         return AnonymisedFile(replace(parsed, turns=turns, speakers=speakers), meta, redactions,
                               {**replacements, **{k.casefold(): v for k, v in labels.items() if k != v}})
+
+    def scrub_values(self, values: list[str], used: Counter[tuple[str, str]] | None = None,
+                     replacements: dict[str, str] | None = None) -> dict[str, str]:
+        """Short free-text values (a role, an agency, a site) with anything identifying pseudonymised."""
+        distinct = sorted(set(values))
+        found = self.find(distinct)
+        used = Counter() if used is None else used
+        replacements = {} if replacements is None else replacements
+        return {value: self._replace(value, spans, used, replacements)
+                for value, spans in zip(distinct, found, strict=True)}
+
+    def scrub_name(self, name: str, replacements: dict[str, str] | None = None) -> str:
+        """A file name or source id with anything identifying replaced: values already found in the file,
+        structured identifiers (a phone number, a date of birth), and words on the name lists that are not
+        everyday or field words ("hargreaves_kayleigh.txt", not "senior-leaders.txt")."""
+        name = scrub_name(name, replacements or {})
+        spaced = re.sub(r"[_\-]", " ", name)  # same length: offsets hold
+        spans = [(r.start, r.end, _kind(r.entity_type)) for recogniser in self.residual.recognisers
+                 for r in recogniser.analyze(spaced, recogniser.supported_entities, None)  # type: ignore[arg-type]
+                 if r.score > 0]
+        spans += [(m.start(), m.end(), "PERSON") for m in re.finditer(r"[^\W\d_]{3,}", name)
+                  if self.residual.is_listed_name(m.group(0), capitalised_only=False)]
+        for found in sorted(merge_overlaps(Finding(a, b, k) for a, b, k in spans), reverse=True):
+            value = name[found.start:found.end]
+            if not PLACEHOLDER_STEM.fullmatch(value):
+                place = self.pseudonyms.placeholder_for(found.kind, value).strip("[]")
+                name = name[:found.start] + place + name[found.end:]
+        return name
+
+    def _replace(self, text: str, found: list[Finding], used: Counter[tuple[str, str]],
+                 replacements: dict[str, str]) -> str:
+        for finding in reversed(found):
+            value = text[finding.start:finding.end]
+            place = self.pseudonyms.placeholder_for(finding.kind, value)
+            replacements[value.casefold()] = place
+            used[(kind_of(place), place)] += 1
+            text = text[:finding.start] + place + text[finding.end:]
+        return text
 
     def check_residual(self, text: str, name: str) -> None:
         """Refuse anonymised text that still looks identifying; the report names kinds and places only."""
@@ -130,6 +171,10 @@ def scrub_name(name: str, replacements: dict[str, str]) -> str:
         pattern = re.compile(r"(?<![a-z0-9])" + r"[\s_.\-]+".join(words) + r"(?![a-z0-9])", re.IGNORECASE)
         name = pattern.sub(replacements[original].strip("[]"), name)
     return name
+
+
+def _kind_at(found: list[Finding], position: int) -> str:
+    return next(f.kind for f in found if f.start <= position < f.end)
 
 
 def _labels(parsed: ParsedFile, meta: SourceMeta) -> set[str]:
@@ -172,7 +217,8 @@ class ResidualCheck:
                               {"AGE", "PLACE", "ORG", "CASE_REF", "SCHOOL", "ADDRESS"}]]
         for recogniser in self.recognisers:
             recogniser.load()
-        self.names = first_names()
+        self.names, self.surnames = name_lists()
+        self.common = common_words()
 
     def scan(self, text: str) -> list[Residual]:
         residuals: list[Residual] = []
@@ -185,12 +231,17 @@ class ResidualCheck:
         for match in re.finditer(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Cllr)\.?\s+[A-Z][a-z]{2,}", masked):
             if not self.detector.is_allowed(match.group(0).split(maxsplit=1)[1]):
                 residuals.append(Residual("PERSON", match.start(), match.end()))
-        for match in re.finditer(r"(?<=[a-z,;] )[A-Z][a-z]{2,}\b", masked):
-            word = match.group(0)
-            if (word.casefold() in self.names and word.casefold() not in TokenNameRecogniser.WORD_LIKE
-                    and not self.detector.is_allowed(word)):
+        for match in re.finditer(r"(?:(?<=[a-z,;] )|(?<=: )|^)[A-Z][a-z]{2,}\b", masked, re.MULTILINE):
+            if self.is_listed_name(match.group(0)):
                 residuals.append(Residual("PERSON", match.start(), match.end()))
         return sorted(set(residuals), key=lambda r: (r.start, r.end))
+
+    def is_listed_name(self, word: str, capitalised_only: bool = True) -> bool:
+        """On the first-name or surname lists, and not an everyday or field word that happens to be a name."""
+        folded = word.casefold()
+        names = self.names if capitalised_only else self.names | self.surnames
+        return (folded in names and folded not in TokenNameRecogniser.WORD_LIKE and folded not in self.common
+                and not self.detector.is_allowed(word))
 
 
 def _kind(entity: str) -> str:

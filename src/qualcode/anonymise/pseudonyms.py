@@ -57,11 +57,13 @@ class Pseudonyms:
         self._secret = secret
         self._by_digest: dict[str, str] = dict(known or {})
         self._originals: dict[str, str] = {}  # normalised name-like original -> placeholder, in memory only
+        self._keyed: dict[str, str] = {}  # every normalised original in the key -> its placeholder
         for place, (kind, original) in (key or {}).items():
+            self._keyed[normalise_value(kind, original)] = place
             if kind in SWEPT_KINDS:
                 self._originals[normalise_value(kind, original)] = place
         self._counts: Counter[str] = Counter()
-        for place in self._by_digest.values():
+        for place in [*self._by_digest.values(), *(key or {})]:  # numbering continues after both
             self._count(place)
         self.assigned: list[Assignment] = []
 
@@ -71,7 +73,9 @@ class Pseudonyms:
     def placeholder_for(self, kind: str, value: str) -> str:
         normalised = normalise_value(kind, value) or value.casefold()
         digest = self.digest(normalised)
-        existing = self._by_digest.get(digest)
+        existing = self._by_digest.get(digest) or self._keyed.get(normalised)
+        if existing is not None and digest not in self._by_digest:
+            self._remember(digest, kind, existing, value)
         if existing is None:
             self._counts[KINDS[kind]] += 1
             existing = placeholder(kind, self._counts[KINDS[kind]])

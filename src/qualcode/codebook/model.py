@@ -64,6 +64,8 @@ class Codebook(BaseModel):
     def _hierarchy_holds(self) -> Codebook:
         if self.valence and self.valence_examples is None:
             raise ValueError("valence: true needs a valence_examples block")
+        if len(self.leaves) < 2:
+            raise ValueError("a codebook needs at least two codes that statements can get")
         return self
 
     @property

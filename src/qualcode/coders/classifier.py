@@ -37,9 +37,12 @@ class CodeClassifier:
         weights = np.ones(len(labels)) if weights is None else weights
         self.classifier_ = self._classifier().fit(vectors, labels, sample_weight=weights)
         smallest = int(np.bincount(labels, minlength=self.n_codes)[np.unique(labels)].min())
-        folds = StratifiedKFold(n_splits=max(2, min(5, smallest)), shuffle=True, random_state=self.random_state)
-        held_out = cross_val_predict(self._classifier(), vectors, labels, cv=folds, method="predict_proba",
-                                     params={"sample_weight": weights})
+        if smallest >= 2:
+            folds = StratifiedKFold(n_splits=min(5, smallest), shuffle=True, random_state=self.random_state)
+            held_out = cross_val_predict(self._classifier(), vectors, labels, cv=folds, method="predict_proba",
+                                         params={"sample_weight": weights})
+        else:  # a code learned from one text cannot be held out: calibrate in-sample (optimistic)
+            held_out = self.classifier_.predict_proba(vectors)
         truth = np.zeros_like(held_out, dtype=int)
         truth[np.arange(len(labels)), np.searchsorted(np.unique(labels), labels)] = 1
         self.calibrator_ = LogisticRegression(random_state=self.random_state).fit(

@@ -144,6 +144,8 @@ class CodingEngine:
 
     def suggest(self, statements: pd.DataFrame, count: int = 20) -> pd.DataFrame:
         """The uncoded statements a person should code next, most informative first (columns id, text)."""
+        if statements.empty:
+            return statements.reindex(columns=["id", "text"])
         confidence, _, _ = self.confidences(statements)
         order = most_informative(confidence, count)
         return statements.iloc[order][["id", "text"]].reset_index(drop=True)
@@ -167,8 +169,11 @@ class CodingEngine:
         return self.embedder.encode(texts), np.asarray(owners)
 
     def _cross_validate(self, book_vectors: np.ndarray, book_labels: np.ndarray, vectors: np.ndarray,
-                        codes: np.ndarray, folds: int = 5) -> pd.DataFrame:
-        """Agreement with the person's codes, each statement predicted by a model that never saw it."""
+                        codes: np.ndarray, folds: int = 5) -> pd.DataFrame | None:
+        """Agreement with the person's codes, each statement predicted by a model that never saw it (not
+        measured, None, below two statements)."""
+        if len(vectors) < 2:
+            return None
         predicted = np.zeros(codes.shape, dtype=bool)
         splitter = KFold(n_splits=max(2, min(folds, len(vectors))), shuffle=True, random_state=self.random_state)
         for train, test in splitter.split(vectors):

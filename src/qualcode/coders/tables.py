@@ -54,6 +54,14 @@ def read_codes(path: Path, statements: pd.DataFrame | None = None) -> pd.DataFra
     return frame
 
 
+def check_codes(codes: pd.DataFrame, known: list[str], path: Path) -> None:
+    """Every code in a coding table must be one statements can get in this codebook."""
+    for line, code in enumerate(codes["code_id"], start=2):
+        if code and code not in known:
+            raise BadTableInput(f"{code!r} is not a code of this codebook that statements can get (a leaf).",
+                                path=path, line=line)
+
+
 def _read(path: Path) -> pd.DataFrame:
     try:
         if path.suffix.lower() == ".xlsx":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,6 +119,7 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
 
 def _ingest_one(project: Project, store: Store, segmenter: Segmenter, gate: Anonymiser, path: Path,
                 manifests: dict[Path, dict[str, ManifestEntry]], seen: dict[str, str], run: int) -> FileOutcome:
+    """One file: stored whole, or not at all (a savepoint), with a reason that never repeats a raw name."""
     name = path.relative_to(project.inbox).as_posix()
     try:
         data = path.read_bytes()
@@ -128,24 +130,34 @@ def _ingest_one(project: Project, store: Store, segmenter: Segmenter, gate: Anon
                                        require_metadata=project.config.require_metadata, gate=gate)
         existing = store.source_path(source.id)
         if existing is not None:
-            raise DuplicateSourceId(f"Source id {source.id!r} is already used by {existing}.", path=path)
+            raise DuplicateSourceId(f"Source id {source.id!r} is already used by {existing}.", path=source.path)
         segments = segmenter.segment(source)
-        store.add_source(source, segments, run)
+        with store.savepoint():
+            store.add_source(source, segments, run)
         seen[digest] = name
         log.debug("Stored source %s (%d statements)", source.id, len(segments))
         for warning in warnings:
             log.warning(warning)
         return FileOutcome(name, "added", source.id, len(segments), warnings=tuple(warnings))
+    except sqlite3.Error:
+        raise  # the store itself failed: the whole run rolls back, no file is blamed
     except Quarantined as exc:
-        return FileOutcome(name, "quarantined", reason=str(exc))
+        return FileOutcome(name, "quarantined", reason=_without_name(str(exc), path, name, gate))
     except InputError as exc:
-        return FileOutcome(name, "rejected", reason=str(exc))
+        return FileOutcome(name, "rejected", reason=_without_name(str(exc), path, name, gate))
     except OSError as exc:
-        return FileOutcome(name, "rejected", reason=f"{name}: the file could not be read ({exc.strerror}).")
+        return FileOutcome(name, "rejected", reason=f"{gate.scrub_name(name)}: the file could not be read "
+                                                    f"({exc.strerror}).")
     except Exception as exc:  # a reader bug must not stop the other files; the type, never the content
-        log.debug("Unexpected error reading %s", name, exc_info=True)
-        return FileOutcome(name, "rejected",
-                           reason=f"{name}: unexpected {type(exc).__name__} while reading; please report it.")
+        log.debug("Unexpected %s reading a file", type(exc).__name__)
+        return FileOutcome(name, "rejected", reason=f"{gate.scrub_name(name)}: unexpected {type(exc).__name__} "
+                                                    "while reading; please report it.")
+
+
+def _without_name(reason: str, path: Path, name: str, gate: Anonymiser) -> str:
+    """A reason that names the file as the project would store it, with anything identifying scrubbed."""
+    shown = gate.scrub_name(name)
+    return reason.replace(str(path), shown).replace(name, shown).replace(path.name, Path(shown).name)
 
 
 def _manifests(inbox: Path, files: list[Path]) -> dict[Path, dict[str, ManifestEntry]]:

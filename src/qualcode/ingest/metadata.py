@@ -79,7 +79,7 @@ def read_manifest(path: Path) -> dict[str, ManifestEntry]:
                 raise BadManifest(_first_problem(exc), path=path, line=number) from None
         else:
             if entry.fields:
-                raise BadManifest(f"{name} has two rows with no speaker; give one row per file.",
+                raise BadManifest("This file has a second row with no speaker; give one row per file.",
                                   path=path, line=number)
             entry.fields = {k: v for k, v in cells.items() if v}
             entry.line = number
@@ -121,6 +121,9 @@ def resolve_metadata(path: Path, *, front: dict[str, Any] | None, manifest: Mani
 
 
 def _first_problem(exc: ValidationError) -> str:
+    """The field and what is wrong with it; a speaker's label (a dictionary key) may be a name, so never that."""
     error = exc.errors()[0]
-    field_name = ".".join(str(p) for p in error["loc"]) or "metadata"
-    return f"Metadata field `{field_name}`: {error['msg']}."
+    location = [str(p) for p in error["loc"]]
+    if location[:1] == ["speakers"] and len(location) > 1:
+        location[1] = "<a speaker label>"
+    return f"Metadata field `{'.'.join(location) or 'metadata'}`: {error['msg']}."

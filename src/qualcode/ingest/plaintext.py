@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qualcode.ingest.metadata import split_front_matter
-from qualcode.ingest.speakers import split_label, trusted_labels
+from qualcode.ingest.speakers import INTERVIEWER_LABELS, split_label, trusted_labels
 from qualcode.models import ParsedFile, RawTurn
 from qualcode.text import decode
 
@@ -27,7 +27,10 @@ def _read_lines(path: Path, data: bytes, *, fmt: str) -> ParsedFile:
     splits = [split_label(line) for line in lines]
     known = _known_labels(front)
     trusted = trusted_labels([label for label, _, _ in splits if label], known)
-    labelled = any(label and label.casefold() in trusted for label, _, _ in splits)
+    # one "Action: follow up" line in a page of notes does not make it a transcript; a known speaker does
+    found = [label.casefold() for label, _, _ in splits if label and label.casefold() in trusted]
+    declared = {k.casefold() for k in known} | INTERVIEWER_LABELS
+    labelled = len(found) >= 2 or any(label in declared for label in found)
 
     turns: list[RawTurn] = []
     speaker: str | None = None
@@ -42,7 +45,7 @@ def _read_lines(path: Path, data: bytes, *, fmt: str) -> ParsedFile:
 
     for offset, (line, (label, rest, ts)) in enumerate(zip(lines, splits, strict=True)):
         number = skipped + offset + 1
-        if label is not None and label.casefold() in trusted:
+        if labelled and label is not None and label.casefold() in trusted:
             flush()
             speaker, first_line, stamp = label, number, ts
             words.append(rest)

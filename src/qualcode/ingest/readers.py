@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from qualcode.anonymise.gate import Anonymiser, scrub_name
+from qualcode.anonymise.gate import Anonymiser
 from qualcode.errors import EmptyFile, NoSpeech, UnknownFormat
 from qualcode.ingest.docx import read_docx
 from qualcode.ingest.jsonfile import read_json
@@ -68,14 +68,16 @@ def read_source(path: Path, data: bytes, *, name: str, manifest: ManifestEntry |
     if gate is not None:
         anonymised = gate.anonymise(parsed, meta)
         parsed, meta = anonymised.parsed, anonymised.meta
-        name = scrub_name(name, anonymised.replacements)
-        meta = meta.model_copy(update={"id": scrub_name(meta.id, anonymised.replacements)})
+        name = gate.scrub_name(name, anonymised.replacements)
+        meta = meta.model_copy(update={"id": gate.scrub_name(meta.id, anonymised.replacements)})
         redactions = tuple((r.kind, r.placeholder, r.count) for r in anonymised.redactions)
     text, turns = lay_out(parsed, meta)
     if not any(not turn.is_interviewer for turn in turns):
         raise NoSpeech("No interviewee words were found in the file.", path=name)
     if gate is not None:
-        gate.check_residual(text, name)
+        described_by = [meta.role, meta.agency, meta.site,
+                        *(v for m in meta.speakers.values() for v in (m.role, m.agency))]
+        gate.check_residual(text + "\n" + "\n".join(described_by), name)
     source = Source(meta=meta, path=name, content_hash=content_hash(data), format=parsed.format,
                     encoding=parsed.encoding, text=text, turns=turns, redactions=redactions)
     warnings = [] if described else [

@@ -17,7 +17,9 @@ STAMP = re.compile(r"^\s*\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\]\s*
 # Labels that always mean the person asking the questions.
 INTERVIEWER_LABELS = frozenset({
     "interviewer", "researcher", "facilitator", "moderator", "q", "question", "questionnaire", "reviewer",
+    "i", "int", "iv", "ivr",
 })
+_NUMBERED_INTERVIEWER = re.compile(r"^(?:interviewer|researcher|facilitator|moderator)\s*\d+$", re.IGNORECASE)
 MAX_LABEL_WORDS = 5
 
 
@@ -48,4 +50,5 @@ def is_interviewer_label(label: str | None, interviewer: str | None) -> bool:
     if label is None:
         return False
     folded = label.casefold()
-    return folded in INTERVIEWER_LABELS or (interviewer is not None and folded == interviewer.casefold())
+    return (folded in INTERVIEWER_LABELS or bool(_NUMBERED_INTERVIEWER.match(folded))
+            or (interviewer is not None and folded == interviewer.casefold()))

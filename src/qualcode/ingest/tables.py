@@ -13,7 +13,10 @@ from qualcode.models import UNKNOWN, ParsedFile, RawTurn, SpeakerMeta
 from qualcode.text import decode
 
 RESPONDENT_COLUMNS = ("respondent", "respondent_id", "respondent id", "id")
-DESCRIPTIVE_COLUMNS = frozenset({*RESPONDENT_COLUMNS, "role", "agency", "site"})
+# Columns that describe the respondent or the form: never questions. Names and contact details are dropped.
+DESCRIPTIVE_COLUMNS = frozenset({*RESPONDENT_COLUMNS, "role", "agency", "site", "name", "full name", "email",
+                                 "e-mail", "email address", "phone", "telephone", "start time", "completion time",
+                                 "last modified time", "timestamp", "submitted", "submission date"})
 QUESTION_SPEAKER = "Question"
 _LETTER = re.compile(r"[^\W\d_]")
 

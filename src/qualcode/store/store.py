@@ -72,6 +72,18 @@ class Store:
             raise
         self._db.execute("COMMIT")
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: everything inside is kept together or undone, the outer run goes on."""
+        self._db.execute("SAVEPOINT part")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK TO part")
+            self._db.execute("RELEASE part")
+            raise
+        self._db.execute("RELEASE part")
+
     # --- writing -----------------------------------------------------------------------------------------
     def start_ingest_run(self) -> int:
         cursor = self._db.execute("INSERT INTO ingest_runs (started_at) VALUES (?)",
