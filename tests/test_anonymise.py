@@ -138,7 +138,6 @@ def test_a_source_that_still_looks_identifying_is_quarantined(tmp_path: Path, se
     project = init_project(tmp_path)
     config = project.root / "qualcode.yaml"
     # a detector tuned far too strict lets names through: the independent re-scan must catch them
-    config.write_text(config.read_text() + "")
     text = config.read_text().replace("residual_threshold: 0", "residual_threshold: 0\n  score_threshold: 1.0")
     config.write_text(text)
     project = Project.open(tmp_path)

@@ -113,7 +113,7 @@ class Anonymiser:
         """A file name or source id with anything identifying replaced: values already found in the file,
         structured identifiers (a phone number, a date of birth), and words on the name lists that are not
         everyday or field words ("hargreaves_kayleigh.txt", not "senior-leaders.txt")."""
-        name = scrub_name(name, replacements or {})
+        name = _replace_known(name, replacements or {})
         spaced = re.sub(r"[_\-]", " ", name)  # same length: offsets hold
         spans = [(r.start, r.end, _kind(r.entity_type)) for recogniser in self.residual.recognisers
                  for r in recogniser.analyze(spaced, recogniser.supported_entities, None)  # type: ignore[arg-type]
@@ -162,7 +162,7 @@ class Anonymiser:
         return self.pseudonyms.placeholder_for("PERSON", label)
 
 
-def scrub_name(name: str, replacements: dict[str, str]) -> str:
+def _replace_known(name: str, replacements: dict[str, str]) -> str:
     """A file name with any value found in the file replaced (separators count as spaces)."""
     for original in sorted(replacements, key=len, reverse=True):
         words = [re.escape(w) for w in original.split() if w]
