@@ -37,7 +37,7 @@ def make_project(root: Path, *sample_dirs: Path) -> Project:
     project = init_project(root)
     for folder in sample_dirs:
         shutil.copytree(folder, project.inbox / folder.name, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("README.md", "hypotheses.yaml", "*.csv.gold"))
+                        ignore=shutil.ignore_patterns("README.md", "hypotheses.yaml"))
     return project
 
 

@@ -22,8 +22,10 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from qualcode.anonymise.detector import Detector
 from qualcode.errors import QualcodeError
 from qualcode.ingest import IngestReport, ingest_inbox
+from qualcode.ingest.inbox import project_detector
 from qualcode.project import Project, init_project
 from qualcode.samples import samples_dir
 from qualcode.store import Store
@@ -269,11 +271,12 @@ def demo(
         days = sorted(p for p in week.iterdir() if p.is_dir() and p.name.startswith("day"))
         rejected = 0
         heard: set[str] = set()
-        with _stage("learning the codebook"):
+        with _stage("loading the models"):
             engine = project_engine(project)
+            detector = project_detector(project)
         for day in days:
             shutil.copytree(day, project.inbox / day.name, dirs_exist_ok=True)
-            report = _ingest_with_progress(project, label=day.name)
+            report = _ingest_with_progress(project, label=day.name, detector=detector)
             rejected += len(report.set_aside)
             _print_report(report, title=day.name)
             with _stage(f"coding {day.name}"):
@@ -297,11 +300,13 @@ def demo(
     raise typer.Exit(EXIT_PARTIAL if rejected else EXIT_OK)
 
 
-def _ingest_with_progress(project: Project, label: str = "ingest") -> IngestReport:
+def _ingest_with_progress(project: Project, label: str = "ingest", detector: Detector | None = None
+                          ) -> IngestReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console_err, transient=True) as bar:
         task = bar.add_task(label, total=None)
-        return ingest_inbox(project, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        return ingest_inbox(project, detector=detector,
+                            progress=lambda done, total: bar.update(task, completed=done, total=total))
 
 
 def _print_report(report: IngestReport, title: str = "ingest") -> None:

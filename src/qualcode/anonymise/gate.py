@@ -173,10 +173,6 @@ def _replace_known(name: str, replacements: dict[str, str]) -> str:
     return name
 
 
-def _kind_at(found: list[Finding], position: int) -> str:
-    return next(f.kind for f in found if f.start <= position < f.end)
-
-
 def _labels(parsed: ParsedFile, meta: SourceMeta) -> set[str]:
     labels = {t.speaker for t in parsed.turns if t.speaker}
     labels.update(meta.speakers)

@@ -92,8 +92,7 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
     segmenter = segmenter or Segmenter(sentence_pipeline(project.config.spacy_model),
                                        project.config.segmentation.settings())
     settings = project.config.anonymisation
-    detector = detector or Detector(ner_pipeline(project.config.spacy_model), allow=settings.allow,
-                                    deny=settings.deny, score_threshold=settings.score_threshold)
+    detector = detector or project_detector(project)
     key = read_key(project.key_path) if settings.keep_key else {}
     report = IngestReport()
     with Store(project.store_path) as store, store.transaction():
@@ -115,6 +114,13 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
     log.info("Ingest: %d added, %d skipped, %d rejected, %d quarantined", len(report.added), len(report.skipped),
              len(report.rejected), len(report.quarantined))
     return report
+
+
+def project_detector(project: Project) -> Detector:
+    """The anonymisation detector with the project's spaCy pipeline, allow and deny lists and threshold."""
+    settings = project.config.anonymisation
+    return Detector(ner_pipeline(project.config.spacy_model), allow=settings.allow, deny=settings.deny,
+                    score_threshold=settings.score_threshold)
 
 
 def _ingest_one(project: Project, store: Store, segmenter: Segmenter, gate: Anonymiser, path: Path,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -61,28 +61,24 @@ class Store:
                     self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {target + 1}")
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> AbstractContextManager[None]:
         """All writes inside commit together or not at all."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        return self._atomic("BEGIN IMMEDIATE", "COMMIT", ("ROLLBACK",))
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A nested transaction: everything inside is kept together or undone, the outer run goes on."""
+        return self._atomic("SAVEPOINT part", "RELEASE part", ("ROLLBACK TO part", "RELEASE part"))
 
     @contextmanager
-    def savepoint(self) -> Iterator[None]:
-        """A nested transaction: everything inside is kept together or undone, the outer run goes on."""
-        self._db.execute("SAVEPOINT part")
+    def _atomic(self, begin: str, keep: str, undo: tuple[str, ...]) -> Iterator[None]:
+        self._db.execute(begin)
         try:
             yield
         except BaseException:
-            self._db.execute("ROLLBACK TO part")
-            self._db.execute("RELEASE part")
+            for statement in undo:
+                self._db.execute(statement)
             raise
-        self._db.execute("RELEASE part")
+        self._db.execute(keep)
 
     # --- writing -----------------------------------------------------------------------------------------
     def start_ingest_run(self) -> int:
