@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from qualcode.anonymise.detector import Detector
 from qualcode.ingest import ingest_inbox
 from qualcode.nlp import sentence_pipeline
 from qualcode.project import Project, init_project
+from qualcode.reports import Report
 from qualcode.segment import Segmenter
 
 REPO = Path(__file__).resolve().parents[1]
@@ -19,6 +21,8 @@ REVIEW_WEEK = SAMPLES / "review_week"
 EVALUATION = SAMPLES / "evaluation"
 GOLD = REPO / "corpora" / "gold"
 SEEDED = REPO / "tests" / "data" / "seeded"
+ARTIFACTS = REPO / "test-artifacts"  # screenshots and other things a person may want to look at after CI
+WEEK_START = dt.date(2026, 3, 9)  # the sample review week runs Monday 9 to Thursday 12 March 2026
 
 
 @pytest.fixture(scope="session")
@@ -67,3 +71,22 @@ def sample_files(*folders: Path) -> list[Path]:
 
     return [f for folder in folders for f in inbox_files(folder) if f.name != "README.md"
             and f.name != "hypotheses.yaml"]
+
+
+@pytest.fixture(scope="session")
+def review_week_reports(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter,
+                        detector: Detector) -> tuple[Project, list[Report]]:
+    """The review week run as the team lives it: each day ingested, coded and reported (read-only for tests)."""
+    from qualcode.coders.project_coding import code_project, project_engine
+    from qualcode.reports import build_report
+
+    project = init_project(tmp_path_factory.mktemp("review_week_reports"))
+    shutil.copyfile(REVIEW_WEEK / "hypotheses.yaml", project.root / "hypotheses.yaml")
+    engine = project_engine(project)
+    reports = []
+    for number, day in enumerate(sorted(p for p in REVIEW_WEEK.iterdir() if p.is_dir())):
+        shutil.copytree(day, project.inbox / day.name)
+        ingest_inbox(project, segmenter=segmenter, detector=detector)
+        code_project(project, engine)
+        reports.append(build_report(project, WEEK_START + dt.timedelta(days=number)))
+    return project, reports

@@ -22,7 +22,7 @@ runner = CliRunner()
 
 
 @pytest.mark.parametrize("command", [[], ["init"], ["ingest"], ["segments"], ["demo"], ["anonymise"], ["code-table"],
-                                     ["code"], ["evaluate"]])
+                                     ["code"], ["evaluate"], ["report"]])
 def test_every_command_has_help(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
@@ -108,10 +108,14 @@ def test_demo_runs_offline_and_prints_where_outputs_are(tmp_path: Path) -> None:
                             capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
     assert result.returncode == EXIT_OK, result.stderr
     assert not log.exists(), log.read_text()
-    assert f"Outputs: {demo_dir / 'outputs'}" in result.stdout
     for day in ("day1", "day2", "day3", "day4"):
         assert day in result.stdout
-    frame = pd.read_csv(demo_dir / "outputs" / "segments.csv")
+    reports = sorted(p.name for p in (demo_dir / "outputs").iterdir())
+    assert reports == ["2026-03-09", "2026-03-10", "2026-03-11", "2026-03-12"]
+    last = demo_dir / "outputs" / reports[-1] / "briefing.html"
+    assert result.stdout.strip().splitlines()[-1] == f"Briefing: {last}" and last.is_file()
+    with Store(demo_dir / "qualcode.db") as store:
+        frame = store.segments()
     assert frame["source_id"].nunique() >= 16
     assert frame["question"].notna().any() and (frame["role"] != "unknown").all()
 

@@ -6,6 +6,7 @@ a broken manifest or config: nothing was written); 3 it ran, but some input file
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import shutil
 import sys
@@ -23,7 +24,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from qualcode.anonymise.detector import Detector
-from qualcode.errors import QualcodeError
+from qualcode.errors import BadDate, QualcodeError
+from qualcode.evidence import Delta
 from qualcode.ingest import IngestReport, ingest_inbox
 from qualcode.ingest.inbox import project_detector
 from qualcode.project import Project, init_project
@@ -203,6 +205,46 @@ def code_store(directory: ProjectDir) -> None:
 
 
 @app.command()
+def report(
+    directory: ProjectDir,
+    day: Annotated[str | None, typer.Option("--date", help="Build the report as of this day (YYYY-MM-DD): only "
+                                            "sources dated on or before it count. Default: today.")] = None,
+) -> None:
+    """(Re)build outputs/DATE/: evidence matrices, hypothesis tests, changes since the last report, briefing."""
+    from qualcode.reports import build_report
+
+    with _errors():
+        project = Project.open(directory)
+        as_of = _parse_day(day)
+        with _stage("building the report"):
+            built = build_report(project, as_of)
+    _print_hypotheses(built.analysis.summary, built.delta.hypotheses)
+    console.print(f"Briefing: {built.briefing}", highlight=False, soft_wrap=True)
+
+
+def _parse_day(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadDate(f"--date {value!r} is not a date like 2026-03-09.") from None
+
+
+def _print_hypotheses(summary: pd.DataFrame, changes: pd.DataFrame) -> None:
+    table = Table(title="Hypotheses (machine coding, not yet reviewed)")
+    for column in ("id", "status", "since last report", "for", "against", "not yet heard"):
+        table.add_column(column)
+    before = changes.set_index("hypothesis_id")["status_before"]
+    for row in summary.itertuples(index=False):
+        was = str(before.get(row.hypothesis_id, ""))
+        moved = "new" if not was else ("unchanged" if was == row.status else f"was {was}")
+        table.add_row(str(row.hypothesis_id), str(row.status), moved, str(row.support_statements),
+                      str(row.contradict_statements), str(row.gaps))
+    console.print(table)
+
+
+@app.command()
 def evaluate(
     gold: Annotated[Path, typer.Argument(help="The reference coding (CSV: id, code_id).", dir_okay=False)],
     predicted: Annotated[Path, typer.Argument(help="The coding to compare (CSV: id, code_id[, assigned, "
@@ -260,17 +302,20 @@ def demo(
     samples: Annotated[Path | None, typer.Option(help="The corpora/samples folder to use.",
                                                  file_okay=False)] = None,
 ) -> None:
-    """Run the main job on the bundled review-week sample, one on-site day at a time."""
+    """Run the main job on the bundled review-week sample, one on-site day at a time: ingest, code, report."""
     from qualcode.coders.project_coding import code_project, project_engine
+    from qualcode.reports import build_report
 
     with _errors():
         week = (samples or samples_dir()) / "review_week"
         root = directory or Path(tempfile.mkdtemp(prefix="qualcode-demo-"))
         project = init_project(root, name="Demo: LA3 safeguarding peer review (sample)")
+        hypotheses = project.root / project.config.evidence.hypotheses
+        if not hypotheses.exists():
+            shutil.copyfile(week / "hypotheses.yaml", hypotheses)
         console.print(f"Demo project: {project.root}", highlight=False)
         days = sorted(p for p in week.iterdir() if p.is_dir() and p.name.startswith("day"))
         rejected = 0
-        heard: set[str] = set()
         with _stage("loading the models"):
             engine = project_engine(project)
             detector = project_detector(project)
@@ -282,22 +327,26 @@ def demo(
             with _stage(f"coding {day.name}"):
                 coded = code_project(project, engine)
             with Store(project.store_path) as store:
-                agencies = set(store.segments()["agency"]) - {"unknown"}
+                dates = store.sources()["date"].dropna()
+            as_of = dt.date.fromisoformat(str(dates.max())) if len(dates) else None
+            with _stage(f"report for {day.name}"):
+                built = build_report(project, as_of)
             console.print(f"  {coded} statements coded", highlight=False)
-            if agencies - heard:
-                console.print(f"  first heard today: {', '.join(sorted(agencies - heard))}", highlight=False)
-            heard |= agencies
+            _print_changes(built.delta)
         with Store(project.store_path) as store:
             frame = store.segments()
-            codings = store.codings()
-        export = project.outputs / "segments.csv"
-        frame.to_csv(export, index=False)
-        codings.to_csv(project.outputs / "codings.csv", index=False)
     _print_voices(frame)
-    _print_codes(codings)
-    console.print(f"Outputs: {project.outputs}  ({len(frame)} statements in {export.name}, their codes in "
-                  f"codings.csv)", highlight=False)
+    _print_hypotheses(built.analysis.summary, built.delta.hypotheses)
+    console.print(f"Briefing: {built.briefing}", highlight=False, soft_wrap=True)
     raise typer.Exit(EXIT_PARTIAL if rejected else EXIT_OK)
+
+
+def _print_changes(delta: Delta) -> None:
+    agencies = delta.voices.loc[delta.voices["kind"] == "agency", "voice"]
+    if len(agencies):
+        console.print(f"  first heard today: {', '.join(agencies)}", highlight=False)
+    for row in delta.hypotheses[delta.hypotheses["changed"]].itertuples(index=False):
+        console.print(f"  {row.hypothesis_id}: {row.status_before or 'new'} -> {row.status_now}", highlight=False)
 
 
 def _ingest_with_progress(project: Project, label: str = "ingest", detector: Detector | None = None
@@ -330,18 +379,6 @@ def _print_voices(segments: pd.DataFrame) -> None:
                                                statements=("segment_id", "count"))
     for agency, row in by_agency.iterrows():
         table.add_row(str(agency), *(str(row[c]) for c in ("roles", "sources", "statements")))
-    console.print(table)
-
-
-def _print_codes(codings: pd.DataFrame) -> None:
-    assigned = codings[codings["assigned"]]
-    table = Table(title="Statements per line of enquiry (machine coding, not yet reviewed)")
-    for column in ("code", "statements", "strength", "area for improvement", "neutral"):
-        table.add_column(column)
-    for code_id, group in assigned.groupby("code_id"):
-        counts = group["valence"].value_counts()
-        table.add_row(str(code_id), str(len(group)), *(str(counts.get(v, 0)) for v in
-                                                        ("strength", "area_for_improvement", "neutral")))
     console.print(table)
 
 

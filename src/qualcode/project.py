@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qualcode.errors import BadConfig, NotAProject
+from qualcode.evidence.settings import EvidenceConfig
 from qualcode.nlp import DEFAULT_SPACY_MODEL
 from qualcode.segment import SegmentationSettings
 
@@ -68,6 +69,7 @@ class ProjectConfig(BaseModel):
     segmentation: SegmentationConfig = Field(default_factory=SegmentationConfig)
     anonymisation: AnonymisationConfig = Field(default_factory=AnonymisationConfig)
     coding: CodingConfig = Field(default_factory=CodingConfig)
+    evidence: EvidenceConfig = Field(default_factory=EvidenceConfig)
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,20 @@ coding:
   context_weight: 0.3       # how much the interviewer's question counts
   threshold: 0.35           # confidence at which any code is assigned
   top_threshold: 0.2        # confidence at which a statement's most likely code is assigned
+# Evidence matrices, hypothesis tests and the morning briefing (`qualcode report`).
+evidence:
+  hypotheses: hypotheses.yaml             # the team's hypotheses, in this folder
+  cases: [role, agency, source_type, site, source]   # one matrix per kind of case
+  briefing_case: agency                   # the matrix the briefing shows as a heat map
+  quotes_per_cell: 3
+  quotes_per_side: 3
+  # Whose voice the team expects on every hypothesis that does not name its own.
+  expected_agencies: [children's social care, education, health, police, voluntary sector, safeguarding board]
+  status:                   # how a hypothesis moves from emerging to supported, contested or contradicted
+    min_statements: 3       # statements either way before it is more than emerging
+    min_roles: 2            # distinct roles a side needs to be triangulated ...
+    min_agencies: 2         # ... and distinct agencies
+    majority: 0.67          # share of the confidence-weighted evidence a triangulated side needs to win
 """
 
 

@@ -5,31 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 from spacy.matcher import Matcher
 from spacy.vocab import Vocab
 
 from qualcode.codebook.model import Codebook
 from qualcode.errors import BadCodebook as BadCodebook
+from qualcode.yamlfile import load_with_lines, strip_lines
 
 _HERE = Path(__file__).resolve().parent
 # Bundled codebooks: inside the wheel, or in the source checkout.
 BUNDLED = next((p for p in (_HERE.parent / "_codebooks", _HERE.parents[2] / "codebooks") if p.is_dir()),
                _HERE.parents[2] / "codebooks")
-
-
-class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that remembers the line each mapping starts on (as `__line__`)."""
-
-
-def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = {str(k): v for k, v in loader.construct_mapping(node, deep=True).items()}
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
 
 
 def resolve_codebook_path(name: str | Path, base: Path | None = None) -> Path:
@@ -46,21 +33,14 @@ def resolve_codebook_path(name: str | Path, base: Path | None = None) -> Path:
 
 def load_codebook(path: Path) -> Codebook:
     """Load and validate a codebook; any problem is a `BadCodebook` naming file, line and code id."""
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise BadCodebook("The file is not valid YAML.", path=path,
-                          line=mark.line + 1 if mark is not None else None) from None
-    except OSError as exc:
-        raise BadCodebook(f"The codebook cannot be read ({exc.strerror}).", path=path) from None
+    raw = load_with_lines(path, BadCodebook, "codebook")
     if not isinstance(raw, dict) or not isinstance(raw.get("codes"), list):
         raise BadCodebook("A codebook needs name, version and a list of codes.", path=path, line=1)
     codes = [c for c in raw["codes"] if isinstance(c, dict)]
     lines = {str(c.get("id")): int(c.get("__line__", 0)) for c in codes}
     _check_structure(path, codes)
     try:
-        codebook = Codebook.model_validate(_strip_lines(raw))
+        codebook = Codebook.model_validate(strip_lines(raw))
     except ValidationError as exc:
         error = exc.errors()[0]
         location = list(error["loc"])
@@ -100,11 +80,3 @@ def _check_patterns(path: Path, codebook: Codebook, lines: dict[str, int]) -> No
                 first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 raise BadCodebook(f"Code {code.id!r} has a bad spaCy token pattern #{number + 1}: {first_line}",
                                   path=path, line=lines.get(code.id)) from None
-
-
-def _strip_lines(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip_lines(v) for k, v in value.items() if k != "__line__"}
-    if isinstance(value, list):
-        return [_strip_lines(v) for v in value]
-    return value

@@ -171,10 +171,12 @@ class Store:
 
     def sources(self) -> pd.DataFrame:
         """One row per source, without its text: columns id, path, content_hash, format, encoding, site,
-        site_type, role, agency, source_type, date, interviewer, ingest_run, segments."""
+        site_type, role, agency, source_type, date, interviewer, ingest_run, ingested_on (YYYY-MM-DD),
+        segments."""
         return pd.read_sql_query(
             "SELECT s.id, s.path, s.content_hash, s.format, s.encoding, s.site, s.site_type, s.role, s.agency, "
             "s.source_type, s.date, s.interviewer, s.ingest_run, "
+            "(SELECT substr(r.started_at, 1, 10) FROM ingest_runs r WHERE r.id = s.ingest_run) AS ingested_on, "
             "(SELECT COUNT(*) FROM segments g WHERE g.source_id = s.id) AS segments "
             "FROM sources s ORDER BY s.date, s.id", self._db)
 

@@ -1,0 +1,53 @@
+"""Everything the morning briefing shows, computed from plain DataFrames as of one day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from qualcode.codebook.model import Codebook
+from qualcode.evidence.hypotheses import HypothesisSet
+from qualcode.evidence.matrix import framework_matrix
+from qualcode.evidence.settings import Case, EvidenceConfig
+from qualcode.evidence.statements import coded_statements, segments_as_of
+from qualcode.evidence.weighing import hypothesis_evidence, hypothesis_quotes, hypothesis_summary
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The evidence as it stood on `as_of`: the statements known then, how they were coded, what they show."""
+
+    as_of: dt.date
+    segments: pd.DataFrame
+    statements: pd.DataFrame
+    evidence: pd.DataFrame
+    summary: pd.DataFrame
+    hypothesis_quotes: pd.DataFrame
+    matrices: dict[Case, pd.DataFrame] = field(default_factory=dict)
+    matrix_quotes: dict[Case, pd.DataFrame] = field(default_factory=dict)
+
+
+def analyse(segments: pd.DataFrame, sources: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook,
+            hypotheses: HypothesisSet, config: EvidenceConfig, as_of: dt.date, cases: list[Case] | None = None
+            ) -> Analysis:
+    """Chart and weigh the evidence known on `as_of`.
+
+    Args:
+        segments: `Store.segments()`; sources: `Store.sources()`; codings: `Store.codings()` of `codebook`'s
+            version only.
+        cases: the matrices to build (default: `config.cases`; [] for none, e.g. for yesterday's view).
+    """
+    known = segments_as_of(segments, sources, as_of)
+    statements = coded_statements(known, codings)
+    evidence = hypothesis_evidence(statements, hypotheses, codebook)
+    codes = [c.id for c in codebook.leaves]
+    built = {case: framework_matrix(statements, case, codes, config.quotes_per_cell)
+             for case in (config.cases if cases is None else cases)}
+    return Analysis(
+        as_of=as_of, segments=known, statements=statements, evidence=evidence,
+        summary=hypothesis_summary(evidence, hypotheses, config.status, config.expected_agencies),
+        hypothesis_quotes=hypothesis_quotes(evidence, config.quotes_per_side),
+        matrices={case: matrix for case, (matrix, _) in built.items()},
+        matrix_quotes={case: quotes for case, (_, quotes) in built.items()})

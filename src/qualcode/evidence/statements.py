@@ -1,0 +1,44 @@
+"""Coded statements: one row per (statement, assigned code), carrying everything a matrix cell or quote needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+STATEMENT_COLUMNS = ["segment_id", "source_id", "speaker", "role", "agency", "site", "source_type", "date",
+                     "start", "end", "text", "code_id", "confidence", "valence", "method"]
+UNKNOWN = "unknown"
+
+
+def coded_statements(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
+    """Join statements to their assigned codes.
+
+    Args:
+        segments: one row per statement (`Store.segments()` columns: segment_id, source_id, speaker, role,
+            agency, site, source_type, date, start, end, text).
+        codings: codings of one codebook version (`Store.codings()` columns: segment_id, code_id, confidence,
+            assigned, valence, method); rows not assigned are ignored.
+
+    Returns:
+        `STATEMENT_COLUMNS`, highest confidence first, so the first rows of any group are its best quotes.
+    """
+    assigned = codings.loc[codings["assigned"].astype(bool) & codings["code_id"].notna(),
+                           ["segment_id", "code_id", "confidence", "valence", "method"]]
+    frame = segments.merge(assigned, on="segment_id", how="inner")
+    frame["valence"] = frame["valence"].fillna("neutral")
+    frame = frame.sort_values(["confidence", "segment_id"], ascending=[False, True], kind="stable")
+    return frame.reindex(columns=STATEMENT_COLUMNS).reset_index(drop=True)
+
+
+def segments_as_of(segments: pd.DataFrame, sources: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """The statements the team could have known about on `day`: from sources dated (or, undated, ingested)
+    on or before it.
+
+    Args:
+        segments: `Store.segments()`.
+        sources: `Store.sources()` (columns id, date, ingested_on).
+    """
+    effective = sources["date"].fillna(sources["ingested_on"])
+    known = set(sources.loc[effective <= day.isoformat(), "id"])
+    return segments[segments["source_id"].isin(known)].reset_index(drop=True)

@@ -1,0 +1,95 @@
+"""Weighing the evidence for each hypothesis: which statements support or contradict it, and who said them."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from qualcode.codebook.model import Codebook
+from qualcode.evidence.hypotheses import HypothesisSet, leaf_codes
+from qualcode.evidence.quotes import best_quotes
+from qualcode.evidence.settings import StatusRule
+from qualcode.evidence.statements import UNKNOWN
+from qualcode.evidence.status import Side, decide_status
+
+EVIDENCE_COLUMNS = ["hypothesis_id", "side", "segment_id", "source_id", "speaker", "role", "agency",
+                    "source_type", "date", "start", "end", "text", "code_id", "confidence", "valence"]
+SUMMARY_COLUMNS = ["hypothesis_id", "statement", "status", "support_weight", "contradict_weight",
+                   "support_statements", "contradict_statements", "neutral_statements", "support_roles",
+                   "support_agencies", "support_source_types", "contradict_roles", "contradict_agencies",
+                   "contradict_source_types", "voices_heard", "gaps"]
+SIDES = ("support", "contradict")
+
+
+def hypothesis_evidence(statements: pd.DataFrame, hypotheses: HypothesisSet, codebook: Codebook) -> pd.DataFrame:
+    """The statements bearing on each hypothesis and the side each falls on.
+
+    A statement bears on a hypothesis when it carries one of its codes and, if the hypothesis lists keywords,
+    mentions one. Its valence decides the side: the hypothesis's `supported_by` valence supports, the opposite
+    contradicts, neutral is kept but weighs nothing. A statement counts once, at its most confident code.
+
+    Args:
+        statements: `coded_statements` rows (highest confidence first).
+
+    Returns:
+        `EVIDENCE_COLUMNS`, highest confidence first within each hypothesis.
+    """
+    parts = []
+    for hypothesis in hypotheses.hypotheses:
+        rows = statements[statements["code_id"].isin(leaf_codes(hypothesis, codebook))]
+        pattern = hypothesis.keyword_pattern()
+        if pattern is not None:
+            rows = rows[rows["text"].str.contains(pattern, regex=True)]
+        rows = rows.drop_duplicates("segment_id")
+        side = rows["valence"].map({hypothesis.supported_by: "support", hypothesis.contradicted_by: "contradict"})
+        parts.append(rows.assign(hypothesis_id=hypothesis.id, side=side.fillna("neutral")))
+    if not parts:
+        return pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    return pd.concat(parts, ignore_index=True).reindex(columns=EVIDENCE_COLUMNS)
+
+
+def hypothesis_summary(evidence: pd.DataFrame, hypotheses: HypothesisSet, rule: StatusRule,
+                       expected_agencies: list[str]) -> pd.DataFrame:
+    """One row per hypothesis: weight and voices on each side, the status `rule` gives, and its gaps.
+
+    Gaps are the voices a hypothesis needs (its `voices`, or else `expected_agencies`) that have said nothing
+    on it yet, on either side.
+
+    Args:
+        evidence: `hypothesis_evidence` rows.
+    """
+    rows = []
+    for hypothesis in hypotheses.hypotheses:
+        mine = evidence[evidence["hypothesis_id"] == hypothesis.id]
+        sides = {name: _side(mine[mine["side"] == name]) for name in SIDES}
+        heard_roles, heard_agencies = _voices(mine["role"]), _voices(mine["agency"])
+        voices = hypothesis.voices
+        needed_agencies = voices.agencies if voices is not None else expected_agencies
+        needed_roles = voices.roles if voices is not None else []
+        gaps = [a for a in needed_agencies if a.casefold() not in {h.casefold() for h in heard_agencies}]
+        gaps += [f"role: {r}" for r in needed_roles if r.casefold() not in {h.casefold() for h in heard_roles}]
+        row: dict[str, object] = {"hypothesis_id": hypothesis.id, "statement": hypothesis.statement,
+                                  "status": decide_status(sides["support"], sides["contradict"], rule),
+                                  "neutral_statements": int((mine["side"] == "neutral").sum()),
+                                  "voices_heard": "; ".join(sorted(heard_agencies)), "gaps": "; ".join(gaps)}
+        for name, side in sides.items():
+            row |= {f"{name}_weight": round(side.weight, 3), f"{name}_statements": side.statements,
+                    f"{name}_roles": len(side.roles), f"{name}_agencies": len(side.agencies),
+                    f"{name}_source_types": len(side.source_types)}
+        rows.append(row)
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def hypothesis_quotes(evidence: pd.DataFrame, count: int) -> pd.DataFrame:
+    """The best quotes each way for each hypothesis (columns hypothesis_id, side and `QUOTE_COLUMNS`)."""
+    weighed = evidence[evidence["side"].isin(SIDES)]
+    return best_quotes(weighed, count, by=["hypothesis_id", "side"])
+
+
+def _side(rows: pd.DataFrame) -> Side:
+    return Side(weight=float(rows["confidence"].sum()), statements=len(rows), roles=_voices(rows["role"]),
+                agencies=_voices(rows["agency"]), source_types=_voices(rows["source_type"]))
+
+
+def _voices(values: pd.Series) -> frozenset[str]:
+    """Distinct known voices: 'unknown' is no one in particular, so it never triangulates anything."""
+    return frozenset(str(v) for v in values.dropna().unique() if v != UNKNOWN)

@@ -1,0 +1,5 @@
+"""Reports: the dated output folder (tables as CSV and Parquet, evidence.xlsx, briefing.html)."""
+
+from qualcode.reports.build import BRIEFING, WORKBOOK, Report, build_report, project_hypotheses, report_dates
+
+__all__ = ["BRIEFING", "WORKBOOK", "Report", "build_report", "project_hypotheses", "report_dates"]

@@ -1,0 +1,50 @@
+"""briefing.html: the page the review team reads each morning. One file, no scripts, nothing fetched."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from qualcode.evidence.analysis import Analysis
+from qualcode.evidence.delta import Delta
+from qualcode.evidence.matrix import matrix_counts
+from qualcode.evidence.settings import Case, StatusRule
+from qualcode.evidence.status import describe_rule
+
+_ENV = jinja2.Environment(loader=jinja2.FunctionLoader(
+    lambda name: files("qualcode.reports").joinpath("templates", name).read_text(encoding="utf-8")),
+    autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def render_briefing(analysis: Analysis, delta: Delta, *, previous: str | None, labels: dict[str, str], case: Case,
+                    rule: StatusRule, expected_agencies: list[str], about: dict[str, str]) -> str:
+    """The briefing as HTML. Quotes carry the speaker's role only; their source and offsets sit in data-
+    attributes so a test (or a curious analyst) can trace each back to the store."""
+    codes = list(labels)
+    heard = set(analysis.segments["agency"])
+    grid = matrix_counts(analysis.matrices[case], codes) if case in analysis.matrices else pd.DataFrame()
+    top = int(grid.to_numpy().max()) if grid.size else 0
+    quotes: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for row in analysis.hypothesis_quotes.itertuples(index=False):
+        quotes.setdefault(str(row.hypothesis_id), {}).setdefault(str(row.side), []).append(row._asdict())
+    return _ENV.get_template("briefing.html.j2").render(
+        about=about, as_of=analysis.as_of.isoformat(), previous=previous,
+        statements=len(analysis.segments), sources=analysis.segments["source_id"].nunique(),
+        coded=analysis.statements["segment_id"].nunique(),
+        hypotheses=analysis.summary.to_dict("records"), quotes=quotes,
+        changes=delta.hypotheses.to_dict("records"), new_voices=delta.voices.to_dict("records"),
+        code_changes=delta.codes.to_dict("records"),
+        missing=[a for a in expected_agencies if a not in heard], case=case, codes=codes, labels=labels,
+        grid=[(str(label), [(int(v), _heat(int(v), top)) for v in values])
+              for label, values in zip(grid.index, grid.to_numpy(), strict=True)],
+        rule=describe_rule(rule))
+
+
+def _heat(value: int, top: int) -> str:
+    """A white-to-red background for a heat-map cell (inline, so the page needs no stylesheet from outside)."""
+    share = value / top if top else 0.0
+    red, green_blue = round(255 - share * (255 - 248)), round(255 - share * (255 - 105))
+    return f"background-color: rgb({red}, {green_blue}, {green_blue})"

@@ -1,0 +1,104 @@
+"""Building a dated report folder from what the store holds: the one place reports touch the disk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode import __version__
+from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
+from qualcode.evidence.analysis import Analysis, analyse
+from qualcode.evidence.delta import Delta, daily_delta
+from qualcode.evidence.hypotheses import HypothesisSet, load_hypotheses
+from qualcode.project import Project
+from qualcode.reports.briefing import render_briefing
+from qualcode.reports.tables import report_tables, write_tables
+from qualcode.reports.workbook import write_workbook
+from qualcode.store import Store
+
+log = logging.getLogger(__name__)
+BRIEFING = "briefing.html"
+WORKBOOK = "evidence.xlsx"
+
+
+@dataclass(frozen=True)
+class Report:
+    folder: Path
+    analysis: Analysis
+    delta: Delta
+    previous: dt.date | None
+
+    @property
+    def briefing(self) -> Path:
+        return self.folder / BRIEFING
+
+
+def project_hypotheses(project: Project, codebook: Codebook) -> HypothesisSet:
+    """The project's hypotheses file, or none yet (a briefing still charts the matrix and voices)."""
+    path = project.root / project.config.evidence.hypotheses
+    return load_hypotheses(path, codebook) if path.is_file() else HypothesisSet()
+
+
+def report_dates(project: Project) -> list[dt.date]:
+    """The days that already have a report folder under outputs/, oldest first."""
+    days = []
+    for folder in project.outputs.glob("????-??-??"):
+        try:
+            days.append(dt.date.fromisoformat(folder.name))
+        except ValueError:
+            continue
+    return sorted(days)
+
+
+def build_report(project: Project, day: dt.date | None = None) -> Report:
+    """(Re)build `outputs/<day>/` from the store, as of `day` (default: today), compared with the latest
+    earlier report. The folder is written aside and swapped in whole, so a failure never leaves half a report."""
+    day = day or dt.date.today()
+    config = project.config.evidence
+    codebook = load_codebook(resolve_codebook_path(project.config.coding.codebook, base=project.root))
+    hypotheses = project_hypotheses(project, codebook)
+    with Store(project.store_path) as store:
+        segments, sources, codings = store.segments(), store.sources(), store.codings()
+    codings = codings[(codings["codebook"] == codebook.name) & (codings["codebook_version"] == codebook.version)]
+    models = sorted(set(codings["model"].dropna()))
+    previous = max((d for d in report_dates(project) if d < day), default=None)
+    now = analyse(segments, sources, codings, codebook, hypotheses, config, day)
+    before = (analyse(segments, sources, codings, codebook, hypotheses, config, previous, cases=[])
+              if previous is not None else None)
+    codes = [c.id for c in codebook.leaves]
+    delta = daily_delta(now, before, codes)
+    about = {"project": project.config.name, "as of": day.isoformat(),
+             "compared with": previous.isoformat() if previous else "nothing (first report)",
+             "codebook": f"{codebook.name} {codebook.version}", "model": ", ".join(models) or "none yet",
+             "version": __version__}
+    project.outputs.mkdir(exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{day.isoformat()}-", dir=project.outputs))
+    try:
+        write_tables(report_tables(now, delta), staging)
+        write_workbook(staging / WORKBOOK, now, delta, codes, about)
+        (staging / BRIEFING).write_text(render_briefing(
+            now, delta, previous=previous.isoformat() if previous else None,
+            labels={c.id: c.label for c in codebook.leaves},
+            case=config.briefing_case, rule=config.status, expected_agencies=config.expected_agencies,
+            about=about), encoding="utf-8")
+        folder = _swap_in(staging, project.outputs / day.isoformat())
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    log.info("Report for %s: %d statements, %d hypotheses", day, len(now.segments), len(now.summary))
+    return Report(folder=folder, analysis=now, delta=delta, previous=previous)
+
+
+def _swap_in(staging: Path, target: Path) -> Path:
+    old = target.with_name(f".{target.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return target

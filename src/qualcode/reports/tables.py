@@ -1,0 +1,31 @@
+"""The report's tables by name, and writing them as CSV and Parquet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from qualcode.evidence.analysis import Analysis
+from qualcode.evidence.delta import Delta
+
+
+def report_tables(analysis: Analysis, delta: Delta) -> dict[str, pd.DataFrame]:
+    """Every table of a report, named as its files are (`<name>.csv`, `<name>.parquet`)."""
+    tables = {"hypotheses": analysis.summary, "hypothesis_evidence": analysis.evidence,
+              "hypothesis_quotes": analysis.hypothesis_quotes}
+    for case, matrix in analysis.matrices.items():
+        tables[f"matrix_by_{case}"] = matrix
+        tables[f"matrix_quotes_by_{case}"] = analysis.matrix_quotes[case]
+    tables |= {"changes_by_code": delta.codes, "changes_by_hypothesis": delta.hypotheses,
+               "new_voices": delta.voices}
+    return tables
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
+    written = []
+    for name, table in tables.items():
+        table.to_csv(folder / f"{name}.csv", index=False)
+        table.to_parquet(folder / f"{name}.parquet", index=False)
+        written += [folder / f"{name}.csv", folder / f"{name}.parquet"]
+    return written
