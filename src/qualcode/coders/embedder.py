@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qualcode.coders.embedding_cache import EmbeddingCache, text_hash
 from qualcode.errors import ModelNotAvailable
 
 log = logging.getLogger(__name__)
@@ -36,10 +37,13 @@ class Embedder:
         batch_size: statements per forward pass.
     """
 
-    def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, batch_size: int = 32, device: str = "cpu") -> None:
+    def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, batch_size: int = 32, device: str = "cpu",
+                 cache: EmbeddingCache | None = None) -> None:
         self.model = model
         self.batch_size = batch_size
         self.device = device
+        self.cache = cache
+        self.encoded_ = 0  # texts actually run through the model (cache misses), for logs and tests
 
     @property
     def name(self) -> str:
@@ -60,8 +64,25 @@ class Embedder:
         return int(self._transformer.get_sentence_embedding_dimension())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors for `texts`; with a cache, only texts this model has never seen are computed."""
+        if self.cache is None:
+            return self._encode(texts)
+        hashes = [text_hash(t) for t in texts]
+        known = self.cache.get(self.model, hashes)
+        missing = list(dict.fromkeys(h for h in hashes if h not in known))
+        if missing:
+            first = {h: t for h, t in zip(hashes, texts, strict=True)}
+            computed = dict(zip(missing, self._encode([first[h] for h in missing]), strict=True))
+            self.cache.put(self.model, computed)
+            known |= computed
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([known[h] for h in hashes])
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        self.encoded_ += len(texts)
         vectors = self._transformer.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
                                            convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
