@@ -162,6 +162,16 @@ class BadDate(ProjectError):
     hint = "Give the date as YYYY-MM-DD."
 
 
+class BadDecisions(ProjectError):
+    code = "E404"
+    hint = "Fix the file and import it again; nothing from it was recorded."
+
+
+class FolderNotFound(ProjectError):
+    code = "E207"
+    hint = "Check the folder path."
+
+
 class BadHypotheses(ProjectError):
     code = "E403"
     hint = "Fix hypotheses.yaml; README.md (Hypotheses and the morning briefing) shows the format."

@@ -18,6 +18,7 @@ from qualcode.project import Project
 from qualcode.reports.briefing import render_briefing
 from qualcode.reports.tables import report_tables, write_tables
 from qualcode.reports.workbook import write_workbook
+from qualcode.review.decisions import apply_decisions
 from qualcode.store import Store
 
 log = logging.getLogger(__name__)
@@ -63,8 +64,11 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
     hypotheses = project_hypotheses(project, codebook)
     with Store(project.store_path) as store:
         segments, sources, codings = store.segments(), store.sources(), store.codings()
+        decisions = store.decisions(codebook.name)
     codings = codings[(codings["codebook"] == codebook.name) & (codings["codebook_version"] == codebook.version)]
+    codings = apply_decisions(codings, decisions[decisions["code_id"].isin({c.id for c in codebook.leaves})])
     models = sorted(set(codings["model"].dropna()))
+    reviewed = int((codings["method"] == "human").sum())
     previous = max((d for d in report_dates(project) if d < day), default=None)
     now = analyse(segments, sources, codings, codebook, hypotheses, config, day)
     before = (analyse(segments, sources, codings, codebook, hypotheses, config, previous, cases=[])
@@ -74,6 +78,7 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
     about = {"project": project.config.name, "as of": day.isoformat(),
              "compared with": previous.isoformat() if previous else "nothing (first report)",
              "codebook": f"{codebook.name} {codebook.version}", "model": ", ".join(models) or "none yet",
+             "reviewed by a person": f"{reviewed} codings",
              "version": __version__}
     project.outputs.mkdir(exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{day.isoformat()}-", dir=project.outputs))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -44,6 +46,8 @@ def write_workbook(path: Path, analysis: Analysis, delta: Delta, codes: list[str
               ("Hypothesis evidence", analysis.evidence, ["confidence"],
                "every statement bearing on a hypothesis, with its side"),
               ("Hypothesis quotes", analysis.hypothesis_quotes, [], "the best quotes each way"),
+              ("Coded statements", analysis.statements, ["confidence"],
+               "every coded statement with its code, confidence, valence and method (human = a person's decision)"),
               ("Changes by code", delta.codes, ["new_statements"], "new statements per code since the last run"),
               ("Changes by hypothesis", delta.hypotheses, ["new_support", "new_contradict"],
                "status changes and new evidence since the last run"),
@@ -56,7 +60,22 @@ def write_workbook(path: Path, analysis: Analysis, delta: Delta, codes: list[str
         index.cell(index.max_row, 1).hyperlink = f"#'{title}'!A1"
     index.column_dimensions["A"].width = 24
     index.column_dimensions["B"].width = 100
+    book.properties.creator = "qualcode"
     book.save(path)
+    _make_reproducible(path)
+
+
+def _make_reproducible(path: Path) -> None:
+    """Fix the times a workbook carries (document properties, zip entries), so the same evidence gives the
+    same bytes: a rerun with nothing new reproduces its outputs exactly."""
+    with zipfile.ZipFile(path) as source:
+        entries = [(info.filename, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
+            target.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                            compress_type=zipfile.ZIP_DEFLATED)
 
 
 def _matrix_sheet(sheet: Worksheet, matrix: pd.DataFrame, quotes: pd.DataFrame, codes: list[str], case: str) -> None:

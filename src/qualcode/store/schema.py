@@ -98,6 +98,19 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (segment_id, codebook, codebook_version)
     );
     """,
+    # 4: people's decisions on codes. A table of its own, so no machine run or recoding can touch them.
+    """
+    CREATE TABLE decisions (
+        segment_id TEXT NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+        codebook   TEXT NOT NULL,
+        code_id    TEXT NOT NULL,
+        decision   TEXT NOT NULL CHECK (decision IN ('accept', 'reject', 'add')),
+        valence    TEXT,
+        coder      TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        PRIMARY KEY (segment_id, codebook, code_id)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

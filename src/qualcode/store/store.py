@@ -149,6 +149,22 @@ class Store:
         frame = pd.read_sql_query("SELECT * FROM codings ORDER BY segment_id, rank", self._db)
         return frame.assign(assigned=frame["assigned"].astype(bool))
 
+    def add_decisions(self, decisions: pd.DataFrame) -> None:
+        """Record people's decisions (columns segment_id, codebook, code_id, decision, valence, coder,
+        decided_at); a later decision on the same statement and code replaces the earlier one."""
+        columns = ["segment_id", "codebook", "code_id", "decision", "valence", "coder", "decided_at"]
+        rows = decisions.reindex(columns=columns).astype(object)
+        rows = rows.where(rows.notna(), None)
+        self._db.executemany(f"INSERT OR REPLACE INTO decisions ({', '.join(columns)}) VALUES "
+                             f"({', '.join('?' * len(columns))})", rows.itertuples(index=False, name=None))
+
+    def decisions(self, codebook: str | None = None) -> pd.DataFrame:
+        """People's decisions: columns segment_id, codebook, code_id, decision, valence, coder, decided_at."""
+        query, params = "SELECT * FROM decisions", tuple[str, ...]()
+        if codebook is not None:
+            query, params = query + " WHERE codebook = ?", (codebook,)
+        return pd.read_sql_query(query + " ORDER BY segment_id, code_id", self._db, params=params)
+
     def redactions(self) -> pd.DataFrame:
         """Columns source_id, kind, placeholder, count: what the gate replaced in each source."""
         return pd.read_sql_query("SELECT source_id, kind, placeholder, count FROM redactions "

@@ -1,0 +1,89 @@
+"""People's decisions: read with clear errors, laid over machine coding, recorded all or nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from qualcode.cli import EXIT_OK, EXIT_UNUSABLE, app
+from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
+from qualcode.errors import BadDecisions
+from qualcode.project import Project
+from qualcode.review import apply_decisions, read_decisions
+from qualcode.store import Store
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def codebook() -> Codebook:
+    return load_codebook(resolve_codebook_path("safeguarding_lines_of_enquiry"))
+
+
+def _machine() -> pd.DataFrame:
+    return pd.DataFrame({
+        "segment_id": ["a", "a", "b", "c"], "codebook": "LOE", "codebook_version": "1", "model": "m",
+        "code_id": ["loe.partnership_lscb", "loe.performance_qa", "loe.frontline_practice", "loe.outcomes_voice"],
+        "confidence": [0.9, 0.3, 0.6, 0.7], "assigned": [True, False, True, True], "rank": [1, 2, 1, 1],
+        "method": "embedding", "valence": ["strength", None, "neutral", "area_for_improvement"]})
+
+
+def test_decisions_override_the_machine_and_keep_the_rest() -> None:
+    decisions = pd.DataFrame({"segment_id": ["a", "a", "b", "c"],
+                              "code_id": ["loe.partnership_lscb", "loe.performance_qa", "loe.capacity_resources",
+                                          "loe.outcomes_voice"],
+                              "decision": ["reject", "accept", "add", "accept"],
+                              "valence": [None, None, "area_for_improvement", "strength"]})
+    merged = apply_decisions(_machine(), decisions).set_index(["segment_id", "code_id"])
+    assert not merged.loc[("a", "loe.partnership_lscb"), "assigned"]
+    accepted = merged.loc[("a", "loe.performance_qa")]
+    assert accepted["assigned"] and accepted["confidence"] == 1.0 and accepted["method"] == "human"
+    assert accepted["valence"] == "strength"  # the statement's machine valence, as the person gave none
+    added = merged.loc[("b", "loe.capacity_resources")]
+    assert added["assigned"] and added["valence"] == "area_for_improvement" and added["codebook_version"] == "1"
+    assert merged.loc[("c", "loe.outcomes_voice"), "valence"] == "strength"
+    untouched = merged.loc[("b", "loe.frontline_practice")]
+    assert untouched["method"] == "embedding" and untouched["confidence"] == 0.6
+    assert apply_decisions(_machine(), decisions.iloc[0:0]).equals(_machine())
+
+
+@pytest.mark.parametrize(("body", "line", "words"), [
+    ("segment_id,code_id\na,loe.performance_qa\n", 1, "Missing column(s) decision"),
+    ("segment_id,code_id,decision\na,loe.performance_qa,accept\nzzz,loe.performance_qa,accept\n", 3,
+     "unknown statement id 'zzz'"),
+    ("segment_id,code_id,decision\na,loe.nope,accept\n", 2, "code 'loe.nope'"),
+    ("segment_id,code_id,decision\na,loe.performance_qa,maybe\n", 2, "decision 'maybe'"),
+    ("segment_id,code_id,decision,valence\na,loe.performance_qa,add,great\n", 2, "valence 'great'"),
+])
+def test_read_decisions_names_the_bad_line(tmp_path: Path, codebook: Codebook, body: str, line: int,
+                                           words: str) -> None:
+    path = tmp_path / "decisions.csv"
+    path.write_text(body)
+    with pytest.raises(BadDecisions) as raised:
+        read_decisions(path, codebook, {"a", "b"}, coder="me")
+    assert raised.value.line == line and words in str(raised.value)
+
+
+def test_review_import_records_all_or_nothing(review_week_project: Project, tmp_path: Path) -> None:
+    root = Path(shutil.copytree(review_week_project.root, tmp_path / "project"))
+    with Store(root / "qualcode.db") as store:
+        ids = list(store.segments()["segment_id"][:2])
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"segment_id,code_id,decision,coder\n{ids[0]},loe.performance_qa,add,me\n"
+                   f"{ids[1]},loe.performance_qa,perhaps,me\n")
+    result = runner.invoke(app, ["review", "import", str(root), str(bad)])
+    assert result.exit_code == EXIT_UNUSABLE and "E404" in result.stderr and f"{bad}:3" in result.stderr
+    with Store(root / "qualcode.db") as store:
+        assert store.decisions().empty
+    good = tmp_path / "good.csv"
+    good.write_text(f"id,code_id,decision\n{ids[0]},loe.performance_qa,add\n{ids[1]},loe.outcomes_voice,reject\n")
+    result = runner.invoke(app, ["review", "import", str(root), str(good), "--coder", "team lead"])
+    assert result.exit_code == EXIT_OK, result.output
+    assert "1 accept" not in result.stdout and "1 add" in result.stdout and "1 reject" in result.stdout
+    with Store(root / "qualcode.db") as store:
+        recorded = store.decisions()
+    assert list(recorded["decision"]) == ["add", "reject"] and set(recorded["coder"]) == {"team lead"}
