@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -90,3 +92,57 @@ def review_week_reports(tmp_path_factory: pytest.TempPathFactory, segmenter: Seg
         code_project(project, engine)
         reports.append(build_report(project, WEEK_START + dt.timedelta(days=number)))
     return project, reports
+
+
+# A sitecustomize that records and refuses every attempt to reach beyond this machine, in any process started
+# with it (Prefect's ephemeral server and Dask workers included): only loopback and Unix sockets are allowed.
+NETWORK_GUARD = textwrap.dedent("""
+    import ipaddress, os, socket
+    _log = os.environ["QUALCODE_NETWORK_LOG"]
+    _LOCAL_NAMES = {"localhost", "127.0.0.1", "::1", "0.0.0.0", "", None}
+    def _refuse(what, target):
+        with open(_log, "a") as fh:
+            fh.write(f"{what} {target!r}\\n")
+        raise OSError("network access blocked by the qualcode test suite")
+    def _local(host):
+        if host in _LOCAL_NAMES:
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+    _connect, _connect_ex = socket.socket.connect, socket.socket.connect_ex
+    def connect(self, address):
+        if self.family == getattr(socket, "AF_UNIX", None) or _local(address[0]):
+            return _connect(self, address)
+        _refuse("connect", address)
+    def connect_ex(self, address):
+        if self.family == getattr(socket, "AF_UNIX", None) or _local(address[0]):
+            return _connect_ex(self, address)
+        _refuse("connect", address)
+    socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
+    _getaddrinfo = socket.getaddrinfo
+    def getaddrinfo(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else host
+        if _local(name):
+            return _getaddrinfo(host, *args, **kwargs)
+        _refuse("getaddrinfo", host)
+    socket.getaddrinfo = getaddrinfo
+""")
+
+
+def offline_env(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """An environment for a qualcode subprocess that cannot reach beyond loopback, with its own HOME (so a
+    test can see that nothing is written to ~/.prefect) and without HF_HUB_OFFLINE (qualcode must set it).
+    Returns the environment and the file where refused attempts are recorded."""
+    guard = tmp_path / "guard"
+    guard.mkdir(exist_ok=True)
+    (guard / "sitecustomize.py").write_text(NETWORK_GUARD)
+    log = tmp_path / "network.log"
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(guard), "QUALCODE_NETWORK_LOG": str(log), "COLUMNS": "200",
+           "HOME": str(home)}
+    for name in ("HF_HUB_OFFLINE", "PREFECT_API_URL", "PREFECT_HOME"):
+        env.pop(name, None)
+    return env, log

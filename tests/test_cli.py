@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conftest import EVALUATION, REPO, make_project
+from conftest import EVALUATION, REPO, make_project, offline_env
 from qualcode.cli import EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE, app
 from qualcode.project import Project
 from qualcode.store import SEGMENT_COLUMNS, Store
@@ -22,7 +20,8 @@ runner = CliRunner()
 
 
 @pytest.mark.parametrize("command", [[], ["init"], ["ingest"], ["segments"], ["demo"], ["anonymise"], ["code-table"],
-                                     ["code"], ["evaluate"], ["report"]])
+                                     ["code"], ["evaluate"], ["report"], ["nightly"], ["schedule"],
+                                     ["code-corpus"], ["review"], ["review", "import"]])
 def test_every_command_has_help(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
@@ -75,34 +74,9 @@ def test_broken_manifest_stops_before_anything_is_written(tmp_path: Path) -> Non
     assert (tmp_path / "inbox" / "ok.txt").exists()
 
 
-# A sitecustomize that records and refuses every attempt to reach a network address, in any process.
-NETWORK_GUARD = textwrap.dedent("""
-    import os, socket
-    _log = os.environ["QUALCODE_NETWORK_LOG"]
-    def _refuse(what, target):
-        with open(_log, "a") as fh:
-            fh.write(f"{what} {target!r}\\n")
-        raise OSError("network access blocked by the qualcode test suite")
-    _connect = socket.socket.connect
-    def connect(self, address):
-        if self.family == getattr(socket, "AF_UNIX", None):
-            return _connect(self, address)
-        _refuse("connect", address)
-    socket.socket.connect = connect
-    socket.socket.connect_ex = connect
-    socket.create_connection = lambda address, *a, **k: _refuse("create_connection", address)
-    socket.getaddrinfo = lambda host, *a, **k: _refuse("getaddrinfo", host)
-""")
-
-
 @pytest.mark.slow
 def test_demo_runs_offline_and_prints_where_outputs_are(tmp_path: Path) -> None:
-    guard = tmp_path / "guard"
-    guard.mkdir()
-    (guard / "sitecustomize.py").write_text(NETWORK_GUARD)
-    log = tmp_path / "network.log"
-    env = {**os.environ, "PYTHONPATH": str(guard), "QUALCODE_NETWORK_LOG": str(log), "COLUMNS": "200"}
-    env.pop("HF_HUB_OFFLINE", None)  # qualcode must switch it on by itself
+    env, log = offline_env(tmp_path)
     demo_dir = tmp_path / "demo"
     result = subprocess.run([sys.executable, "-m", "qualcode.cli", "demo", "--dir", str(demo_dir)],
                             capture_output=True, text=True, env=env, cwd=REPO, timeout=300)

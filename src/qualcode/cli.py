@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -27,8 +29,8 @@ from qualcode.anonymise.detector import Detector
 from qualcode.errors import BadDate, QualcodeError
 from qualcode.evidence import Delta
 from qualcode.ingest import IngestReport, ingest_inbox
-from qualcode.ingest.inbox import project_detector
 from qualcode.project import Project, init_project
+from qualcode.review.decisions import DECISIONS
 from qualcode.samples import samples_dir
 from qualcode.store import Store
 
@@ -302,10 +304,7 @@ def demo(
     samples: Annotated[Path | None, typer.Option(help="The corpora/samples folder to use.",
                                                  file_okay=False)] = None,
 ) -> None:
-    """Run the main job on the bundled review-week sample, one on-site day at a time: ingest, code, report."""
-    from qualcode.coders.project_coding import code_project, project_engine
-    from qualcode.reports import build_report
-
+    """Run the main job on the bundled review-week sample: the nightly flow once per on-site day."""
     with _errors():
         week = (samples or samples_dir()) / "review_week"
         root = directory or Path(tempfile.mkdtemp(prefix="qualcode-demo-"))
@@ -313,32 +312,188 @@ def demo(
         hypotheses = project.root / project.config.evidence.hypotheses
         if not hypotheses.exists():
             shutil.copyfile(week / "hypotheses.yaml", hypotheses)
-        console.print(f"Demo project: {project.root}", highlight=False)
+        console.print(f"Demo project: {project.root}", highlight=False, soft_wrap=True)
         days = sorted(p for p in week.iterdir() if p.is_dir() and p.name.startswith("day"))
-        rejected = 0
-        with _stage("loading the models"):
-            engine = project_engine(project)
-            detector = project_detector(project)
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # the demo prints its own summary
+        flow = _flow(project, "nightly_review")
+        set_aside = 0
         for day in days:
             shutil.copytree(day, project.inbox / day.name, dirs_exist_ok=True)
-            report = _ingest_with_progress(project, label=day.name, detector=detector)
-            rejected += len(report.set_aside)
-            _print_report(report, title=day.name)
-            with _stage(f"coding {day.name}"):
-                coded = code_project(project, engine)
-            with Store(project.store_path) as store:
-                dates = store.sources()["date"].dropna()
-            as_of = dt.date.fromisoformat(str(dates.max())) if len(dates) else None
-            with _stage(f"report for {day.name}"):
-                built = build_report(project, as_of)
-            console.print(f"  {coded} statements coded", highlight=False)
-            _print_changes(built.delta)
+            with _stage(f"{day.name}: nightly flow (ingest, anonymise, code, report)"):
+                result = flow(project_dir=str(project.root.resolve()), day=_day_of(day))
+            set_aside += _print_run(result, title=day.name)
         with Store(project.store_path) as store:
             frame = store.segments()
     _print_voices(frame)
-    _print_hypotheses(built.analysis.summary, built.delta.hypotheses)
-    console.print(f"Briefing: {built.briefing}", highlight=False, soft_wrap=True)
-    raise typer.Exit(EXIT_PARTIAL if rejected else EXIT_OK)
+    _print_report_tables(Path(result["briefing"]).parent)
+    console.print(f"Briefing: {result['briefing']}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_PARTIAL if set_aside else EXIT_OK)
+
+
+def _day_of(folder: Path) -> str | None:
+    """The review day a sample folder stands for: the latest date its manifest gives."""
+    manifest = folder / "manifest.csv"
+    if not manifest.is_file():
+        return None
+    dates = pd.read_csv(manifest, dtype=str).get("date", pd.Series(dtype=str)).dropna()
+    return str(dates.max()) if len(dates) else None
+
+
+def _flow(project: Project, name: str, workers: int | None = None, dask_address: str | None = None
+          ) -> Callable[..., dict[str, Any]]:
+    """A pipeline flow with Prefect's home under the project (set before Prefect is first imported)."""
+    from pipelines.environment import use_project_prefect
+
+    use_project_prefect(project.root)
+    import importlib
+
+    from pipelines.runners import with_task_runner
+
+    settings = project.config.orchestration
+    module = importlib.import_module(f"pipelines.{name}")
+    return with_task_runner(getattr(module, name), workers or settings.workers,
+                            dask_address or settings.dask_address)
+
+
+def _print_run(result: dict[str, Any], title: str) -> int:
+    """Print one flow run's counts and status changes; returns how many files were set aside."""
+    ingested = result["ingested"]
+    console.print(f"[bold]{title}[/]: {ingested['added']} new sources ({ingested['statements']} statements), "
+                  f"{ingested['skipped']} already ingested, {ingested['rejected']} set aside, "
+                  f"{ingested['quarantined']} quarantined; {result['coded']} statements coded", highlight=False)
+    if result.get("new_agencies"):
+        console.print(f"  first heard: {', '.join(result['new_agencies'])}", highlight=False)
+    for hypothesis, before in result.get("status_before", {}).items():
+        console.print(f"  {hypothesis}: {before or 'new'} -> {result['statuses'][hypothesis]}", highlight=False)
+    return int(ingested["rejected"]) + int(ingested["quarantined"])
+
+
+def _print_report_tables(folder: Path) -> None:
+    summary = pd.read_csv(folder / "hypotheses.csv", keep_default_na=False)
+    changes = pd.read_csv(folder / "changes_by_hypothesis.csv", keep_default_na=False)
+    _print_hypotheses(summary, changes)
+
+
+@app.command()
+def nightly(
+    directory: ProjectDir,
+    day: Annotated[str | None, typer.Option("--date", help="Report as of this day (YYYY-MM-DD); default "
+                                            "today.")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Code on a local Dask cluster of this many "
+                                                "processes (default: orchestration.workers).")] = None,
+    dask_address: Annotated[str | None, typer.Option(help="Code on an existing Dask cluster, e.g. "
+                                                     "tcp://10.0.0.5:8786.")] = None,
+    batch_size: Annotated[int | None, typer.Option(min=1, help="Statements per coding task and saved "
+                                                   "transaction.")] = None,
+) -> None:
+    """Run the nightly review flow once: new inbox files -> anonymise -> code -> evidence -> dated briefing.
+
+    Runs in Prefect's local ephemeral mode (no server to start), with Prefect's home in DIR/.prefect.
+    A rerun with nothing new codes nothing and rebuilds the same outputs."""
+    with _errors():
+        project = Project.open(directory)
+        _parse_day(day)
+        flow = _flow(project, "nightly_review", workers, dask_address)
+        result = flow(project_dir=str(project.root.resolve()), day=day,
+                      batch_size=batch_size or project.config.orchestration.batch_size)
+    set_aside = _print_run(result, title="nightly")
+    _print_report_tables(Path(result["briefing"]).parent)
+    console.print(f"Briefing: {result['briefing']}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_PARTIAL if set_aside else EXIT_OK)
+
+
+@app.command("code-corpus")
+def code_corpus(
+    directory: ProjectDir,
+    corpus: Annotated[Path | None, typer.Option(help="A folder of transcripts to copy into the inbox first "
+                                                "(files already there are kept).", file_okay=False)] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Code on a local Dask cluster of this many "
+                                                "processes.")] = None,
+    dask_address: Annotated[str | None, typer.Option(help="Code on an existing Dask cluster.")] = None,
+) -> None:
+    """Batch-code a researcher's whole corpus into a project (the code-corpus flow): incremental and resumable."""
+    with _errors():
+        project = Project.open(directory)
+        flow = _flow(project, "code_corpus", workers, dask_address)
+        result = flow(project_dir=str(project.root.resolve()),
+                      corpus_dir=str(corpus.resolve()) if corpus else None,
+                      batch_size=project.config.orchestration.batch_size)
+    set_aside = _print_run(result, title=f"code-corpus ({result['copied']} files copied)")
+    raise typer.Exit(EXIT_PARTIAL if set_aside else EXIT_OK)
+
+
+@app.command()
+def schedule(
+    directory: ProjectDir,
+    at: Annotated[str | None, typer.Option(help="Time of the nightly run, HH:MM (default: "
+                                           "orchestration.schedule).")] = None,
+    port: Annotated[int, typer.Option(help="Port for the local Prefect server (when PREFECT_API_URL is "
+                                      "not set).")] = 4200,
+) -> None:
+    """Serve the nightly flow on a cron schedule from a Prefect server (the one at PREFECT_API_URL, or a local
+    one started on 127.0.0.1 with its database in DIR/.prefect). Runs until stopped with Ctrl-C."""
+    from pipelines.server import start_local_server, stop_local_server
+
+    with _errors():
+        project = Project.open(directory)
+        settings = project.config.orchestration
+        when = at or settings.schedule
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", when):
+            raise BadDate(f"--at {when!r} is not a time like 02:00.", hint="Give the time as HH:MM (24-hour).")
+        hour, minute = (int(part) for part in when.split(":"))
+        server = None
+        if not os.environ.get("PREFECT_API_URL"):
+            with _stage(f"starting a local Prefect server on 127.0.0.1:{port}"):
+                server = start_local_server(project.root, port)
+            os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+        api = os.environ["PREFECT_API_URL"]
+        console.print(f"Prefect UI: {api.removesuffix('/api')}  (API {api})", highlight=False, soft_wrap=True)
+        console.print(f"Serving the nightly review of {project.root} at {when} ({settings.timezone}) every day. "
+                      "Ctrl-C stops.", highlight=False, soft_wrap=True)
+        try:
+            flow = _flow(project, "nightly_review")
+            from prefect.client.schemas.schedules import CronSchedule
+
+            flow.serve(name=f"nightly-{_slug(project.config.name)}",  # type: ignore[attr-defined]
+                       schedules=[CronSchedule(cron=f"{minute} {hour} * * *", timezone=settings.timezone)],
+                       parameters={"project_dir": str(project.root.resolve())}, pause_on_shutdown=False,
+                       print_starting_message=False)
+        finally:
+            if server is not None:
+                stop_local_server(server)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "project"
+
+
+review_app = typer.Typer(help="People's decisions on machine codes: they override the machine and survive "
+                              "every rerun and recoding.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+
+
+@review_app.command("import")
+def review_import(
+    directory: ProjectDir,
+    decisions: Annotated[Path, typer.Argument(help="CSV: segment_id, code_id, decision (accept / reject / add)"
+                                              "[, coder, valence].", dir_okay=False)],
+    coder: Annotated[str | None, typer.Option(help="Who decided (overrides a coder column).")] = None,
+) -> None:
+    """Record people's decisions on codes; all rows are checked before any is recorded."""
+    from qualcode.coders.project_coding import project_codebook
+    from qualcode.review import read_decisions
+
+    with _errors():
+        project = Project.open(directory)
+        codebook = project_codebook(project)
+        with Store(project.store_path) as store:
+            known = set(store.segments()["segment_id"])
+            frame = read_decisions(decisions, codebook, known, coder=coder)
+            with store.transaction():
+                store.add_decisions(frame)
+    counts = frame["decision"].value_counts()
+    console.print(f"Recorded {len(frame)} decisions ({', '.join(f'{counts.get(d, 0)} {d}' for d in DECISIONS)}) "
+                  f"on {codebook.name}. They override machine coding in every report.", highlight=False)
 
 
 def _print_changes(delta: Delta) -> None:

@@ -57,6 +57,18 @@ class CodingConfig(BaseModel):
     top_threshold: float = Field(0.2, gt=0.0, lt=1.0)
 
 
+class OrchestrationConfig(BaseModel):
+    """How the Prefect flows run (`qualcode nightly`, `qualcode schedule`); command-line options override."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    workers: int = Field(1, ge=1, le=256)
+    dask_address: str | None = Field(None, pattern=r"^(tcp|tls|inproc|ucx)://.+")
+    batch_size: int = Field(256, ge=1, le=100_000)
+    schedule: str = Field("02:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "Europe/London"
+
+
 class ProjectConfig(BaseModel):
     """What `qualcode.yaml` may hold; unknown keys are refused so typos do not pass silently."""
 
@@ -70,6 +82,7 @@ class ProjectConfig(BaseModel):
     anonymisation: AnonymisationConfig = Field(default_factory=AnonymisationConfig)
     coding: CodingConfig = Field(default_factory=CodingConfig)
     evidence: EvidenceConfig = Field(default_factory=EvidenceConfig)
+    orchestration: OrchestrationConfig = Field(default_factory=OrchestrationConfig)
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,11 @@ class Project:
     @property
     def store_path(self) -> Path:
         return self.root / STORE_NAME
+
+    @property
+    def cache(self) -> Path:
+        """Derived data that can be deleted at any time (embeddings keyed by model and text hash)."""
+        return self.root / "cache"
 
     @property
     def quarantine(self) -> Path:
@@ -186,6 +204,13 @@ evidence:
     min_roles: 2            # distinct roles a side needs to be triangulated ...
     min_agencies: 2         # ... and distinct agencies
     majority: 0.67          # share of the confidence-weighted evidence a triangulated side needs to win
+# The Prefect flows (`qualcode nightly`, `qualcode schedule`). Prefect's home and database live in .prefect/.
+orchestration:
+  workers: 1                # more than 1 codes on a local Dask cluster of that many processes
+  dask_address: null        # or code on an existing Dask cluster, e.g. tcp://10.0.0.5:8786
+  batch_size: 256           # statements per coding task, each saved in its own transaction
+  schedule: "02:00"         # when `qualcode schedule` runs the nightly flow
+  timezone: Europe/London
 """
 
 

@@ -6,11 +6,13 @@ import logging
 from collections.abc import Callable
 from functools import lru_cache
 
+import pandas as pd
 import spacy
 from spacy.language import Language
 
-from qualcode.codebook import load_codebook, resolve_codebook_path
+from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
 from qualcode.coders.embedder import Embedder
+from qualcode.coders.embedding_cache import EmbeddingCache
 from qualcode.coders.engine import CodingEngine, EngineSettings
 from qualcode.errors import ModelNotAvailable
 from qualcode.nlp import DEFAULT_SPACY_MODEL
@@ -19,6 +21,7 @@ from qualcode.store import Store
 
 log = logging.getLogger(__name__)
 BATCH = 512  # statements coded and written per transaction: bounded memory, and progress survives a kill
+TOP_K = 3  # best codes kept per statement even when not assigned: what a reviewer is offered
 
 
 @lru_cache(maxsize=2)
@@ -30,29 +33,46 @@ def lemma_pipeline(name: str = DEFAULT_SPACY_MODEL) -> Language:
         raise ModelNotAvailable(f"The spaCy pipeline {name!r} is not installed.") from None
 
 
+def project_codebook(project: Project) -> Codebook:
+    return load_codebook(resolve_codebook_path(project.config.coding.codebook, base=project.root))
+
+
 def project_engine(project: Project, embedder: Embedder | None = None) -> CodingEngine:
+    """The project's coding engine, fitted; embeddings go through the project's cache."""
     settings = project.config.coding
-    codebook = load_codebook(resolve_codebook_path(settings.codebook, base=project.root))
-    engine = CodingEngine(codebook, embedder or Embedder(settings.embedding_model),
-                          lemma_pipeline(project.config.spacy_model),
+    embedder = embedder or Embedder(settings.embedding_model,
+                                    cache=EmbeddingCache(project.cache / "embeddings.sqlite"))
+    engine = CodingEngine(project_codebook(project), embedder, lemma_pipeline(project.config.spacy_model),
                           EngineSettings(context_weight=settings.context_weight, threshold=settings.threshold,
                                          top_threshold=settings.top_threshold))
     return engine.fit()
 
 
-def code_project(project: Project, engine: CodingEngine | None = None, top_k: int = 3,
-                 progress: Callable[[int, int], None] | None = None) -> int:
-    """Code the statements not yet coded with this codebook version; returns how many were coded."""
-    engine = engine or project_engine(project)
-    provenance = engine.provenance
+def pending_batches(project: Project, codebook: Codebook, size: int = BATCH) -> list[pd.DataFrame]:
+    """The statements not yet coded with this codebook version, in batches (columns id, text, question).
+    Each batch is saved in its own transaction, so a run killed part way loses nothing already saved."""
     with Store(project.store_path) as store:
-        pending = store.uncoded_segments(provenance["codebook"], provenance["codebook_version"])
-        for start in range(0, len(pending), BATCH):
-            batch = pending.iloc[start:start + BATCH].reset_index(drop=True)
-            store.add_codings(engine.code(batch, top_k=top_k))
-            if progress is not None:
-                progress(min(start + BATCH, len(pending)), len(pending))
-    log.info("Coded %d statements with %s %s", len(pending), provenance["codebook"],
-             provenance["codebook_version"])
-    return len(pending)
+        pending = store.uncoded_segments(codebook.name, codebook.version)
+    return [pending.iloc[start:start + size].reset_index(drop=True) for start in range(0, len(pending), size)]
 
+
+def save_codings(project: Project, codings: pd.DataFrame) -> None:
+    with Store(project.store_path) as store:
+        store.add_codings(codings)
+
+
+def code_project(project: Project, engine: CodingEngine | None = None, top_k: int = TOP_K,
+                 progress: Callable[[int, int], None] | None = None, batch_size: int = BATCH) -> int:
+    """Code the statements not yet coded with this codebook version; returns how many were coded. With
+    nothing to code, no model is loaded."""
+    codebook = engine.codebook if engine is not None else project_codebook(project)
+    batches = pending_batches(project, codebook, batch_size)
+    total, done = sum(len(b) for b in batches), 0
+    for batch in batches:
+        engine = engine or project_engine(project)
+        save_codings(project, engine.code(batch, top_k=top_k))
+        done += len(batch)
+        if progress is not None:
+            progress(done, total)
+    log.info("Coded %d statements with %s %s", total, codebook.name, codebook.version)
+    return total

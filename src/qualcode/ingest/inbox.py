@@ -17,7 +17,7 @@ from typing import Literal
 from qualcode.anonymise.detector import Detector, ner_pipeline
 from qualcode.anonymise.gate import Anonymiser
 from qualcode.anonymise.pseudonyms import Pseudonyms, load_or_create_secret, read_key, write_key
-from qualcode.errors import DuplicateSourceId, InputError, Quarantined
+from qualcode.errors import DuplicateSourceId, FolderNotFound, InputError, Quarantined
 from qualcode.ingest.metadata import MANIFEST_NAME, ManifestEntry, read_manifest
 from qualcode.ingest.readers import content_hash, read_source
 from qualcode.nlp import sentence_pipeline
@@ -89,6 +89,12 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
     """
     files = inbox_files(project.inbox)
     manifests = _manifests(project.inbox, files)  # a broken manifest stops the run before any write
+    if not _anything_new(project, files):
+        # a nightly rerun with nothing new loads no model at all
+        report = IngestReport([FileOutcome(f.relative_to(project.inbox).as_posix(), "skipped",
+                                           reason="already ingested (same content)") for f in files])
+        log.info("Ingest: nothing new (%d files already ingested)", len(files))
+        return report
     segmenter = segmenter or Segmenter(sentence_pipeline(project.config.spacy_model),
                                        project.config.segmentation.settings())
     settings = project.config.anonymisation
@@ -114,6 +120,20 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
     log.info("Ingest: %d added, %d skipped, %d rejected, %d quarantined", len(report.added), len(report.skipped),
              len(report.rejected), len(report.quarantined))
     return report
+
+
+def _anything_new(project: Project, files: list[Path]) -> bool:
+    """Whether any inbox file is not yet in the store (an unreadable file counts: ingest reports it)."""
+    if not files:
+        return False
+    with Store(project.store_path) as store:
+        for path in files:
+            try:
+                if not store.has_content(content_hash(path.read_bytes())):
+                    return True
+            except OSError:
+                return True
+    return False
 
 
 def project_detector(project: Project) -> Detector:
@@ -197,3 +217,28 @@ def _set_aside(project: Project, outcome: FileOutcome) -> None:
         counter += 1
     shutil.move(str(source), target)
     target.with_name(target.name + REASON_SUFFIX).write_text(f"{outcome.reason}\n", encoding="utf-8")
+
+
+def copy_into_inbox(project: Project, folder: Path) -> int:
+    """Copy a corpus folder's files into `inbox/<folder name>/`; a file already there is never overwritten.
+    README files describe a corpus and are not sources, so they stay behind. Returns how many were copied."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FolderNotFound("The corpus folder does not exist.", path=folder)
+    target = project.inbox / folder.name
+    copied = 0
+    for path in inbox_files(folder):
+        if path.stem.upper() == "README":
+            continue
+        destination = target / path.relative_to(folder)
+        if destination.exists():
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, destination)
+        copied += 1
+    for manifest in folder.rglob(MANIFEST_NAME):
+        destination = target / manifest.relative_to(folder)
+        if not destination.exists():
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(manifest, destination)
+    return copied

@@ -1,0 +1,304 @@
+"""The Prefect flows, run for real in subprocesses (Prefect's ephemeral server, real models, a real store), with
+every connection beyond loopback refused."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from conftest import EVALUATION, REPO, REVIEW_WEEK, offline_env
+from qualcode.anonymise.detector import Detector
+from qualcode.coders.project_coding import project_codebook
+from qualcode.ingest import ingest_inbox
+from qualcode.project import Project, init_project
+from qualcode.segment import Segmenter
+from qualcode.store import Store
+
+pytestmark = pytest.mark.slow
+QUALCODE = [sys.executable, "-m", "qualcode.cli"]
+
+
+def _run(args: list[str], env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([*QUALCODE, *args], capture_output=True, text=True, env=env, cwd=REPO,
+                            timeout=timeout)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def _said(result: subprocess.CompletedProcess[str]) -> str:
+    """What a run printed and logged, with rich's line wrapping undone."""
+    return " ".join((result.stdout + result.stderr).split())
+
+
+def _table(project: Path, query: str) -> pd.DataFrame:
+    with sqlite3.connect(f"file:{project / 'qualcode.db'}?mode=ro", uri=True) as db:
+        return pd.read_sql_query(query, db)
+
+
+def _outputs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _new_project(root: Path, *days: str) -> Path:
+    project = init_project(root)
+    shutil.copyfile(REVIEW_WEEK / "hypotheses.yaml", project.root / "hypotheses.yaml")
+    for day in days:
+        shutil.copytree(REVIEW_WEEK / day, project.inbox / day)
+    return project.root
+
+
+@pytest.fixture(scope="module")
+def week(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One project through three nightly runs: day 1; the same again; day 2 added."""
+    tmp = tmp_path_factory.mktemp("nightly")
+    env, log = offline_env(tmp)
+    root = _new_project(tmp / "project", "day1")
+    first = _run(["nightly", str(root), "--date", "2026-03-10"], env)
+    day1 = _outputs(root / "outputs" / "2026-03-10")
+    second = _run(["nightly", str(root), "--date", "2026-03-10"], env)
+    again = _outputs(root / "outputs" / "2026-03-10")
+    shutil.copytree(REVIEW_WEEK / "day2", root / "inbox" / "day2")
+    third = _run(["nightly", str(root), "--date", "2026-03-10"], env)
+    return {"root": root, "env": env, "log": log, "home": tmp / "home", "runs": [first, second, third],
+            "outputs": (day1, again)}
+
+
+def test_nightly_rerun_codes_nothing_and_reproduces_the_outputs(week: dict[str, Any]) -> None:
+    first, second, _ = week["runs"]
+    day1, again = week["outputs"]
+    statements = len(_table(week["root"], "SELECT id FROM segments WHERE source_id LIKE 'rw-d1-%'"))
+    assert f"Coding {statements} statements" in _said(first)
+    assert "Nothing new to code" in _said(second) and "Coding " not in _said(second)
+    assert "0 new sources" in _said(second)
+    assert day1 == again and {"briefing.html", "evidence.xlsx", "hypotheses.parquet"} <= set(day1)
+
+
+def test_nightly_codes_only_the_new_days_files(week: dict[str, Any]) -> None:
+    third = week["runs"][2]
+    new = _table(week["root"], "SELECT id FROM segments WHERE source_id LIKE 'rw-d2-%'")
+    assert len(new) > 0 and f"Coding {len(new)} statements" in _said(third)
+    assert "5 new sources" in _said(third) and "5 already ingested" in _said(third)
+    runs = _table(week["root"], "SELECT segment_id, COUNT(*) AS n FROM coding_runs GROUP BY segment_id")
+    segments = _table(week["root"], "SELECT id FROM segments")
+    assert set(runs["segment_id"]) == set(segments["id"]) and (runs["n"] == 1).all()
+
+
+def test_nightly_keeps_prefect_under_the_project_offline_and_text_out_of_logs(week: dict[str, Any]) -> None:
+    root: Path = week["root"]
+    assert not week["log"].exists(), week["log"].read_text()
+    assert (root / ".prefect" / "prefect.db").is_file() and not (week["home"] / ".prefect").exists()
+    with sqlite3.connect(root / ".prefect" / "prefect.db") as db:
+        artifacts = [row[0] for row in db.execute("SELECT data FROM artifact WHERE key = 'nightly-review'")]
+        logs = " ".join(row[0] for row in db.execute("SELECT message FROM log"))
+    assert len(artifacts) == 3 and "statements coded" in artifacts[-1] and "| H1 |" in artifacts[-1]
+    said = " ".join(_said(run) for run in week["runs"]) + " " + " ".join(artifacts) + " " + logs
+    texts = _table(root, "SELECT text FROM segments")["text"]
+    leaked = [t for t in texts if len(t) > 25 and t in said]
+    assert leaked == []
+
+
+def test_human_decisions_survive_reruns_and_a_recoding(week: dict[str, Any], tmp_path: Path) -> None:
+    root = Path(shutil.copytree(week["root"], tmp_path / "project"))
+    env = week["env"]
+    coded = _table(root, "SELECT segment_id, code_id, valence FROM codings WHERE assigned = 1 ORDER BY segment_id")
+    rejected, accepted = coded.iloc[0], coded.iloc[1]
+    uncoded = _table(root, "SELECT segment_id FROM codings GROUP BY segment_id HAVING SUM(assigned) = 0")
+    target = uncoded["segment_id"].iloc[0] if len(uncoded) else coded["segment_id"].iloc[-1]
+    added_code = "loe.outcomes_voice"
+    decisions = tmp_path / "decisions.csv"
+    pd.DataFrame({"segment_id": [rejected.segment_id, accepted.segment_id, target],
+                  "code_id": [rejected.code_id, accepted.code_id, added_code],
+                  "decision": ["reject", "accept", "add"], "valence": ["", "", "area_for_improvement"]}
+                 ).to_csv(decisions, index=False)
+    _run(["review", "import", str(root), str(decisions), "--coder", "peer reviewer"], env)
+
+    # A new codebook version recodes every statement, from the embedding cache: nothing is embedded again.
+    from qualcode.codebook import resolve_codebook_path
+
+    book = resolve_codebook_path("safeguarding_lines_of_enquiry").read_text().replace(
+        'version: "1.0.0"', 'version: "1.1.0"')
+    assert 'version: "1.1.0"' in book
+    (root / "loe.yaml").write_text(book)
+    config = root / "qualcode.yaml"
+    config.write_text(config.read_text().replace("codebook: safeguarding_lines_of_enquiry", "codebook: loe.yaml"))
+    with sqlite3.connect(root / "cache" / "embeddings.sqlite") as db:
+        vectors_before = db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
+    result = _run(["nightly", str(root), "--date", "2026-03-10"], env)
+    statements = len(_table(root, "SELECT id FROM segments"))
+    assert f"Coding {statements} statements" in _said(result)
+    with sqlite3.connect(root / "cache" / "embeddings.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0] == vectors_before
+    _run(["nightly", str(root), "--date", "2026-03-10"], env)
+
+    kept = _table(root, "SELECT segment_id, code_id, decision, coder FROM decisions ORDER BY decision")
+    assert sorted(kept["decision"]) == ["accept", "add", "reject"] and set(kept["coder"]) == {"peer reviewer"}
+    shown = pd.read_csv(root / "outputs" / "2026-03-10" / "statements.csv")
+    pairs = set(zip(shown["segment_id"], shown["code_id"], strict=True))
+    assert (rejected.segment_id, rejected.code_id) not in pairs
+    human = shown[shown["method"] == "human"].set_index(["segment_id", "code_id"])
+    assert human.loc[(target, added_code), "valence"] == "area_for_improvement"
+    assert human.loc[(accepted.segment_id, accepted.code_id), "confidence"] == 1.0
+
+
+def test_a_run_killed_while_coding_leaves_the_store_consistent_and_the_next_completes(tmp_path: Path) -> None:
+    env, log = offline_env(tmp_path)
+    root = _new_project(tmp_path / "project", "day1", "day2")
+    batch = 16
+    process = subprocess.Popen([*QUALCODE, "nightly", str(root), "--date", "2026-03-10", "--batch-size", str(batch)],
+                               env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    done, deadline = 0, time.monotonic() + 240
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            if (root / "qualcode.db").exists():
+                try:
+                    done = int(_table(root, "SELECT COUNT(*) AS n FROM coding_runs")["n"][0])
+                except (sqlite3.OperationalError, pd.errors.DatabaseError):
+                    done = 0
+                if done >= batch:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    break
+            time.sleep(0.05)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    total = len(_table(root, "SELECT id FROM segments"))
+    assert process.returncode == -signal.SIGKILL and 0 < done < total, (done, total)
+
+    with sqlite3.connect(root / "qualcode.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    marked = _table(root, "SELECT segment_id FROM coding_runs")
+    coded = _table(root, "SELECT DISTINCT segment_id FROM codings")
+    assert set(coded["segment_id"]) <= set(marked["segment_id"]) and len(marked) % batch == 0
+    saved = len(marked)
+
+    result = _run(["nightly", str(root), "--date", "2026-03-10", "--batch-size", str(batch)], env)
+    assert f"Coding {total - saved} statements" in _said(result)
+    runs = _table(root, "SELECT segment_id, COUNT(*) AS n FROM coding_runs GROUP BY segment_id")
+    assert len(runs) == total and (runs["n"] == 1).all()
+    per_statement = _table(root, "SELECT segment_id, COUNT(*) AS n, COUNT(DISTINCT code_id) AS codes "
+                                 "FROM codings GROUP BY segment_id")
+    assert (per_statement["n"] == per_statement["codes"]).all() and (per_statement["n"] >= 3).all()
+    assert (root / "outputs" / "2026-03-10" / "briefing.html").is_file()
+    assert not log.exists()
+
+
+@pytest.fixture(scope="module")
+def ingested_day1(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter, detector: Detector) -> Path:
+    """Day 1 ingested but not coded: copies of it code the same pseudonymised text."""
+    root = _new_project(tmp_path_factory.mktemp("ingested") / "project", "day1")
+    ingest_inbox(Project.open(root), segmenter=segmenter, detector=detector)
+    return root
+
+
+def _codings(root: Path) -> pd.DataFrame:
+    frame = _table(root, "SELECT segment_id, code_id, assigned, rank, valence, confidence FROM codings")
+    return frame.sort_values(["segment_id", "code_id"]).reset_index(drop=True)
+
+
+def test_coding_on_a_dask_cluster_equals_the_single_process_run(ingested_day1: Path, tmp_path: Path) -> None:
+    env, log = offline_env(tmp_path)
+    single = Path(shutil.copytree(ingested_day1, tmp_path / "single"))
+    spread = Path(shutil.copytree(ingested_day1, tmp_path / "spread"))
+    _run(["nightly", str(single), "--date", "2026-03-10"], env)
+
+    port = _free_port()
+    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    cluster = [subprocess.Popen([*dask, "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)]
+    try:
+        for _ in range(2):
+            cluster.append(subprocess.Popen(
+                [sys.executable, "-m", "distributed.cli.dask_worker", f"tcp://127.0.0.1:{port}", "--nthreads", "1",
+                 "--host", "127.0.0.1", "--dashboard-address", ":0"], env=env, cwd=REPO,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        result = _run(["nightly", str(spread), "--date", "2026-03-10", "--batch-size", "64", "--dask-address",
+                       f"tcp://127.0.0.1:{port}"], env)
+    finally:
+        for process in reversed(cluster):
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in cluster:
+            process.wait(timeout=30)
+    assert "Coding " in _said(result)
+    a, b = _codings(single), _codings(spread)
+    assert len(a) > 0 and a.drop(columns="confidence").equals(b.drop(columns="confidence"))
+    assert (a["confidence"] - b["confidence"]).abs().max() < 1e-3
+    assert not log.exists(), log.read_text()
+
+
+def test_code_corpus_flow_codes_a_whole_corpus_once(tmp_path: Path) -> None:
+    env, log = offline_env(tmp_path)
+    root = init_project(tmp_path / "research").root
+    first = _run(["code-corpus", str(root), "--corpus", str(EVALUATION)], env)
+    second = _run(["code-corpus", str(root), "--corpus", str(EVALUATION)], env)
+    sources = _table(root, "SELECT id FROM sources")
+    assert len(sources) == 16 and "16 new sources" in _said(first)
+    assert "(0 files copied)" in _said(second) and "Nothing new to code" in _said(second)
+    book = project_codebook(Project.open(root))
+    with Store(root / "qualcode.db") as store:
+        assert store.uncoded_segments(book.name, book.version).empty
+    assert not log.exists()
+
+
+def _api(url: str, body: dict[str, Any] | None = None) -> Any:
+    request = urllib.request.Request(url, data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Content-Type": "application/json"},
+                                     method="POST" if body is not None else "GET")
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+def test_schedule_serves_the_nightly_flow_from_a_local_server(ingested_day1: Path, tmp_path: Path) -> None:
+    env, log = offline_env(tmp_path)
+    root = Path(shutil.copytree(ingested_day1, tmp_path / "project"))
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    output = (tmp_path / "schedule.log").open("w")
+    process = subprocess.Popen([*QUALCODE, "schedule", str(root), "--at", "02:30", "--port", str(port)], env=env,
+                               cwd=REPO, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline, deployments = time.monotonic() + 180, []
+        while time.monotonic() < deadline and not deployments:
+            assert process.poll() is None, (tmp_path / "schedule.log").read_text()
+            try:
+                deployments = _api(f"{api}/deployments/filter", {})
+            except OSError:
+                time.sleep(1)
+        assert len(deployments) == 1, (tmp_path / "schedule.log").read_text()
+        schedules = deployments[0]["schedules"]
+        assert [(s["schedule"]["cron"], s["schedule"]["timezone"], s["active"]) for s in schedules] == [
+            ("30 2 * * *", "Europe/London", True)]
+        run = _api(f"{api}/deployments/{deployments[0]['id']}/create_flow_run", {})
+        state = ""
+        while time.monotonic() < deadline + 120 and state not in ("COMPLETED", "FAILED", "CRASHED"):
+            time.sleep(2)
+            state = _api(f"{api}/flow_runs/{run['id']}")["state"]["type"]
+        assert state == "COMPLETED", (tmp_path / "schedule.log").read_text()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+    said = (tmp_path / "schedule.log").read_text()
+    assert f"Prefect UI: http://127.0.0.1:{port}" in said
+    assert (root / ".prefect" / "prefect.db").is_file() and any((root / "outputs").iterdir())
+    assert not log.exists(), log.read_text()
