@@ -17,6 +17,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
+from prefect.context import TaskRunContext
 from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import Task, exponential_backoff
@@ -29,7 +30,7 @@ from qualcode.ingest import ingest_inbox
 from qualcode.ingest.inbox import project_detector
 from qualcode.nlp import sentence_pipeline
 from qualcode.project import Project
-from qualcode.reports import build_report
+from qualcode.reports import build_report, report_inputs, report_is_written
 from qualcode.segment import Segmenter
 
 # Coding runs one batch at a time in the flow's process unless a Dask runner is chosen: the models are not
@@ -118,10 +119,26 @@ def save(project_dir: str, codings: pd.DataFrame) -> int:
     return int(codings["id"].nunique())
 
 
-@task(name="build-report", cache_policy=NO_CACHE)
+def _report_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+    """The report's inputs by content (store rows, settings, codebook, hypotheses, day), never by path: a
+    path would hash the string, and a changed file would get yesterday's report."""
+    return "report-" + report_inputs(Project.open(Path(parameters["project_dir"])), _day(parameters["day"]))
+
+
+def _day(day: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(day) if day else None
+
+
+def report_is_current(project_dir: str, day: str | None) -> bool:
+    """Whether the day's report files are there; if not, a cached result must not stand in for them."""
+    return report_is_written(Project.open(Path(project_dir)), _day(day))
+
+
+@task(name="build-report", cache_key_fn=_report_key, persist_result=True, result_serializer="json")
 def report(project_dir: str, day: str | None) -> dict[str, Any]:
-    """The dated outputs and briefing, rebuilt from the store."""
-    built = build_report(Project.open(Path(project_dir)), dt.date.fromisoformat(day) if day else None)
+    """The dated outputs and briefing, rebuilt from the store; skipped (a cached result of counts and statuses
+    only) when nothing it is built from has changed."""
+    built = build_report(Project.open(Path(project_dir)), _day(day))
     summary = built.analysis.summary
     statuses = dict(zip(summary["hypothesis_id"], summary["status"], strict=True))
     changed = built.delta.hypotheses.query("changed")

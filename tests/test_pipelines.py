@@ -110,7 +110,10 @@ def test_nightly_keeps_prefect_under_the_project_offline_and_text_out_of_logs(we
         artifacts = [row[0] for row in db.execute("SELECT data FROM artifact WHERE key = 'nightly-review'")]
         logs = " ".join(row[0] for row in db.execute("SELECT message FROM log"))
     assert len(artifacts) == 3 and "statements coded" in artifacts[-1] and "| H1 |" in artifacts[-1]
-    said = " ".join(_said(run) for run in week["runs"]) + " " + " ".join(artifacts) + " " + logs
+    stored = " ".join(p.read_text(errors="replace") for p in (root / ".prefect").rglob("*")
+                      if p.is_file() and not p.name.startswith("prefect.db"))  # cached task results
+    assert "Nothing new to code" in logs and "Coding " in logs
+    said = " ".join(_said(run) for run in week["runs"]) + " " + " ".join(artifacts) + " " + logs + " " + stored
     texts = _table(root, "SELECT text FROM segments")["text"]
     leaked = [t for t in texts if len(t) > 25 and t in said]
     assert leaked == []
@@ -302,3 +305,27 @@ def test_schedule_serves_the_nightly_flow_from_a_local_server(ingested_day1: Pat
     assert f"Prefect UI: http://127.0.0.1:{port}" in said
     assert (root / ".prefect" / "prefect.db").is_file() and any((root / "outputs").iterdir())
     assert not log.exists(), log.read_text()
+
+
+PREFECT_YAML_CHECK = """
+import importlib, sys, yaml
+from prefect import Flow
+from prefect.client.schemas.schedules import CronSchedule
+config = yaml.safe_load(open("prefect.yaml"))
+for deployment in config["deployments"]:
+    path, name = deployment["entrypoint"].split(":")
+    flow = getattr(importlib.import_module(path.removesuffix(".py").replace("/", ".")), name)
+    assert isinstance(flow, Flow), deployment["name"]
+    assert set(deployment["parameters"]) <= set(flow.parameters.properties), deployment["name"]
+    for schedule in deployment.get("schedules", []):
+        CronSchedule(cron=schedule["cron"], timezone=schedule["timezone"])
+print("ok", len(config["deployments"]))
+"""
+
+
+def test_prefect_yaml_deployments_point_at_real_flows(tmp_path: Path) -> None:
+    env, _ = offline_env(tmp_path)
+    env["PREFECT_HOME"] = str(tmp_path / ".prefect")
+    result = subprocess.run([sys.executable, "-c", PREFECT_YAML_CHECK], capture_output=True, text=True, env=env,
+                            cwd=REPO, timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "ok 2", result.stderr

@@ -1,5 +1,15 @@
 """Reports: the dated output folder (tables as CSV and Parquet, evidence.xlsx, briefing.html)."""
 
-from qualcode.reports.build import BRIEFING, WORKBOOK, Report, build_report, project_hypotheses, report_dates
+from qualcode.reports.build import (
+    BRIEFING,
+    WORKBOOK,
+    Report,
+    build_report,
+    project_hypotheses,
+    report_dates,
+    report_inputs,
+    report_is_written,
+)
 
-__all__ = ["BRIEFING", "WORKBOOK", "Report", "build_report", "project_hypotheses", "report_dates"]
+__all__ = ["BRIEFING", "WORKBOOK", "Report", "build_report", "project_hypotheses", "report_dates", "report_inputs",
+           "report_is_written"]

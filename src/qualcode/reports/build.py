@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import shutil
 import tempfile
@@ -14,7 +15,7 @@ from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
 from qualcode.evidence.analysis import Analysis, analyse
 from qualcode.evidence.delta import Delta, daily_delta
 from qualcode.evidence.hypotheses import HypothesisSet, load_hypotheses
-from qualcode.project import Project
+from qualcode.project import CONFIG_NAME, Project
 from qualcode.reports.briefing import render_briefing
 from qualcode.reports.tables import report_tables, write_tables
 from qualcode.reports.workbook import write_workbook
@@ -53,6 +54,28 @@ def report_dates(project: Project) -> list[dt.date]:
         except ValueError:
             continue
     return sorted(days)
+
+
+def report_inputs(project: Project, day: dt.date | None = None) -> str:
+    """A digest of everything a report for `day` is built from: the store's contents (row counts and newest
+    rows of each table), the settings, codebook and hypotheses files, the day and the report it is compared
+    with. Equal digests give equal reports, so an orchestrator may skip the rebuild."""
+    day = day or dt.date.today()
+    digest = hashlib.sha256(f"{__version__}|{day}|".encode())
+    previous = max((d for d in report_dates(project) if d < day), default=None)
+    digest.update(f"{previous}|".encode())
+    with Store(project.store_path) as store:
+        digest.update(repr(store.signature()).encode())
+    files = [project.root / CONFIG_NAME, project.root / project.config.evidence.hypotheses,
+             resolve_codebook_path(project.config.coding.codebook, base=project.root)]
+    for path in files:
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()
+
+
+def report_is_written(project: Project, day: dt.date | None = None) -> bool:
+    folder = project.outputs / (day or dt.date.today()).isoformat()
+    return (folder / BRIEFING).is_file() and (folder / WORKBOOK).is_file()
 
 
 def build_report(project: Project, day: dt.date | None = None) -> Report:

@@ -12,8 +12,8 @@ from qualcode.evidence.delta import Delta
 
 def report_tables(analysis: Analysis, delta: Delta) -> dict[str, pd.DataFrame]:
     """Every table of a report, named as its files are (`<name>.csv`, `<name>.parquet`)."""
-    tables = {"statements": analysis.statements, "hypotheses": analysis.summary, "hypothesis_evidence": analysis.evidence,
-              "hypothesis_quotes": analysis.hypothesis_quotes}
+    tables = {"statements": analysis.statements, "hypotheses": analysis.summary,
+              "hypothesis_evidence": analysis.evidence, "hypothesis_quotes": analysis.hypothesis_quotes}
     for case, matrix in analysis.matrices.items():
         tables[f"matrix_by_{case}"] = matrix
         tables[f"matrix_quotes_by_{case}"] = analysis.matrix_quotes[case]

@@ -206,6 +206,13 @@ class Store:
             params = (source_id,)
         return pd.read_sql_query(query + " ORDER BY date, source_id, idx", self._db, params=params)
 
+    def signature(self) -> tuple[tuple[int, ...], ...]:
+        """Row count and newest rowid of each table that reports read: changes whenever their content does
+        (replaced rows get new rowids)."""
+        return tuple(tuple(int(v or 0) for v in self._db.execute(f"SELECT COUNT(*), MAX(rowid) FROM {table}"
+                                                                  ).fetchone())
+                     for table in ("sources", "segments", "codings", "decisions"))
+
     def counts(self) -> dict[str, int]:
         return {table: int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
                 for table in ("sources", "turns", "segments")}

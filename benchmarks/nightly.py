@@ -1,0 +1,85 @@
+"""The nightly flow's incremental cost: a full first run, an unchanged rerun, and a new day of 8 sources.
+
+    python -m benchmarks.nightly
+
+All runs go through the real Prefect flow in one process (Prefect's ephemeral server is started once by a
+warm-up run and timed separately). Before each timed run the models are dropped from memory, so every run
+pays what a fresh nightly process pays for the models it needs. Sources: the 36 sample sources (review week
+and evaluation): the full run ingests and codes all 36; the new day adds 8 evaluation interviews to a project
+that already holds the other 28. Targets: unchanged rerun under 10% of the full run, new day under 40%.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from pipelines.environment import use_project_prefect
+
+from qualcode.project import init_project
+from qualcode.samples import samples_dir
+
+NEW_DAY = 8
+
+
+def _sources() -> tuple[list[Path], list[Path]]:
+    """(the 28 sources of the existing project, the 8 of the new day), as paths under the samples."""
+    samples = samples_dir()
+    week = sorted(p for p in (samples / "review_week").glob("day*/*") if p.name != "manifest.csv")
+    evaluation = sorted(p for p in (samples / "evaluation").iterdir() if p.name not in ("README.md", "manifest.csv"))
+    return week + evaluation[:-NEW_DAY], evaluation[-NEW_DAY:]
+
+
+def _fill(inbox: Path, files: list[Path]) -> None:
+    for path in files:
+        folder = inbox / path.parent.name
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, folder / path.name)
+        manifest = path.parent / "manifest.csv"
+        if manifest.exists() and not (folder / "manifest.csv").exists():
+            shutil.copy2(manifest, folder / "manifest.csv")
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="qualcode-bench-nightly-"))
+    use_project_prefect(work)
+    from pipelines import tasks
+    from pipelines.nightly_review import nightly_review
+
+    def timed(root: Path) -> float:
+        tasks._engine.cache_clear()
+        tasks._ingest_models.cache_clear()
+        start = time.perf_counter()
+        nightly_review(project_dir=str(root), day="2026-06-30")
+        return time.perf_counter() - start
+
+    old, new = _sources()
+    start = time.perf_counter()
+    nightly_review(project_dir=str(init_project(work / "warm-up").root), day="2026-06-30")
+    server = time.perf_counter() - start
+
+    full = init_project(work / "full").root
+    _fill(full / "inbox", old + new)
+    full_s = timed(full)
+    rerun_s = timed(full)
+
+    day = init_project(work / "day").root
+    _fill(day / "inbox", old)
+    timed(day)
+    _fill(day / "inbox", new)
+    day_s = timed(day)
+
+    print(f"{len(old) + len(new)} sources in the full run; new day: {len(new)} sources into {len(old)}")
+    print(f"{'Prefect ephemeral server start (once per process)':52s} {server:6.1f} s")
+    print(f"{'full first run':52s} {full_s:6.1f} s  1.00")
+    print(f"{'unchanged rerun':52s} {rerun_s:6.1f} s  {rerun_s / full_s:4.2f}  target < 0.10: "
+          f"{'met' if rerun_s / full_s < 0.10 else 'NOT met'}")
+    print(f"{f'new day ({len(new)} sources)':52s} {day_s:6.1f} s  {day_s / full_s:4.2f}  target < 0.40: "
+          f"{'met' if day_s / full_s < 0.40 else 'NOT met'}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
