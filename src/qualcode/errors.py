@@ -172,6 +172,25 @@ class FolderNotFound(ProjectError):
     hint = "Check the folder path."
 
 
+class BadExchangeFile(ProjectError):
+    """A .qdc or .qdpx file that cannot be read or does not fit the project; nothing from it was used."""
+
+    code = "E405"
+    hint = ("Export the file again from the other tool (REFI-QDA project or codebook exchange), or fix what is "
+            "named above; nothing from it was imported.")
+
+
+class NothingToReview(ProjectError):
+    code = "E407"
+    hint = "Run `qualcode code DIR` (or `qualcode nightly DIR`) first."
+
+
+class TooFewStatements(ProjectError):
+    code = "E406"
+    hint = ("Themes need more statements: ingest more sources, or lower `--min-statements` knowing the themes "
+            "will be thin.")
+
+
 class BadHypotheses(ProjectError):
     code = "E403"
     hint = "Fix hypotheses.yaml; README.md (Hypotheses and the morning briefing) shows the format."

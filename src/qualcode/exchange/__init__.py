@@ -1,0 +1,11 @@
+"""REFI-QDA exchange: codebooks (.qdc) and projects (.qdpx) to and from NVivo, ATLAS.ti, MAXQDA and QualCoder."""
+
+from qualcode.errors import BadExchangeFile
+from qualcode.exchange.codebook import codebook_yaml, export_codebook, import_codebook, write_codebook_yaml
+from qualcode.exchange.importing import covered_segments, import_codings
+from qualcode.exchange.project import ExportSummary, export_project
+from qualcode.exchange.reading import QdpxCode, QdpxCoding, QdpxProject, QdpxSource, QdpxUser, read_qdpx
+
+__all__ = ["BadExchangeFile", "ExportSummary", "QdpxCode", "QdpxCoding", "QdpxProject", "QdpxSource", "QdpxUser",
+           "codebook_yaml", "covered_segments", "export_codebook", "export_project", "import_codebook",
+           "import_codings", "read_qdpx", "write_codebook_yaml"]
