@@ -1,0 +1,113 @@
+"""What the codebook misses: themes among statements with no code, candidate codes, and topic-by-code coverage."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from qualcode.evidence.quotes import best_quotes
+from qualcode.themes.model import ThemeSettings, fit_topics
+
+THEME_COLUMNS = ["theme", "label", "keywords", "statements", "roles", "agencies"]
+
+
+@dataclass(frozen=True)
+class Themes:
+    """themes: `THEME_COLUMNS`, largest first. members: the statements with their `theme` (-1: none).
+    quotes: the most central statements of each theme (theme and `QUOTE_COLUMNS`)."""
+
+    themes: pd.DataFrame
+    members: pd.DataFrame
+    quotes: pd.DataFrame
+
+
+def uncovered_statements(segments: pd.DataFrame, codings: pd.DataFrame, low_confidence: float) -> pd.DataFrame:
+    """Statements the codebook does not hold well: no code assigned, or none above `low_confidence`.
+
+    Args:
+        segments: `Store.segments()`; codings: `Store.codings()` of one codebook version.
+    """
+    assigned = codings[codings["assigned"].astype(bool)]
+    held = set(assigned.loc[assigned["confidence"] >= low_confidence, "segment_id"])
+    return segments[~segments["segment_id"].isin(held)].reset_index(drop=True)
+
+
+def find_themes(statements: pd.DataFrame, vectors: np.ndarray, settings: ThemeSettings | None = None,
+                embedding_model: Any = None) -> Themes:
+    """Themes among `statements` (`Store.segments()` rows) from their embeddings (one row each)."""
+    settings = settings or ThemeSettings()
+    statements = statements.reset_index(drop=True)
+    topics, keywords = fit_topics(statements, vectors, settings, embedding_model)
+    members = statements.assign(theme=topics)
+    rows, quotes = [], []
+    for theme, words in keywords.items():
+        inside = members["theme"] == theme
+        group = members[inside]
+        centre = vectors[inside.to_numpy()].mean(axis=0)
+        closeness = vectors[inside.to_numpy()] @ (centre / np.linalg.norm(centre))
+        central = group.assign(confidence=closeness.round(4)).sort_values("confidence", ascending=False)
+        quotes.append(best_quotes(central, settings.quotes).assign(theme=theme))
+        rows.append({"theme": theme, "label": theme_label(words), "keywords": ", ".join(words),
+                     "statements": len(group), "roles": _voices(group["role"]), "agencies": _voices(group["agency"])})
+    themes = pd.DataFrame(rows, columns=THEME_COLUMNS).sort_values(["statements", "theme"], ascending=[False, True])
+    quoted = pd.concat(quotes, ignore_index=True) if quotes else pd.DataFrame(columns=["theme"])
+    return Themes(themes=themes.reset_index(drop=True), members=members,
+                  quotes=quoted[["theme", *[c for c in quoted.columns if c != "theme"]]])
+
+
+def theme_label(keywords: list[str]) -> str:
+    """A readable label from the strongest keywords, skipping words already inside a stronger phrase."""
+    chosen: list[str] = []
+    for word in keywords:
+        if not any(word in kept or kept in word for kept in chosen):
+            chosen.append(word)
+        if len(chosen) == 3:
+            break
+    return ", ".join(chosen)
+
+
+def propose_codes(themes: Themes, prefix: str = "emerging", examples: int = 6) -> str:
+    """Candidate codes as a YAML snippet to paste into a codebook's `codes:` list (then edit: drafts only)."""
+    codes = []
+    for row in themes.themes.itertuples(index=False):
+        words = row.keywords.split(", ")
+        central = themes.quotes[themes.quotes["theme"] == row.theme]["text"].tolist()
+        others = themes.members[themes.members["theme"] == row.theme]["text"].tolist()
+        picked = list(dict.fromkeys(central + others))[:examples]
+        codes.append({
+            "id": f"{prefix}.{_slug(row.label)}", "label": row.label.capitalize(),
+            "definition": f"Statements about {', '.join(words[:-1])} and {words[-1]} (a draft from the keywords of "
+                          f"{row.statements} statements no code held; rewrite before use).",
+            "include": [f"raised by: {row.roles}"], "examples": picked})
+    header = ("# Candidate codes from `qualcode themes --propose`: drafts from statements the codebook does not\n"
+              "# hold. Check the examples, rewrite each definition, then paste under `codes:`.\n")
+    return header + yaml.safe_dump(codes, sort_keys=False, allow_unicode=True, width=110)
+
+
+def topic_code_table(members: pd.DataFrame, codings: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
+    """Topics (rows) by each statement's most confident assigned code (columns, 'none' without one): where
+    topics and codes line up, the codebook covers the corpus; a topic spread thin, or all 'none', it misses.
+
+    Args:
+        members: `Themes.members` of a run over all statements; codings: `Store.codings()` of one version.
+    """
+    assigned = codings[codings["assigned"].astype(bool)].sort_values("confidence", ascending=False)
+    best = assigned.drop_duplicates("segment_id").set_index("segment_id")["code_id"]
+    labels = dict(zip(themes["theme"], themes["label"], strict=True))
+    frame = members.assign(code=members["segment_id"].map(best).fillna("none"),
+                           topic=members["theme"].map(lambda t: labels.get(t, "(no topic)")))
+    return pd.crosstab(frame["topic"], frame["code"])
+
+
+def _voices(values: pd.Series) -> str:
+    counts = values.value_counts()
+    return "; ".join(f"{voice} ({n})" for voice, n in counts.items())
+
+
+def _slug(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")[:40] or "theme"
