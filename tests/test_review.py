@@ -87,3 +87,46 @@ def test_review_import_records_all_or_nothing(review_week_project: Project, tmp_
     with Store(root / "qualcode.db") as store:
         recorded = store.decisions()
     assert list(recorded["decision"]) == ["add", "reject"] and set(recorded["coder"]) == {"team lead"}
+
+
+def test_review_workbook_round_trip_records_decisions_and_reports_agreement(review_week_reports: tuple[Project, list],
+                                                                            tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    project, _ = review_week_reports
+    root = Path(shutil.copytree(project.root, tmp_path / "project"))
+    out = tmp_path / "review.xlsx"
+    result = runner.invoke(app, ["review", "export", str(root), "--out", str(out), "--count", "5"])
+    assert result.exit_code == EXIT_OK, result.output
+    book = load_workbook(out)
+    assert book.sheetnames == ["How to review", "Review", "Codes"]
+    sheet = book["Review"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    statements = list(dict.fromkeys(r["segment_id"] for r in rows))
+    assert len(statements) == 5 and sheet.data_validations.dataValidation
+    # most informative first: the first statement's best confidence is the nearest to an even chance
+    with Store(root / "qualcode.db") as store:
+        codings = store.codings()
+    closeness = codings.groupby("segment_id")["confidence"].apply(lambda c: (c - 0.5).abs().min())
+    assert closeness[statements[0]] <= closeness.median()
+
+    plan = {statements[0]: "reject", statements[1]: "accept"}
+    for number, row in enumerate(rows, start=2):
+        if row["code_id"] and plan.get(row["segment_id"]):
+            sheet.cell(number, 10).value = plan.pop(row["segment_id"])
+        elif not row["code_id"] and row["segment_id"] == statements[2]:
+            sheet.cell(number, 5).value = "loe.capacity_resources"
+            sheet.cell(number, 10).value = "add"
+    book.save(out)
+
+    result = runner.invoke(app, ["review", "import", str(root), str(out), "--coder", "analyst"])
+    assert result.exit_code == EXIT_OK, result.output
+    assert "Machine vs people on the 3 statements reviewed" in " ".join(result.stdout.split())
+    with Store(root / "qualcode.db") as store:
+        recorded = store.decisions()
+    assert sorted(recorded["decision"]) == ["accept", "add", "reject"] and set(recorded["coder"]) == {"analyst"}
+    again = runner.invoke(app, ["review", "export", str(root), "--out", str(tmp_path / "next.xlsx")])
+    assert again.exit_code == EXIT_OK
+    remaining = pd.read_excel(tmp_path / "next.xlsx", sheet_name="Review")
+    assert not set(recorded["segment_id"]) & set(remaining["segment_id"])  # what was reviewed is not asked again

@@ -9,6 +9,7 @@ import pandas as pd
 
 from qualcode.codebook.model import VALENCES, Codebook
 from qualcode.errors import BadDecisions
+from qualcode.store import Store
 
 DECISIONS = ("accept", "reject", "add")
 HUMAN = "human"
@@ -16,29 +17,30 @@ REQUIRED = ("segment_id", "code_id", "decision")
 
 
 def read_decisions(path: Path, codebook: Codebook, segment_ids: set[str], coder: str | None = None) -> pd.DataFrame:
-    """Read a decisions CSV (columns segment_id, code_id, decision, and optionally coder, valence); every row is
-    checked before any is used, and a bad one names its line.
+    """Read decisions from a CSV (columns segment_id, code_id, decision, and optionally coder, valence) or a review
+    workbook from `qualcode review export` (rows with a decision); every row is checked before any is used, and
+    a bad one names its line.
 
     Returns:
         Columns segment_id, codebook, code_id, decision, valence, coder, decided_at.
     """
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise BadDecisions(f"The file cannot be read as CSV ({type(exc).__name__}).", path=path) from None
-    frame.columns = [c.strip().lower() for c in frame.columns]
+    frame = _read_table(path)
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
     if "id" in frame.columns and "segment_id" not in frame.columns:
         frame = frame.rename(columns={"id": "segment_id"})
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise BadDecisions(f"Missing column(s) {', '.join(missing)}; need segment_id, code_id, decision.",
                            path=path, line=1)
-    codes = {c.id for c in codebook.leaves}
+    frame["line"] = range(2, len(frame) + 2)
     frame["decision"] = frame["decision"].str.strip().str.lower()
+    if path.suffix.lower() == ".xlsx":
+        frame = frame[frame["decision"] != ""]  # a review workbook's blank decisions are rows not reviewed
+    codes = {c.id for c in codebook.leaves}
     frame["valence"] = frame["valence"].str.strip().str.lower().replace("", None) if "valence" in frame else None
     if coder is not None or "coder" not in frame.columns:
         frame["coder"] = coder or ""
-    for line, row in enumerate(frame.itertuples(index=False), start=2):
+    for row in frame.itertuples(index=False):
         problem = (f"unknown statement id {row.segment_id!r}" if row.segment_id not in segment_ids else
                    f"code {row.code_id!r} is not in codebook {codebook.name!r}" if row.code_id not in codes else
                    f"decision {row.decision!r} is not one of {', '.join(DECISIONS)}" if row.decision not in DECISIONS
@@ -46,11 +48,24 @@ def read_decisions(path: Path, codebook: Codebook, segment_ids: set[str], coder:
                    if isinstance(row.valence, str) and row.valence not in VALENCES else
                    "no coder: add a coder column or pass --coder" if not str(row.coder).strip() else None)
         if problem:
-            raise BadDecisions(f"Row {line - 1}: {problem}.", path=path, line=line)
+            raise BadDecisions(f"Row {row.line - 1}: {problem}.", path=path, line=row.line)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     frame = frame.assign(codebook=codebook.name, decided_at=now)
     return frame.drop_duplicates(["segment_id", "code_id"], keep="last")[
         ["segment_id", "codebook", "code_id", "decision", "valence", "coder", "decided_at"]].reset_index(drop=True)
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    try:
+        if path.suffix.lower() == ".xlsx":
+            from qualcode.review.export import SHEET
+
+            return pd.read_excel(path, sheet_name=SHEET, dtype=str).fillna("")
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, pd.errors.ParserError,
+            pd.errors.EmptyDataError) as exc:
+        raise BadDecisions(f"The file cannot be read as a decisions table ({type(exc).__name__}).",
+                           path=path) from None
 
 
 def apply_decisions(codings: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
@@ -82,3 +97,11 @@ def apply_decisions(codings: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFr
             merged[column] = merged[column].fillna(merged.groupby("segment_id")[column].transform("first"))
     merged["assigned"] = merged["assigned"].astype(bool)
     return merged.drop(columns=["decision", "human_valence", "_merge"]).reset_index(drop=True)
+
+
+def current_codings(store: Store, codebook: Codebook) -> pd.DataFrame:
+    """The coding every output uses: the machine's codings with this codebook version, people's decisions on
+    its codes laid over them (`Store.codings()` columns)."""
+    codings = store.codings(codebook.name, codebook.version)
+    decisions = store.decisions(codebook.name)
+    return apply_decisions(codings, decisions[decisions["code_id"].isin({c.id for c in codebook.leaves})])
