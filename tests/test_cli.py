@@ -21,7 +21,9 @@ runner = CliRunner()
 
 @pytest.mark.parametrize("command", [[], ["init"], ["ingest"], ["segments"], ["demo"], ["anonymise"], ["code-table"],
                                      ["code"], ["evaluate"], ["report"], ["nightly"], ["schedule"],
-                                     ["code-corpus"], ["review"], ["review", "import"]])
+                                     ["code-corpus"], ["review"], ["review", "import"], ["review", "export"],
+                                     ["themes"], ["exchange"], ["exchange", "export"], ["exchange", "codebook"],
+                                     ["exchange", "import"], ["exchange", "import-codebook"]])
 def test_every_command_has_help(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0

@@ -329,3 +329,18 @@ def test_prefect_yaml_deployments_point_at_real_flows(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", PREFECT_YAML_CHECK], capture_output=True, text=True, env=env,
                             cwd=REPO, timeout=120)
     assert result.returncode == 0 and result.stdout.strip() == "ok 2", result.stderr
+
+
+def test_emerging_themes_flow_runs_on_the_coded_week_from_cached_embeddings(week: dict[str, Any],
+                                                                            tmp_path: Path) -> None:
+    root = Path(shutil.copytree(week["root"], tmp_path / "project"))
+    script = ("import json, sys; from pathlib import Path; from pipelines.environment import use_project_prefect; "
+              "use_project_prefect(Path(sys.argv[1])); from pipelines.emerging_themes import emerging_themes; "
+              "print(json.dumps(emerging_themes(project_dir=sys.argv[1])))")
+    result = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True,
+                            env=week["env"], cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr
+    counts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert counts["themes"] >= 1 and counts["statements embedded anew"] == 0
+    assert (root / "outputs" / "themes" / "proposed_codes.yaml").is_file()
+    assert not week["log"].exists()

@@ -26,7 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from qualcode.anonymise.detector import Detector
-from qualcode.errors import BadDate, QualcodeError
+from qualcode.errors import BadDate, BadExchangeFile, NothingToReview, QualcodeError
 from qualcode.evidence import Delta
 from qualcode.ingest import IngestReport, ingest_inbox
 from qualcode.project import Project, init_project
@@ -467,21 +467,154 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "project"
 
 
+@app.command()
+def themes(
+    directory: ProjectDir,
+    propose: Annotated[bool, typer.Option(help="Also write candidate codes as a YAML snippet for the codebook.")
+                       ] = False,
+    low_confidence: Annotated[float, typer.Option(min=0.0, max=1.0, help="Statements whose codes are all below "
+                                                  "this confidence count as not held by the codebook.")] = 0.5,
+    min_statements: Annotated[int, typer.Option(min=5, help="Refuse below this many statements.")] = 20,
+    coverage: Annotated[bool, typer.Option(help="Also model all statements and table topics against codes.")
+                        ] = True,
+) -> None:
+    """Emerging themes (BERTopic) among the statements the codebook does not hold, from the cached embeddings;
+    written to outputs/themes/."""
+    from qualcode.themes import ThemeSettings
+    from qualcode.themes.project_themes import PROPOSED, project_themes
+
+    with _errors():
+        project = Project.open(directory)
+        with _stage("finding themes"):
+            found = project_themes(project, low_confidence, ThemeSettings(min_statements=min_statements),
+                                   propose=propose, coverage=coverage)
+    table = Table(title=f"Emerging themes among {len(found.emerging.members)} statements no code holds")
+    for column in ("theme", "statements", "keywords", "raised by"):
+        table.add_column(column)
+    for row in found.emerging.themes.itertuples(index=False):
+        table.add_row(row.label, str(row.statements), row.keywords, row.roles)
+    console.print(table)
+    console.print(f"Themes, quotes{' and topic-by-code table' if coverage else ''}: {found.folder}", highlight=False,
+                  soft_wrap=True)
+    if propose:
+        console.print(f"Candidate codes: {found.folder / PROPOSED}", highlight=False, soft_wrap=True)
+
+
+exchange_app = typer.Typer(help="REFI-QDA exchange with NVivo, ATLAS.ti, MAXQDA and QualCoder: codebooks (.qdc) "
+                                  "and projects (.qdpx).", no_args_is_help=True)
+app.add_typer(exchange_app, name="exchange")
+
+
+@exchange_app.command("export")
+def exchange_export(
+    directory: ProjectDir,
+    out: Annotated[Path, typer.Option(help="The .qdpx file to write.", dir_okay=False)],
+) -> None:
+    """Export the project (sources, codes, machine and people's codings, cases) as a REFI-QDA .qdpx."""
+    from qualcode.exchange import export_project
+
+    with _errors(), _stage("exporting"):
+        summary = export_project(Project.open(directory), out)
+    console.print(f"{out}: {summary.sources} sources, {summary.machine_codings} machine codings (user named for "
+                  f"the model, confidence in a note), {summary.people_codings} people's codings, {summary.cases} "
+                  "cases.", highlight=False, soft_wrap=True)
+
+
+@exchange_app.command("codebook")
+def exchange_codebook(
+    codebook: Annotated[str, typer.Argument(help="A bundled codebook name or a YAML codebook path.")],
+    out: Annotated[Path, typer.Option(help="The .qdc file to write.", dir_okay=False)],
+) -> None:
+    """Export a codebook as a REFI-QDA .qdc."""
+    from qualcode.codebook import load_codebook, resolve_codebook_path
+    from qualcode.exchange import export_codebook
+
+    with _errors():
+        book = load_codebook(resolve_codebook_path(codebook))
+        export_codebook(book, out)
+    console.print(f"{out}: {len(book.codes)} codes of {book.name} {book.version}.", highlight=False, soft_wrap=True)
+
+
+@exchange_app.command("import-codebook")
+def exchange_import_codebook(
+    qdc: Annotated[Path, typer.Argument(help="A .qdc codebook from qualcode or another tool.", dir_okay=False)],
+    out: Annotated[Path, typer.Option(help="The YAML codebook to write.", dir_okay=False)],
+) -> None:
+    """Turn a REFI-QDA .qdc into a qualcode YAML codebook (check the definitions before coding with it)."""
+    from qualcode.exchange import import_codebook, write_codebook_yaml
+
+    with _errors():
+        if out.exists():
+            raise BadExchangeFile(f"{out} exists; choose another --out (nothing is overwritten).", path=out)
+        book = import_codebook(qdc)
+        write_codebook_yaml(book, out)
+    console.print(f"{out}: {len(book.leaves)} codes to code with. Set coding.codebook to it in qualcode.yaml.",
+                  highlight=False, soft_wrap=True)
+
+
+@exchange_app.command("import")
+def exchange_import(
+    directory: ProjectDir,
+    qdpx: Annotated[Path, typer.Argument(help="A .qdpx of this project, coded by people in another tool.",
+                                         dir_okay=False)],
+) -> None:
+    """Record the codings people made in another tool as their decisions (which no machine run overwrites)."""
+    from qualcode.exchange import import_codings
+
+    with _errors():
+        project = Project.open(directory)
+        decisions = import_codings(project, qdpx)
+        with Store(project.store_path) as store, store.transaction():
+            store.add_decisions(decisions)
+    coders = ", ".join(sorted(set(decisions["coder"]))) or "nobody"
+    console.print(f"Recorded {len(decisions)} people's codings from {qdpx.name} (by {coders}).", highlight=False,
+                  soft_wrap=True)
+
+
 review_app = typer.Typer(help="People's decisions on machine codes: they override the machine and survive "
                               "every rerun and recoding.", no_args_is_help=True)
 app.add_typer(review_app, name="review")
 
 
+@review_app.command("export")
+def review_export(
+    directory: ProjectDir,
+    out: Annotated[Path, typer.Option(help="The review workbook to write (.xlsx).", dir_okay=False)],
+    count: Annotated[int | None, typer.Option(min=1, help="Only the N most informative statements.")] = None,
+) -> None:
+    """Write the machine's codes for a person to accept, reject or add to, most informative first."""
+    from qualcode.coders.project_coding import project_codebook
+    from qualcode.review.export import review_rows, write_review_workbook
+
+    with _errors():
+        project = Project.open(directory)
+        codebook = project_codebook(project)
+        with Store(project.store_path) as store:
+            codings = store.codings(codebook.name, codebook.version)
+            decided = set(store.decisions(codebook.name)["segment_id"])
+            segments = store.segments()
+        codings = codings[~codings["segment_id"].isin(decided)]
+        if codings.empty:
+            raise NothingToReview("No machine coding waits for review with this codebook version.")
+        rows = review_rows(segments, codings, codebook, count)
+        write_review_workbook(rows, out, codebook)
+    console.print(f"{rows['segment_id'].nunique()} statements to review in {out} (most informative first). "
+                  f"Then: qualcode review import {directory} {out} --coder NAME", highlight=False, soft_wrap=True)
+
+
 @review_app.command("import")
 def review_import(
     directory: ProjectDir,
-    decisions: Annotated[Path, typer.Argument(help="CSV: segment_id, code_id, decision (accept / reject / add)"
-                                              "[, coder, valence].", dir_okay=False)],
+    decisions: Annotated[Path, typer.Argument(help="A review workbook from `review export`, or a CSV: segment_id, "
+                                              "code_id, decision (accept / reject / add)[, coder, valence].",
+                                              dir_okay=False)],
     coder: Annotated[str | None, typer.Option(help="Who decided (overrides a coder column).")] = None,
 ) -> None:
-    """Record people's decisions on codes; all rows are checked before any is recorded."""
+    """Record people's decisions on codes (all rows are checked before any is recorded), and report how far the
+    machine agreed with them on what they reviewed."""
     from qualcode.coders.project_coding import project_codebook
     from qualcode.review import read_decisions
+    from qualcode.review.export import review_agreement
 
     with _errors():
         project = Project.open(directory)
@@ -491,9 +624,14 @@ def review_import(
             frame = read_decisions(decisions, codebook, known, coder=coder)
             with store.transaction():
                 store.add_decisions(frame)
+            codings = store.codings(codebook.name, codebook.version)
+            everything = store.decisions(codebook.name)
     counts = frame["decision"].value_counts()
     console.print(f"Recorded {len(frame)} decisions ({', '.join(f'{counts.get(d, 0)} {d}' for d in DECISIONS)}) "
                   f"on {codebook.name}. They override machine coding in every report.", highlight=False)
+    if not codings.empty and not everything.empty:
+        _print_agreement(review_agreement(codings, everything),
+                         f"Machine vs people on the {everything['segment_id'].nunique()} statements reviewed")
 
 
 def _print_changes(delta: Delta) -> None:

@@ -60,6 +60,11 @@ class Embedder:
             raise ModelNotAvailable(f"The embedding model {self.model!r} is not on this machine.") from None
 
     @property
+    def transformer(self) -> object:
+        """The loaded sentence-transformers model (loaded on first use), for libraries that want the model."""
+        return self._transformer
+
+    @property
     def dimension(self) -> int:
         return int(self._transformer.get_sentence_embedding_dimension())
 

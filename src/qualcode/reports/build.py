@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,11 +13,12 @@ from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
 from qualcode.evidence.analysis import Analysis, analyse
 from qualcode.evidence.delta import Delta, daily_delta
 from qualcode.evidence.hypotheses import HypothesisSet, load_hypotheses
+from qualcode.outputs import write_folder
 from qualcode.project import CONFIG_NAME, Project
 from qualcode.reports.briefing import render_briefing
 from qualcode.reports.tables import report_tables, write_tables
 from qualcode.reports.workbook import write_workbook
-from qualcode.review.decisions import apply_decisions
+from qualcode.review.decisions import current_codings
 from qualcode.store import Store
 
 log = logging.getLogger(__name__)
@@ -86,10 +85,7 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
     codebook = load_codebook(resolve_codebook_path(project.config.coding.codebook, base=project.root))
     hypotheses = project_hypotheses(project, codebook)
     with Store(project.store_path) as store:
-        segments, sources, codings = store.segments(), store.sources(), store.codings()
-        decisions = store.decisions(codebook.name)
-    codings = codings[(codings["codebook"] == codebook.name) & (codings["codebook_version"] == codebook.version)]
-    codings = apply_decisions(codings, decisions[decisions["code_id"].isin({c.id for c in codebook.leaves})])
+        segments, sources, codings = store.segments(), store.sources(), current_codings(store, codebook)
     models = sorted(set(codings["model"].dropna()))
     reviewed = int((codings["method"] == "human").sum())
     previous = max((d for d in report_dates(project) if d < day), default=None)
@@ -103,30 +99,15 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
              "codebook": f"{codebook.name} {codebook.version}", "model": ", ".join(models) or "none yet",
              "reviewed by a person": f"{reviewed} codings",
              "version": __version__}
-    project.outputs.mkdir(exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{day.isoformat()}-", dir=project.outputs))
-    try:
-        write_tables(report_tables(now, delta), staging)
-        write_workbook(staging / WORKBOOK, now, delta, codes, about)
-        (staging / BRIEFING).write_text(render_briefing(
+
+    def write(folder: Path) -> None:
+        write_tables(report_tables(now, delta), folder)
+        write_workbook(folder / WORKBOOK, now, delta, codes, about)
+        (folder / BRIEFING).write_text(render_briefing(
             now, delta, previous=previous.isoformat() if previous else None,
-            labels={c.id: c.label for c in codebook.leaves},
-            case=config.briefing_case, rule=config.status, expected_agencies=config.expected_agencies,
-            about=about), encoding="utf-8")
-        folder = _swap_in(staging, project.outputs / day.isoformat())
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+            labels={c.id: c.label for c in codebook.leaves}, case=config.briefing_case, rule=config.status,
+            expected_agencies=config.expected_agencies, about=about), encoding="utf-8")
+
+    folder = write_folder(project.outputs / day.isoformat(), write)
     log.info("Report for %s: %d statements, %d hypotheses", day, len(now.segments), len(now.summary))
     return Report(folder=folder, analysis=now, delta=delta, previous=previous)
-
-
-def _swap_in(staging: Path, target: Path) -> Path:
-    old = target.with_name(f".{target.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-    return target

@@ -143,10 +143,13 @@ class Store:
                 "INSERT OR IGNORE INTO coding_runs (segment_id, codebook, codebook_version) VALUES (?, ?, ?)",
                 [(r.id, r.codebook, r.codebook_version) for r in codings.itertuples()])
 
-    def codings(self) -> pd.DataFrame:
-        """Every machine coding: columns segment_id, codebook, codebook_version, code_id, confidence,
-        assigned, rank, method, valence, model, coded_at."""
-        frame = pd.read_sql_query("SELECT * FROM codings ORDER BY segment_id, rank", self._db)
+    def codings(self, codebook: str | None = None, version: str | None = None) -> pd.DataFrame:
+        """Machine codings, of one codebook (and version) when given: columns segment_id, codebook,
+        codebook_version, code_id, confidence, assigned, rank, method, valence, model, coded_at."""
+        where = [(column, value) for column, value in (("codebook", codebook), ("codebook_version", version))
+                 if value is not None]
+        query = "SELECT * FROM codings" + (" WHERE " + " AND ".join(f"{c} = ?" for c, _ in where) if where else "")
+        frame = pd.read_sql_query(query + " ORDER BY segment_id, rank", self._db, params=[v for _, v in where])
         return frame.assign(assigned=frame["assigned"].astype(bool))
 
     def add_decisions(self, decisions: pd.DataFrame) -> None:
