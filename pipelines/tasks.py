@@ -27,10 +27,11 @@ from qualcode.coders.engine import CodingEngine
 from qualcode.coders.project_coding import TOP_K, pending_batches, project_codebook, project_engine, save_codings
 from qualcode.errors import QualcodeError
 from qualcode.ingest import ingest_inbox
-from qualcode.ingest.inbox import project_detector
+from qualcode.ingest.inbox import anything_new, project_detector
 from qualcode.nlp import sentence_pipeline
 from qualcode.project import Project
-from qualcode.reports import build_report, report_inputs, report_is_written
+from qualcode.reports import build_report, report_inputs
+from qualcode.reports import report_is_current as current_report
 from qualcode.segment import Segmenter
 
 # Coding runs one batch at a time in the flow's process unless a Dask runner is chosen: the models are not
@@ -78,9 +79,12 @@ def _ingest_models(project_dir: str, spacy_model: str, anonymisation: str) -> tu
 def ingest(project_dir: str) -> dict[str, int]:
     """New inbox files through the anonymisation gate into the store (files already there are skipped)."""
     project = Project.open(Path(project_dir))
-    segmenter, detector = _ingest_models(project_dir, project.config.spacy_model,
-                                         project.config.anonymisation.model_dump_json())
-    report = ingest_inbox(project, segmenter=segmenter, detector=detector)
+    if anything_new(project):
+        segmenter, detector = _ingest_models(project_dir, project.config.spacy_model,
+                                             project.config.anonymisation.model_dump_json())
+        report = ingest_inbox(project, segmenter=segmenter, detector=detector)
+    else:
+        report = ingest_inbox(project)  # nothing new: it returns before any model would be loaded
     counts = {"added": len(report.added), "statements": sum(o.segments for o in report.added),
               "skipped": len(report.skipped), "rejected": len(report.rejected),
               "quarantined": len(report.quarantined)}
@@ -130,8 +134,9 @@ def _day(day: str | None) -> dt.date | None:
 
 
 def report_is_current(project_dir: str, day: str | None) -> bool:
-    """Whether the day's report files are there; if not, a cached result must not stand in for them."""
-    return report_is_written(Project.open(Path(project_dir)), _day(day))
+    """Whether the day's folder holds the report of today's inputs; if not (missing, or built from other
+    inputs), a cached result must not stand in for it."""
+    return current_report(Project.open(Path(project_dir)), _day(day))
 
 
 @task(name="build-report", cache_key_fn=_report_key, persist_result=True, result_serializer="json")

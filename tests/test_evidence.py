@@ -21,6 +21,7 @@ from qualcode.evidence import (
     decide_status,
     framework_matrix,
     hypothesis_evidence,
+    hypothesis_summary,
     load_hypotheses,
     matrix_counts,
     segments_as_of,
@@ -92,11 +93,13 @@ def test_hypotheses_parent_code_stands_for_its_leaves(tmp_path: Path) -> None:
     parents = sorted(codebook.parents)
     path = _write(tmp_path, f"hypotheses:\n  - id: H1\n    statement: a\n    codes: [{parents[0]}]\n"
                             "    supported_by: strength\n")
-    hypothesis = load_hypotheses(path, codebook).hypotheses[0]
+    hypothesis = load_hypotheses(path).hypotheses[0]
     from qualcode.evidence.hypotheses import leaf_codes
 
     leaves = leaf_codes(hypothesis, codebook)
     assert len(leaves) >= 2 and all(c.startswith(parents[0] + ".") for c in leaves)
+    with pytest.raises(BadHypotheses, match="has no valence"):  # nothing could ever support it
+        load_hypotheses(path, codebook)
 
 
 def test_best_quotes_prefers_distinct_speakers_then_confidence() -> None:
@@ -177,6 +180,20 @@ def test_segments_as_of_uses_source_date_or_else_ingest_day() -> None:
                             "ingested_on": ["2026-03-12", "2026-03-10", "2026-03-12"]})
     assert list(segments_as_of(segments, sources, dt.date(2026, 3, 10))["segment_id"]) == ["1", "2"]
     assert list(segments_as_of(segments, sources, dt.date(2026, 3, 9))["segment_id"]) == ["1"]
+
+
+def test_voices_that_differ_only_in_spelling_are_one_voice(codebook: Codebook, tmp_path: Path) -> None:
+    path = _write(tmp_path, "hypotheses:\n  - id: H1\n    statement: weak\n    codes: [loe.partnership_lscb]\n"
+                            "    supported_by: area_for_improvement\n")
+    frame = _statements([("a", "s1", "manager", "Health", 0.9, "loe.partnership_lscb", "area_for_improvement"),
+                         ("b", "s2", "Manager ", "health", 0.9, "loe.partnership_lscb", "area_for_improvement"),
+                         ("c", "s3", "manager", "health ", 0.9, "loe.partnership_lscb", "area_for_improvement")])
+    hypotheses = load_hypotheses(path, codebook)
+    summary = hypothesis_summary(hypothesis_evidence(frame, hypotheses, codebook), hypotheses, StatusRule(),
+                                 ["health", "police"])
+    row = summary.iloc[0]
+    assert (row["support_roles"], row["support_agencies"], row["status"]) == (1, 1, "emerging")
+    assert row["gaps"] == "police"
 
 
 def test_delta_reports_new_voices_codes_and_status_changes(codebook: Codebook, tmp_path: Path) -> None:

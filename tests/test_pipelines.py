@@ -31,10 +31,11 @@ pytestmark = pytest.mark.slow
 QUALCODE = [sys.executable, "-m", "qualcode.cli"]
 
 
-def _run(args: list[str], env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess[str]:
+def _run(args: list[str], env: dict[str, str], timeout: int = 300, code: int = 0
+         ) -> subprocess.CompletedProcess[str]:
     result = subprocess.run([*QUALCODE, *args], capture_output=True, text=True, env=env, cwd=REPO,
                             timeout=timeout)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == code, result.stdout + result.stderr
     return result
 
 
@@ -256,12 +257,14 @@ def test_code_corpus_flow_codes_a_whole_corpus_once(tmp_path: Path) -> None:
     corpus.mkdir()
     for path in [*sorted(EVALUATION.glob("ev-la[12]-*.txt")), EVALUATION / "README.md"]:
         shutil.copy2(path, corpus / path.name)  # front-matter interviews, and a README that is not a source
+    (corpus / "notes-empty.txt").write_text("")  # set aside on the first run, and not copied in again
     root = init_project(tmp_path / "research").root
-    first = _run(["code-corpus", str(root), "--corpus", str(corpus)], env)
+    first = _run(["code-corpus", str(root), "--corpus", str(corpus)], env, code=3)
     second = _run(["code-corpus", str(root), "--corpus", str(corpus)], env)
     sources = _table(root, "SELECT id FROM sources")
     count = len(list(corpus.glob("ev-*.txt")))
     assert len(sources) == count >= 3 and f"{count} new sources" in _said(first)
+    assert "1 set aside" in _said(first) and (root / "inbox" / "_rejected").is_dir()
     assert "(0 files copied)" in _said(second) and "Nothing new to code" in _said(second)
     book = project_codebook(Project.open(root))
     with Store(root / "qualcode.db") as store:

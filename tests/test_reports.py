@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import os
 import re
 import shutil
@@ -16,9 +17,21 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from conftest import ARTIFACTS, WEEK_START
+from qualcode.anonymise.detector import Detector
 from qualcode.cli import EXIT_OK, EXIT_UNUSABLE, app
+from qualcode.ingest import ingest_inbox
 from qualcode.project import Project
-from qualcode.reports import BRIEFING, WORKBOOK, Report, build_report, report_dates
+from qualcode.reports import (
+    ABOUT,
+    BRIEFING,
+    WORKBOOK,
+    Report,
+    build_report,
+    report_dates,
+    report_inputs,
+    report_is_current,
+)
+from qualcode.segment import Segmenter
 from qualcode.store import Store
 
 runner = CliRunner()
@@ -155,10 +168,12 @@ def test_report_files_are_complete_and_the_workbook_is_laid_out(review_week_repo
     last = reports[-1]
     names = {p.name for p in last.folder.iterdir()}
     cases = project.config.evidence.cases
-    tables = ["statements", "hypotheses", "hypothesis_evidence", "hypothesis_quotes", "changes_by_code",
+    tables = ["sources", "statements", "hypotheses", "hypothesis_evidence", "hypothesis_quotes", "changes_by_code",
               "changes_by_hypothesis", "new_voices"]
     tables += [f"matrix_by_{c}" for c in cases] + [f"matrix_quotes_by_{c}" for c in cases]
-    assert names == {BRIEFING, WORKBOOK} | {f"{t}.{ext}" for t in tables for ext in ("csv", "parquet")}
+    assert names == {BRIEFING, WORKBOOK, ABOUT} | {f"{t}.{ext}" for t in tables for ext in ("csv", "parquet")}
+    assert report_is_current(project, last.analysis.as_of)
+    assert json.loads((last.folder / ABOUT).read_text())["inputs"] == report_inputs(project, last.analysis.as_of)
     assert not [p for p in project.outputs.iterdir() if p.name.startswith(".")]
     book = load_workbook(last.folder / WORKBOOK)
     assert book.sheetnames[0] == "Index"
@@ -208,6 +223,33 @@ def test_report_command_builds_and_refuses_bad_input_without_touching_outputs(re
     assert result.exit_code == EXIT_UNUSABLE
     assert "E403" in result.stderr and f"{hypotheses}:11" in " ".join(result.stderr.split())
     assert sorted((p.name, p.stat().st_mtime_ns) for p in (root / "outputs" / day).iterdir()) == before
+
+
+def test_a_source_ingested_late_counts_as_new_in_the_next_report(review_week_reports: Week, tmp_path: Path,
+                                                                   segmenter: Segmenter, detector: Detector) -> None:
+    """A police interview dated Monday but arriving on Wednesday is news on Wednesday, not lost in Monday."""
+    project, reports = review_week_reports
+    copy = Project.open(Path(shutil.copytree(project.root, tmp_path / "copy")))
+    for folder in reports[2:]:
+        shutil.rmtree(copy.outputs / folder.folder.name)  # the week so far: reports for days 1 and 2 only
+    with Store(copy.store_path) as store:
+        segments = store.segments()
+    late = copy.inbox / "late"
+    late.mkdir()
+    (late / "late-police.txt").write_text(
+        "---\nid: rw-late-01\nsite: LA3\nsite_type: city\nrole: police officer\nagency: police\n"
+        "source_type: interview\ndate: 2026-03-09\ninterviewer: Peer\n---\n"
+        "Peer: Do police join strategy discussions?\nSergeant: Honestly, police rarely join the strategy "
+        "discussions live, and health almost never do.\n")
+    ingest_inbox(copy, segmenter=segmenter, detector=detector)
+    from qualcode.coders.project_coding import code_project
+
+    code_project(copy)
+    wednesday = build_report(copy, WEEK_START + dt.timedelta(days=2))
+    with Store(copy.store_path) as store:
+        added = set(store.segments()["segment_id"]) - set(segments["segment_id"])
+    assert added and "rw-late-01" in set(pd.read_csv(wednesday.folder / "sources.csv")["source_id"])
+    assert "police" in set(wednesday.delta.voices.query("kind == 'agency'")["voice"])
 
 
 def test_a_project_without_hypotheses_still_gets_a_briefing(review_week_project: Project, tmp_path: Path) -> None:

@@ -46,8 +46,10 @@ def test_decisions_override_the_machine_and_keep_the_rest() -> None:
     added = merged.loc[("b", "loe.capacity_resources")]
     assert added["assigned"] and added["valence"] == "area_for_improvement" and added["codebook_version"] == "1"
     assert merged.loc[("c", "loe.outcomes_voice"), "valence"] == "strength"
+    # the person's valence is about the statement: it holds for the machine's other code on it too
+    assert merged.loc[("b", "loe.frontline_practice"), "valence"] == "area_for_improvement"
     untouched = merged.loc[("b", "loe.frontline_practice")]
-    assert untouched["method"] == "embedding" and untouched["confidence"] == 0.6
+    assert untouched["method"] == "embedding" and untouched["confidence"] == 0.6 and untouched["assigned"]
     assert apply_decisions(_machine(), decisions.iloc[0:0]).equals(_machine())
 
 
@@ -126,6 +128,8 @@ def test_review_workbook_round_trip_records_decisions_and_reports_agreement(revi
     with Store(root / "qualcode.db") as store:
         recorded = store.decisions()
     assert sorted(recorded["decision"]) == ["accept", "add", "reject"] and set(recorded["coder"]) == {"analyst"}
+    refused = runner.invoke(app, ["review", "export", str(root), "--out", str(out)])
+    assert refused.exit_code == EXIT_UNUSABLE and "E208" in refused.stderr  # a reviewer's workbook is never lost
     again = runner.invoke(app, ["review", "export", str(root), "--out", str(tmp_path / "next.xlsx")])
     assert again.exit_code == EXIT_OK
     remaining = pd.read_excel(tmp_path / "next.xlsx", sheet_name="Review")

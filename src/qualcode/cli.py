@@ -26,11 +26,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from qualcode.anonymise.detector import Detector
-from qualcode.errors import BadDate, BadExchangeFile, NothingToReview, QualcodeError
-from qualcode.evidence import Delta
+from qualcode.errors import BadConfig, BadDate, NothingToReview, OutputExists, QualcodeError
 from qualcode.ingest import IngestReport, ingest_inbox
 from qualcode.project import Project, init_project
-from qualcode.review.decisions import DECISIONS
 from qualcode.samples import samples_dir
 from qualcode.store import Store
 
@@ -234,7 +232,7 @@ def _parse_day(value: str | None) -> dt.date | None:
 
 
 def _print_hypotheses(summary: pd.DataFrame, changes: pd.DataFrame) -> None:
-    table = Table(title="Hypotheses (machine coding, not yet reviewed)")
+    table = Table(title="Hypotheses (machine coding, with any decisions people made laid over it)")
     for column in ("id", "status", "since last report", "for", "against", "not yet heard"):
         table.add_column(column)
     before = changes.set_index("hypothesis_id")["status_before"]
@@ -350,9 +348,24 @@ def _flow(project: Project, name: str, workers: int | None = None, dask_address:
     from pipelines.runners import with_task_runner
 
     settings = project.config.orchestration
+    if workers and workers > 1 and dask_address:
+        raise BadConfig("Give --workers (a local cluster) or --dask-address (an existing one), not both.")
+    address = dask_address or (None if workers and workers > 1 else settings.dask_address)
+    if address and not _loopback(address):
+        console_err.print(f"[yellow]note[/] statements (pseudonymised) will travel to the Dask workers at {address}; "
+                          "use tls:// on a network you control, with the project folder on the workers' disk.",
+                          highlight=False, soft_wrap=True)
+    if os.environ.get("PREFECT_API_URL"):
+        console_err.print(f"[yellow]note[/] flow runs are recorded on the Prefect server at "
+                          f"{os.environ['PREFECT_API_URL']} (PREFECT_API_URL), not in {project.root / '.prefect'}.",
+                          highlight=False, soft_wrap=True)
     module = importlib.import_module(f"pipelines.{name}")
-    return with_task_runner(getattr(module, name), workers or settings.workers,
-                            dask_address or settings.dask_address)
+    return with_task_runner(getattr(module, name), workers or settings.workers, address)
+
+
+def _loopback(address: str) -> bool:
+    host = address.split("://", 1)[-1].rsplit(":", 1)[0].strip("[]")
+    return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
 
 
 def _print_run(result: dict[str, Any], title: str) -> int:
@@ -397,8 +410,11 @@ def nightly(
         result = flow(project_dir=str(project.root.resolve()), day=day,
                       batch_size=batch_size or project.config.orchestration.batch_size)
     set_aside = _print_run(result, title="nightly")
-    _print_report_tables(Path(result["briefing"]).parent)
-    console.print(f"Briefing: {result['briefing']}", highlight=False, soft_wrap=True)
+    from qualcode.reports.build import BRIEFING
+
+    folder = project.outputs / result["as_of"]  # not the path in the result: a cached one may predate a move
+    _print_report_tables(folder)
+    console.print(f"Briefing: {folder / BRIEFING}", highlight=False, soft_wrap=True)
     raise typer.Exit(EXIT_PARTIAL if set_aside else EXIT_OK)
 
 
@@ -456,7 +472,8 @@ def schedule(
 
             flow.serve(name=f"nightly-{_slug(project.config.name)}",  # type: ignore[attr-defined]
                        schedules=[CronSchedule(cron=f"{minute} {hour} * * *", timezone=settings.timezone)],
-                       parameters={"project_dir": str(project.root.resolve())}, pause_on_shutdown=False,
+                       parameters={"project_dir": str(project.root.resolve()), "batch_size": settings.batch_size},
+                       pause_on_shutdown=False,
                        print_starting_message=False)
         finally:
             if server is not None:
@@ -545,7 +562,7 @@ def exchange_import_codebook(
 
     with _errors():
         if out.exists():
-            raise BadExchangeFile(f"{out} exists; choose another --out (nothing is overwritten).", path=out)
+            raise OutputExists("The codebook file exists; nothing is overwritten.", path=out)
         book = import_codebook(qdc)
         write_codebook_yaml(book, out)
     console.print(f"{out}: {len(book.leaves)} codes to code with. Set coding.codebook to it in qualcode.yaml.",
@@ -581,12 +598,18 @@ def review_export(
     directory: ProjectDir,
     out: Annotated[Path, typer.Option(help="The review workbook to write (.xlsx).", dir_okay=False)],
     count: Annotated[int | None, typer.Option(min=1, help="Only the N most informative statements.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing workbook (its decisions are lost unless "
+                                        "imported).")] = False,
 ) -> None:
     """Write the machine's codes for a person to accept, reject or add to, most informative first."""
     from qualcode.coders.project_coding import project_codebook
     from qualcode.review.export import review_rows, write_review_workbook
 
     with _errors():
+        if out.exists() and not force:
+            raise OutputExists(f"{out.name} exists and may hold decisions not yet imported.", path=out,
+                                  hint=f"Import it first (qualcode review import {directory} {out}), or pass "
+                                       "--force, or choose another --out.")
         project = Project.open(directory)
         codebook = project_codebook(project)
         with Store(project.store_path) as store:
@@ -613,7 +636,7 @@ def review_import(
     """Record people's decisions on codes (all rows are checked before any is recorded), and report how far the
     machine agreed with them on what they reviewed."""
     from qualcode.coders.project_coding import project_codebook
-    from qualcode.review import read_decisions
+    from qualcode.review import DECISIONS, read_decisions
     from qualcode.review.export import review_agreement
 
     with _errors():
@@ -632,14 +655,6 @@ def review_import(
     if not codings.empty and not everything.empty:
         _print_agreement(review_agreement(codings, everything),
                          f"Machine vs people on the {everything['segment_id'].nunique()} statements reviewed")
-
-
-def _print_changes(delta: Delta) -> None:
-    agencies = delta.voices.loc[delta.voices["kind"] == "agency", "voice"]
-    if len(agencies):
-        console.print(f"  first heard today: {', '.join(agencies)}", highlight=False)
-    for row in delta.hypotheses[delta.hypotheses["changed"]].itertuples(index=False):
-        console.print(f"  {row.hypothesis_id}: {row.status_before or 'new'} -> {row.status_now}", highlight=False)
 
 
 def _ingest_with_progress(project: Project, label: str = "ingest", detector: Detector | None = None

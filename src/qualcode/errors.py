@@ -191,6 +191,16 @@ class TooFewStatements(ProjectError):
             "will be thin.")
 
 
+class OutputExists(ProjectError):
+    code = "E208"
+    hint = "Choose another output path, or pass --force where the command offers it."
+
+
+class ServerNotStarted(ProjectError):
+    code = "E209"
+    hint = "See DIR/.prefect/server.log, or set PREFECT_API_URL to a Prefect server you run."
+
+
 class BadHypotheses(ProjectError):
     code = "E403"
     hint = "Fix hypotheses.yaml; README.md (Hypotheses and the morning briefing) shows the format."

@@ -112,6 +112,10 @@ class Project:
         return self.root / "cache"
 
     @property
+    def embedding_cache(self) -> Path:
+        return self.cache / "embeddings.sqlite"
+
+    @property
     def quarantine(self) -> Path:
         return self.inbox / QUARANTINE_DIR
 

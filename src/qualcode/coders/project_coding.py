@@ -41,7 +41,7 @@ def project_engine(project: Project, embedder: Embedder | None = None) -> Coding
     """The project's coding engine, fitted; embeddings go through the project's cache."""
     settings = project.config.coding
     embedder = embedder or Embedder(settings.embedding_model,
-                                    cache=EmbeddingCache(project.cache / "embeddings.sqlite"))
+                                    cache=EmbeddingCache(project.embedding_cache))
     engine = CodingEngine(project_codebook(project), embedder, lemma_pipeline(project.config.spacy_model),
                           EngineSettings(context_weight=settings.context_weight, threshold=settings.threshold,
                                          top_threshold=settings.top_threshold))

@@ -30,16 +30,19 @@ class Analysis:
 
 
 def analyse(segments: pd.DataFrame, sources: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook,
-            hypotheses: HypothesisSet, config: EvidenceConfig, as_of: dt.date, cases: list[Case] | None = None
-            ) -> Analysis:
+            hypotheses: HypothesisSet, config: EvidenceConfig, as_of: dt.date, cases: list[Case] | None = None,
+            known_sources: set[str] | None = None) -> Analysis:
     """Chart and weigh the evidence known on `as_of`.
 
     Args:
         segments: `Store.segments()`; sources: `Store.sources()`; codings: `Store.codings()` of `codebook`'s
             version only.
         cases: the matrices to build (default: `config.cases`; [] for none, e.g. for yesterday's view).
+        known_sources: the sources known then, when a report recorded them (a source ingested late but dated
+            early was not known to the report of its date); default: those dated on or before `as_of`.
     """
-    known = segments_as_of(segments, sources, as_of)
+    known = (segments[segments["source_id"].isin(known_sources)].reset_index(drop=True)
+             if known_sources is not None else segments_as_of(segments, sources, as_of))
     statements = coded_statements(known, codings)
     evidence = hypothesis_evidence(statements, hypotheses, codebook)
     codes = [c.id for c in codebook.leaves]

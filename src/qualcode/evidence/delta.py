@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from qualcode.evidence.analysis import Analysis
-from qualcode.evidence.statements import UNKNOWN
+from qualcode.evidence.statements import UNKNOWN, voice_key, voices
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,12 @@ def daily_delta(now: Analysis, before: Analysis | None, codes: list[str]) -> Del
         per = fresh[fresh["side"] == side].groupby("hypothesis_id").size()
         hypotheses[f"new_{side}"] = hypotheses["hypothesis_id"].map(per).fillna(0).astype(int)
 
-    voices = []
+    first_heard = []
     for kind in ("agency", "role", "source_type"):
-        heard_before = set(before.segments[kind]) if before is not None else set()
-        counts = now.segments[~now.segments[kind].isin(heard_before | {UNKNOWN})].groupby(kind).size()
-        voices += [{"kind": kind, "voice": voice, "statements": int(n)} for voice, n in counts.items()]
+        heard_before = voices(before.segments[kind]) if before is not None else frozenset()
+        keys = now.segments[kind].map(voice_key)
+        fresh_voices = now.segments[~keys.isin(heard_before | {UNKNOWN})]
+        counts = fresh_voices.groupby(fresh_voices[kind].map(voice_key)).size()
+        first_heard += [{"kind": kind, "voice": voice, "statements": int(n)} for voice, n in counts.items()]
     return Delta(codes=code_table, hypotheses=hypotheses.reset_index(drop=True),
-                 voices=pd.DataFrame(voices, columns=["kind", "voice", "statements"]))
+                 voices=pd.DataFrame(first_heard, columns=["kind", "voice", "statements"]))

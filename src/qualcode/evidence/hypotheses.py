@@ -100,6 +100,10 @@ def load_hypotheses(path: Path, codebook: Codebook | None = None) -> HypothesisS
             location = location[2:]
         field = ".".join(str(p) for p in location if not isinstance(p, int)) or "hypotheses"
         raise BadHypotheses(f"{where}field `{field}`: {error['msg']}.", path=path, line=line) from None
+    if codebook is not None and hypotheses.hypotheses and not codebook.valence:
+        raise BadHypotheses(f"Codebook {codebook.name!r} has no valence, so no statement can support or contradict "
+                            "a hypothesis; use a codebook with `valence: true` and valence examples.", path=path,
+                            line=raw.get(LINE))
     if codebook is not None:
         known = {c.id for c in codebook.codes}
         for item, hypothesis in zip(items, hypotheses.hypotheses, strict=True):

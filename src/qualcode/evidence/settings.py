@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Case = Literal["source", "role", "agency", "site", "source_type"]
 ALL_CASES: tuple[Case, ...] = ("role", "agency", "source_type", "site", "source")
@@ -37,3 +37,9 @@ class EvidenceConfig(BaseModel):
     quotes_per_side: int = Field(3, ge=1, le=10)
     expected_agencies: list[str] = Field(default_factory=lambda: list(DEFAULT_AGENCIES))
     status: StatusRule = Field(default_factory=StatusRule)
+
+    @model_validator(mode="after")
+    def _briefing_case_is_charted(self) -> EvidenceConfig:
+        if self.briefing_case not in self.cases:
+            raise ValueError(f"briefing_case {self.briefing_case!r} must be one of cases ({', '.join(self.cases)})")
+        return self

@@ -11,6 +11,16 @@ STATEMENT_COLUMNS = ["segment_id", "source_id", "speaker", "role", "agency", "si
 UNKNOWN = "unknown"
 
 
+def voice_key(value: object) -> str:
+    """How voices are compared: 'Health ' and 'health' are one agency, whoever typed the metadata."""
+    return " ".join(str(value).split()).casefold()
+
+
+def voices(values: pd.Series) -> frozenset[str]:
+    """Distinct known voices: 'unknown' is no one in particular, so it never triangulates anything."""
+    return frozenset(key for key in (voice_key(v) for v in values.dropna().unique()) if key != UNKNOWN)
+
+
 def coded_statements(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
     """Join statements to their assigned codes.
 

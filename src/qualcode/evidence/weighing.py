@@ -8,7 +8,7 @@ from qualcode.codebook.model import Codebook
 from qualcode.evidence.hypotheses import HypothesisSet, leaf_codes
 from qualcode.evidence.quotes import best_quotes
 from qualcode.evidence.settings import StatusRule
-from qualcode.evidence.statements import UNKNOWN
+from qualcode.evidence.statements import voice_key, voices
 from qualcode.evidence.status import Side, decide_status
 
 EVIDENCE_COLUMNS = ["hypothesis_id", "side", "segment_id", "source_id", "speaker", "role", "agency",
@@ -61,12 +61,12 @@ def hypothesis_summary(evidence: pd.DataFrame, hypotheses: HypothesisSet, rule: 
     for hypothesis in hypotheses.hypotheses:
         mine = evidence[evidence["hypothesis_id"] == hypothesis.id]
         sides = {name: _side(mine[mine["side"] == name]) for name in SIDES}
-        heard_roles, heard_agencies = _voices(mine["role"]), _voices(mine["agency"])
-        voices = hypothesis.voices
-        needed_agencies = voices.agencies if voices is not None else expected_agencies
-        needed_roles = voices.roles if voices is not None else []
-        gaps = [a for a in needed_agencies if a.casefold() not in {h.casefold() for h in heard_agencies}]
-        gaps += [f"role: {r}" for r in needed_roles if r.casefold() not in {h.casefold() for h in heard_roles}]
+        heard_roles, heard_agencies = voices(mine["role"]), voices(mine["agency"])
+        needs = hypothesis.voices
+        needed_agencies = needs.agencies if needs is not None else expected_agencies
+        needed_roles = needs.roles if needs is not None else []
+        gaps = [a for a in needed_agencies if voice_key(a) not in heard_agencies]
+        gaps += [f"role: {r}" for r in needed_roles if voice_key(r) not in heard_roles]
         row: dict[str, object] = {"hypothesis_id": hypothesis.id, "statement": hypothesis.statement,
                                   "status": decide_status(sides["support"], sides["contradict"], rule),
                                   "neutral_statements": int((mine["side"] == "neutral").sum()),
@@ -86,10 +86,5 @@ def hypothesis_quotes(evidence: pd.DataFrame, count: int) -> pd.DataFrame:
 
 
 def _side(rows: pd.DataFrame) -> Side:
-    return Side(weight=float(rows["confidence"].sum()), statements=len(rows), roles=_voices(rows["role"]),
-                agencies=_voices(rows["agency"]), source_types=_voices(rows["source_type"]))
-
-
-def _voices(values: pd.Series) -> frozenset[str]:
-    """Distinct known voices: 'unknown' is no one in particular, so it never triangulates anything."""
-    return frozenset(str(v) for v in values.dropna().unique() if v != UNKNOWN)
+    return Side(weight=float(rows["confidence"].sum()), statements=len(rows), roles=voices(rows["role"]),
+                agencies=voices(rows["agency"]), source_types=voices(rows["source_type"]))

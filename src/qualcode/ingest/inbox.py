@@ -89,7 +89,7 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
     """
     files = inbox_files(project.inbox)
     manifests = _manifests(project.inbox, files)  # a broken manifest stops the run before any write
-    if not _anything_new(project, files):
+    if not anything_new(project, files):
         # a nightly rerun with nothing new loads no model at all
         report = IngestReport([FileOutcome(f.relative_to(project.inbox).as_posix(), "skipped",
                                            reason="already ingested (same content)") for f in files])
@@ -122,8 +122,9 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
     return report
 
 
-def _anything_new(project: Project, files: list[Path]) -> bool:
+def anything_new(project: Project, files: list[Path] | None = None) -> bool:
     """Whether any inbox file is not yet in the store (an unreadable file counts: ingest reports it)."""
+    files = inbox_files(project.inbox) if files is None else files
     if not files:
         return False
     with Store(project.store_path) as store:
@@ -220,25 +221,31 @@ def _set_aside(project: Project, outcome: FileOutcome) -> None:
 
 
 def copy_into_inbox(project: Project, folder: Path) -> int:
-    """Copy a corpus folder's files into `inbox/<folder name>/`; a file already there is never overwritten.
-    README files describe a corpus and are not sources, so they stay behind. Returns how many were copied."""
+    """Copy a corpus folder's new files into `inbox/<folder name>/`. A file whose content is already stored, or
+    was set aside (rejected or quarantined), is not copied again; a file already in the inbox is never
+    overwritten; a manifest whose content changed is refreshed. README files describe a corpus and are not
+    sources, so they stay behind. Returns how many files were copied."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FolderNotFound("The corpus folder does not exist.", path=folder)
     target = project.inbox / folder.name
+    set_aside = {content_hash(p.read_bytes()) for aside in (project.rejected, project.quarantine)
+                 if aside.is_dir() for p in aside.rglob("*") if p.is_file() and not p.name.endswith(REASON_SUFFIX)}
     copied = 0
-    for path in inbox_files(folder):
-        if path.stem.upper() == "README":
-            continue
-        destination = target / path.relative_to(folder)
-        if destination.exists():
-            continue
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, destination)
-        copied += 1
+    with Store(project.store_path) as store:
+        for path in inbox_files(folder):
+            destination = target / path.relative_to(folder)
+            if path.stem.upper() == "README" or destination.exists():
+                continue
+            digest = content_hash(path.read_bytes())
+            if digest in set_aside or store.has_content(digest):
+                continue
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, destination)
+            copied += 1
     for manifest in folder.rglob(MANIFEST_NAME):
         destination = target / manifest.relative_to(folder)
-        if not destination.exists():
+        if not destination.exists() or destination.read_bytes() != manifest.read_bytes():
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(manifest, destination)
     return copied

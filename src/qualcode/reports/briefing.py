@@ -12,6 +12,7 @@ from qualcode.evidence.analysis import Analysis
 from qualcode.evidence.delta import Delta
 from qualcode.evidence.matrix import matrix_counts
 from qualcode.evidence.settings import Case, StatusRule
+from qualcode.evidence.statements import voice_key, voices
 from qualcode.evidence.status import describe_rule
 
 _ENV = jinja2.Environment(loader=jinja2.FunctionLoader(
@@ -24,7 +25,7 @@ def render_briefing(analysis: Analysis, delta: Delta, *, previous: str | None, l
     """The briefing as HTML. Quotes carry the speaker's role only; their source and offsets sit in data-
     attributes so a test (or a curious analyst) can trace each back to the store."""
     codes = list(labels)
-    heard = set(analysis.segments["agency"])
+    heard = voices(analysis.segments["agency"])
     grid = matrix_counts(analysis.matrices[case], codes) if case in analysis.matrices else pd.DataFrame()
     top = int(grid.to_numpy().max()) if grid.size else 0
     quotes: dict[str, dict[str, list[dict[str, Any]]]] = {}
@@ -37,7 +38,7 @@ def render_briefing(analysis: Analysis, delta: Delta, *, previous: str | None, l
         hypotheses=analysis.summary.to_dict("records"), quotes=quotes,
         changes=delta.hypotheses.to_dict("records"), new_voices=delta.voices.to_dict("records"),
         code_changes=delta.codes.to_dict("records"),
-        missing=[a for a in expected_agencies if a not in heard], case=case, codes=codes, labels=labels,
+        missing=[a for a in expected_agencies if voice_key(a) not in heard], case=case, codes=codes, labels=labels,
         grid=[(str(label), [(int(v), _heat(int(v), top)) for v in values])
               for label, values in zip(grid.index, grid.to_numpy(), strict=True)],
         rule=describe_rule(rule))

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from qualcode import __version__
-from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
+from qualcode.codebook import Codebook, resolve_codebook_path
+from qualcode.coders.project_coding import project_codebook
 from qualcode.evidence.analysis import Analysis, analyse
 from qualcode.evidence.delta import Delta, daily_delta
 from qualcode.evidence.hypotheses import HypothesisSet, load_hypotheses
@@ -24,6 +28,8 @@ from qualcode.store import Store
 log = logging.getLogger(__name__)
 BRIEFING = "briefing.html"
 WORKBOOK = "evidence.xlsx"
+ABOUT = "about.json"  # provenance: version, codebook, model, day, the report compared with, and an input digest
+SOURCES = "sources.csv"
 
 
 @dataclass(frozen=True)
@@ -61,8 +67,10 @@ def report_inputs(project: Project, day: dt.date | None = None) -> str:
     with. Equal digests give equal reports, so an orchestrator may skip the rebuild."""
     day = day or dt.date.today()
     digest = hashlib.sha256(f"{__version__}|{day}|".encode())
-    previous = max((d for d in report_dates(project) if d < day), default=None)
+    previous = previous_report(project, day)
     digest.update(f"{previous}|".encode())
+    if previous is not None and (project.outputs / previous.isoformat() / SOURCES).is_file():
+        digest.update((project.outputs / previous.isoformat() / SOURCES).read_bytes())
     with Store(project.store_path) as store:
         digest.update(repr(store.signature()).encode())
     files = [project.root / CONFIG_NAME, project.root / project.config.evidence.hypotheses,
@@ -72,9 +80,22 @@ def report_inputs(project: Project, day: dt.date | None = None) -> str:
     return digest.hexdigest()
 
 
-def report_is_written(project: Project, day: dt.date | None = None) -> bool:
-    folder = project.outputs / (day or dt.date.today()).isoformat()
-    return (folder / BRIEFING).is_file() and (folder / WORKBOOK).is_file()
+def previous_report(project: Project, day: dt.date) -> dt.date | None:
+    """The latest report before `day`: what 'since yesterday' compares with."""
+    return max((d for d in report_dates(project) if d < day), default=None)
+
+
+def report_is_current(project: Project, day: dt.date | None = None) -> bool:
+    """Whether the day's folder was built from exactly what a report would be built from now."""
+    day = day or dt.date.today()
+    about = project.outputs / day.isoformat() / ABOUT
+    if not about.is_file() or not (about.parent / BRIEFING).is_file():
+        return False
+    try:
+        recorded = json.loads(about.read_text(encoding="utf-8")).get("inputs")
+    except (OSError, ValueError):
+        return False
+    return bool(recorded == report_inputs(project, day))
 
 
 def build_report(project: Project, day: dt.date | None = None) -> Report:
@@ -82,16 +103,17 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
     earlier report. The folder is written aside and swapped in whole, so a failure never leaves half a report."""
     day = day or dt.date.today()
     config = project.config.evidence
-    codebook = load_codebook(resolve_codebook_path(project.config.coding.codebook, base=project.root))
+    codebook = project_codebook(project)
     hypotheses = project_hypotheses(project, codebook)
+    inputs = report_inputs(project, day)
     with Store(project.store_path) as store:
         segments, sources, codings = store.segments(), store.sources(), current_codings(store, codebook)
     models = sorted(set(codings["model"].dropna()))
     reviewed = int((codings["method"] == "human").sum())
-    previous = max((d for d in report_dates(project) if d < day), default=None)
+    previous = previous_report(project, day)
     now = analyse(segments, sources, codings, codebook, hypotheses, config, day)
-    before = (analyse(segments, sources, codings, codebook, hypotheses, config, previous, cases=[])
-              if previous is not None else None)
+    before = (analyse(segments, sources, codings, codebook, hypotheses, config, previous, cases=[],
+                      known_sources=_sources_of(project, previous)) if previous is not None else None)
     codes = [c.id for c in codebook.leaves]
     delta = daily_delta(now, before, codes)
     about = {"project": project.config.name, "as of": day.isoformat(),
@@ -101,6 +123,7 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
              "version": __version__}
 
     def write(folder: Path) -> None:
+        (folder / ABOUT).write_text(json.dumps({**about, "inputs": inputs}, indent=2) + "\n", encoding="utf-8")
         write_tables(report_tables(now, delta), folder)
         write_workbook(folder / WORKBOOK, now, delta, codes, about)
         (folder / BRIEFING).write_text(render_briefing(
@@ -111,3 +134,11 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
     folder = write_folder(project.outputs / day.isoformat(), write)
     log.info("Report for %s: %d statements, %d hypotheses", day, len(now.segments), len(now.summary))
     return Report(folder=folder, analysis=now, delta=delta, previous=previous)
+
+
+def _sources_of(project: Project, day: dt.date) -> set[str] | None:
+    """The sources an earlier report covered, as it recorded them (None for a report from before it did)."""
+    path = project.outputs / day.isoformat() / SOURCES
+    if not path.is_file():
+        return None
+    return set(pd.read_csv(path, dtype=str, keep_default_na=False)["source_id"])

@@ -12,7 +12,8 @@ from qualcode.evidence.delta import Delta
 
 def report_tables(analysis: Analysis, delta: Delta) -> dict[str, pd.DataFrame]:
     """Every table of a report, named as its files are (`<name>.csv`, `<name>.parquet`)."""
-    tables = {"statements": analysis.statements, "hypotheses": analysis.summary,
+    tables = {"sources": report_sources(analysis.segments), "statements": analysis.statements,
+              "hypotheses": analysis.summary,
               "hypothesis_evidence": analysis.evidence, "hypothesis_quotes": analysis.hypothesis_quotes}
     for case, matrix in analysis.matrices.items():
         tables[f"matrix_by_{case}"] = matrix
@@ -20,6 +21,17 @@ def report_tables(analysis: Analysis, delta: Delta) -> dict[str, pd.DataFrame]:
     tables |= {"changes_by_code": delta.codes, "changes_by_hypothesis": delta.hypotheses,
                "new_voices": delta.voices}
     return tables
+
+
+def report_sources(segments: pd.DataFrame) -> pd.DataFrame:
+    """The sources a report covers (what the next report compares with): source_id, source_type, site, date,
+    roles, agencies, statements."""
+    if segments.empty:
+        return pd.DataFrame(columns=["source_id", "source_type", "site", "date", "roles", "agencies", "statements"])
+    return segments.groupby("source_id", sort=True).agg(
+        source_type=("source_type", "first"), site=("site", "first"), date=("date", "first"),
+        roles=("role", lambda r: "; ".join(sorted(set(r)))), agencies=("agency", lambda a: "; ".join(sorted(set(a)))),
+        statements=("segment_id", "count")).reset_index()
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:

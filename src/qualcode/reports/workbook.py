@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from qualcode.evidence.analysis import Analysis
 from qualcode.evidence.delta import Delta
 from qualcode.evidence.quotes import cite
+from qualcode.reports.cells import append_row
 
 HEAT = ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color="F8696B")
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -97,7 +98,7 @@ def _matrix_sheet(sheet: Worksheet, matrix: pd.DataFrame, quotes: pd.DataFrame, 
                         quoted.get((case_value, code), "")]
             else:
                 row += [0, "", ""]
-        sheet.append(row)
+        append_row(sheet, row)
     for i, _ in enumerate(codes):
         count_col, share_col, quote_col = (get_column_letter(2 + 3 * i + k) for k in range(3))
         sheet.conditional_formatting.add(f"{count_col}2:{count_col}{max(sheet.max_row, 2)}", HEAT)
@@ -110,7 +111,7 @@ def _matrix_sheet(sheet: Worksheet, matrix: pd.DataFrame, quotes: pd.DataFrame, 
 def _table_sheet(sheet: Worksheet, frame: pd.DataFrame, heat: list[str]) -> None:
     sheet.append(list(frame.columns))
     for values in frame.itertuples(index=False):
-        sheet.append([None if pd.isna(v) else v.item() if hasattr(v, "item") else v for v in values])
+        append_row(sheet, [None if pd.isna(v) else v.item() if hasattr(v, "item") else v for v in values])
     for column in heat:
         letter = get_column_letter(list(frame.columns).index(column) + 1)
         sheet.conditional_formatting.add(f"{letter}2:{letter}{max(sheet.max_row, 2)}", HEAT)

@@ -12,6 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from qualcode.codebook.model import Codebook
 from qualcode.coders.classifier import most_informative
+from qualcode.reports.cells import append_row, save_workbook
 from qualcode.review.decisions import DECISIONS
 
 SHEET = "Review"
@@ -61,7 +62,7 @@ def write_review_workbook(rows: pd.DataFrame, path: Path, codebook: Codebook) ->
     sheet.title = SHEET
     sheet.append(REVIEW_COLUMNS)
     for values in rows.itertuples(index=False):
-        sheet.append([None if isinstance(v, float) and np.isnan(v) else v for v in values])
+        append_row(sheet, [None if isinstance(v, float) and np.isnan(v) else v for v in values])
     codes = book.create_sheet("Codes")
     codes.append(["code_id", "code", "definition"])
     for code in codebook.leaves:
@@ -92,7 +93,7 @@ def write_review_workbook(rows: pd.DataFrame, path: Path, codebook: Codebook) ->
                  "person's coding that no machine run overwrites."):
         guide.append([line])
     guide.column_dimensions["A"].width = 120
-    book.save(path)
+    save_workbook(book, path)
 
 
 def review_agreement(codings: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:

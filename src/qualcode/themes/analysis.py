@@ -73,15 +73,20 @@ def theme_label(keywords: list[str]) -> str:
 
 def propose_codes(themes: Themes, prefix: str = "emerging", examples: int = 6) -> str:
     """Candidate codes as a YAML snippet to paste into a codebook's `codes:` list (then edit: drafts only)."""
-    codes = []
+    codes, ids = [], set()
     for row in themes.themes.itertuples(index=False):
-        words = row.keywords.split(", ")
+        words = [w for w in row.keywords.split(", ") if w] or [row.label]
+        about = f"{', '.join(words[:-1])} and {words[-1]}" if len(words) > 1 else words[0]
+        code_id, n = f"{prefix}.{_slug(row.label)}", 2
+        while code_id in ids:  # two themes can share a label; ids must stay unique for the codebook
+            code_id, n = f"{prefix}.{_slug(row.label)}_{n}", n + 1
+        ids.add(code_id)
         central = themes.quotes[themes.quotes["theme"] == row.theme]["text"].tolist()
         others = themes.members[themes.members["theme"] == row.theme]["text"].tolist()
         picked = list(dict.fromkeys(central + others))[:examples]
         codes.append({
-            "id": f"{prefix}.{_slug(row.label)}", "label": row.label.capitalize(),
-            "definition": f"Statements about {', '.join(words[:-1])} and {words[-1]} (a draft from the keywords of "
+            "id": code_id, "label": row.label.capitalize(),
+            "definition": f"Statements about {about} (a draft from the keywords of "
                           f"{row.statements} statements no code held; rewrite before use).",
             "include": [f"raised by: {row.roles}"], "examples": picked})
     header = ("# Candidate codes from `qualcode themes --propose`: drafts from statements the codebook does not\n"

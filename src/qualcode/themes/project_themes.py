@@ -34,7 +34,7 @@ class ThemeReport:
 
 
 def project_embedder(project: Project) -> Embedder:
-    return Embedder(project.config.coding.embedding_model, cache=EmbeddingCache(project.cache / "embeddings.sqlite"))
+    return Embedder(project.config.coding.embedding_model, cache=EmbeddingCache(project.embedding_cache))
 
 
 def project_themes(project: Project, low_confidence: float = 0.5, settings: ThemeSettings | None = None,
