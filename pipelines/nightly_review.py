@@ -15,7 +15,7 @@ from typing import Any
 from prefect import flow
 from prefect.futures import as_completed
 
-from pipelines.tasks import SEQUENTIAL, code_batch, ingest, plan_coding, report, report_is_current, save, summarise
+from pipelines.tasks import SEQUENTIAL, code_batch, ingest, plan_coding, report, save, summarise
 
 FLOW_NAME = "nightly-review"
 
@@ -31,7 +31,7 @@ def nightly_review(project_dir: str, day: str | None = None, batch_size: int = 2
     """
     ingested = ingest(project_dir)
     coded = code_all(project_dir, batch_size)
-    built = report.with_options(refresh_cache=not report_is_current(project_dir, day))(project_dir, day)
+    built = report(project_dir, day)
     summarise(FLOW_NAME, ingested, coded, built)
     return {"ingested": ingested, "coded": coded, **built}
 

@@ -1,7 +1,7 @@
 """The tasks the flows share. Each is a thin wrapper round one library call; none holds analysis logic.
 
 Tasks pass project paths, day strings and DataFrames of statements, never loaded models: a process builds
-its models once (`_engine`, `_ingest_models`) and reuses them across flow runs and batches.
+its coding engine once (`_engine`) and reuses it across flow runs and batches.
 """
 
 from __future__ import annotations
@@ -17,22 +17,16 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
-from prefect.context import TaskRunContext
 from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import Task, exponential_backoff
 
-from qualcode.anonymise.detector import Detector
 from qualcode.coders.engine import CodingEngine
 from qualcode.coders.project_coding import TOP_K, pending_batches, project_codebook, project_engine, save_codings
 from qualcode.errors import QualcodeError
 from qualcode.ingest import ingest_inbox
-from qualcode.ingest.inbox import anything_new, project_detector
-from qualcode.nlp import sentence_pipeline
 from qualcode.project import Project
-from qualcode.reports import build_report, report_inputs
-from qualcode.reports import report_is_current as current_report
-from qualcode.segment import Segmenter
+from qualcode.reports import BRIEFING, build_report, report_is_current
 
 # Coding runs one batch at a time in the flow's process unless a Dask runner is chosen: the models are not
 # thread-safe, and one process already uses every core for the embeddings. (Prefect's runner types are
@@ -67,24 +61,12 @@ def _engine(project_dir: str, fingerprint: str) -> CodingEngine:
     return project_engine(Project.open(Path(project_dir)))
 
 
-@lru_cache(maxsize=2)
-def _ingest_models(project_dir: str, spacy_model: str, anonymisation: str) -> tuple[Segmenter, Detector]:
-    project = Project.open(Path(project_dir))
-    return (Segmenter(sentence_pipeline(spacy_model), project.config.segmentation.settings()),
-            project_detector(project))
-
-
 @task(name="ingest-inbox", retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
       retry_condition_fn=_transient, cache_policy=NO_CACHE)
 def ingest(project_dir: str) -> dict[str, int]:
     """New inbox files through the anonymisation gate into the store (files already there are skipped)."""
-    project = Project.open(Path(project_dir))
-    if anything_new(project):
-        segmenter, detector = _ingest_models(project_dir, project.config.spacy_model,
-                                             project.config.anonymisation.model_dump_json())
-        report = ingest_inbox(project, segmenter=segmenter, detector=detector)
-    else:
-        report = ingest_inbox(project)  # nothing new: it returns before any model would be loaded
+    # With nothing new, ingest returns before building any model; spaCy pipelines are cached per process.
+    report = ingest_inbox(Project.open(Path(project_dir)))
     counts = {"added": len(report.added), "statements": sum(o.segments for o in report.added),
               "skipped": len(report.skipped), "rejected": len(report.rejected),
               "quarantined": len(report.quarantined)}
@@ -123,36 +105,27 @@ def save(project_dir: str, codings: pd.DataFrame) -> int:
     return int(codings["id"].nunique())
 
 
-def _report_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
-    """The report's inputs by content (store rows, settings, codebook, hypotheses, day), never by path: a
-    path would hash the string, and a changed file would get yesterday's report."""
-    return "report-" + report_inputs(Project.open(Path(parameters["project_dir"])), _day(parameters["day"]))
-
-
-def _day(day: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(day) if day else None
-
-
-def report_is_current(project_dir: str, day: str | None) -> bool:
-    """Whether the day's folder holds the report of today's inputs; if not (missing, or built from other
-    inputs), a cached result must not stand in for it."""
-    return current_report(Project.open(Path(project_dir)), _day(day))
-
-
-@task(name="build-report", cache_key_fn=_report_key, persist_result=True, result_serializer="json")
+@task(name="build-report", cache_policy=NO_CACHE)
 def report(project_dir: str, day: str | None) -> dict[str, Any]:
-    """The dated outputs and briefing, rebuilt from the store; skipped (a cached result of counts and statuses
-    only) when nothing it is built from has changed."""
-    built = build_report(Project.open(Path(project_dir)), _day(day))
-    summary = built.analysis.summary
-    statuses = dict(zip(summary["hypothesis_id"], summary["status"], strict=True))
-    changed = built.delta.hypotheses.query("changed")
-    get_run_logger().info("Report for %s: %d statements, %d hypotheses, %d changed status",
-                          built.analysis.as_of, len(built.analysis.segments), len(statuses), len(changed))
-    return {"briefing": str(built.briefing), "as_of": built.analysis.as_of.isoformat(), "statuses": statuses,
-            "status_before": dict(zip(changed["hypothesis_id"], changed["status_before"], strict=True)),
-            "statements": len(built.analysis.segments),
-            "new_agencies": sorted(built.delta.voices.query("kind == 'agency'")["voice"])}
+    """The dated outputs and briefing, rebuilt from the store unless the day's folder records the same input
+    digest (content of store, settings, codebook, hypotheses; never paths); returns counts and statuses only."""
+    project = Project.open(Path(project_dir))
+    as_of = dt.date.fromisoformat(day) if day else dt.date.today()
+    folder = project.outputs / as_of.isoformat()
+    if report_is_current(project, as_of):
+        get_run_logger().info("Report for %s is current: nothing it is built from has changed", as_of)
+    else:
+        folder = build_report(project, as_of).folder
+    summary = pd.read_csv(folder / "hypotheses.csv", keep_default_na=False)
+    changes = pd.read_csv(folder / "changes_by_hypothesis.csv", keep_default_na=False).query("changed")
+    voices = pd.read_csv(folder / "new_voices.csv", keep_default_na=False)
+    statements = int(pd.read_csv(folder / "sources.csv")["statements"].sum())
+    get_run_logger().info("Report for %s: %d statements, %d hypotheses, %d changed status", as_of, statements,
+                          len(summary), len(changes))
+    return {"briefing": str(folder / BRIEFING), "as_of": as_of.isoformat(),
+            "statuses": dict(zip(summary["hypothesis_id"], summary["status"], strict=True)),
+            "status_before": dict(zip(changes["hypothesis_id"], changes["status_before"], strict=True)),
+            "statements": statements, "new_agencies": sorted(voices.loc[voices["kind"] == "agency", "voice"])}
 
 
 @task(name="summarise", cache_policy=NO_CACHE)

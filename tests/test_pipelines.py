@@ -89,6 +89,7 @@ def test_nightly_rerun_codes_nothing_and_reproduces_the_outputs(week: dict[str, 
     statements = len(_table(week["root"], "SELECT id FROM segments WHERE source_id LIKE 'rw-d1-%'"))
     assert f"Coding {statements} statements" in _said(first)
     assert "Nothing new to code" in _said(second) and "Coding " not in _said(second)
+    assert "Report for 2026-03-10 is current" in _said(second)  # nothing changed, so nothing rebuilt
     assert "0 new sources" in _said(second)
     assert day1 == again and {"briefing.html", "evidence.xlsx", "hypotheses.parquet"} <= set(day1)
 

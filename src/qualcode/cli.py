@@ -28,7 +28,7 @@ from rich.table import Table
 from qualcode.anonymise.detector import Detector
 from qualcode.errors import BadConfig, BadDate, NothingToReview, OutputExists, QualcodeError
 from qualcode.ingest import IngestReport, ingest_inbox
-from qualcode.project import Project, init_project
+from qualcode.project import TIME_OF_DAY, Project, init_project
 from qualcode.samples import samples_dir
 from qualcode.store import Store
 
@@ -323,8 +323,7 @@ def demo(
         with Store(project.store_path) as store:
             frame = store.segments()
     _print_voices(frame)
-    _print_report_tables(Path(result["briefing"]).parent)
-    console.print(f"Briefing: {result['briefing']}", highlight=False, soft_wrap=True)
+    _print_briefing(project, result)
     raise typer.Exit(EXIT_PARTIAL if set_aside else EXIT_OK)
 
 
@@ -381,10 +380,16 @@ def _print_run(result: dict[str, Any], title: str) -> int:
     return int(ingested["rejected"]) + int(ingested["quarantined"])
 
 
-def _print_report_tables(folder: Path) -> None:
+def _print_briefing(project: Project, result: dict[str, Any]) -> None:
+    """The hypotheses table of a flow run's report, then the path of its briefing (from the project and the
+    day, not a path carried in the result)."""
+    from qualcode.reports.build import BRIEFING
+
+    folder = project.outputs / result["as_of"]
     summary = pd.read_csv(folder / "hypotheses.csv", keep_default_na=False)
     changes = pd.read_csv(folder / "changes_by_hypothesis.csv", keep_default_na=False)
     _print_hypotheses(summary, changes)
+    console.print(f"Briefing: {folder / BRIEFING}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -410,11 +415,7 @@ def nightly(
         result = flow(project_dir=str(project.root.resolve()), day=day,
                       batch_size=batch_size or project.config.orchestration.batch_size)
     set_aside = _print_run(result, title="nightly")
-    from qualcode.reports.build import BRIEFING
-
-    folder = project.outputs / result["as_of"]  # not the path in the result: a cached one may predate a move
-    _print_report_tables(folder)
-    console.print(f"Briefing: {folder / BRIEFING}", highlight=False, soft_wrap=True)
+    _print_briefing(project, result)
     raise typer.Exit(EXIT_PARTIAL if set_aside else EXIT_OK)
 
 
@@ -454,7 +455,7 @@ def schedule(
         project = Project.open(directory)
         settings = project.config.orchestration
         when = at or settings.schedule
-        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", when):
+        if not re.fullmatch(TIME_OF_DAY, when):
             raise BadDate(f"--at {when!r} is not a time like 02:00.", hint="Give the time as HH:MM (24-hour).")
         hour, minute = (int(part) for part in when.split(":"))
         server = None

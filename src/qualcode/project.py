@@ -18,6 +18,7 @@ CONFIG_NAME = "qualcode.yaml"
 STORE_NAME = "qualcode.db"
 REJECTED_DIR = "_rejected"
 QUARANTINE_DIR = "_quarantine"
+TIME_OF_DAY = r"([01]\d|2[0-3]):[0-5]\d"  # HH:MM, 24-hour
 
 
 class SegmentationConfig(BaseModel):
@@ -65,7 +66,7 @@ class OrchestrationConfig(BaseModel):
     workers: int = Field(1, ge=1, le=256)
     dask_address: str | None = Field(None, pattern=r"^(tcp|tls|inproc|ucx)://.+")
     batch_size: int = Field(256, ge=1, le=100_000)
-    schedule: str = Field("02:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    schedule: str = Field("02:00", pattern=f"^{TIME_OF_DAY}$")
     timezone: str = "Europe/London"
 
 
