@@ -23,7 +23,7 @@ runner = CliRunner()
                                      ["code"], ["evaluate"], ["report"], ["nightly"], ["schedule"],
                                      ["code-corpus"], ["review"], ["review", "import"], ["review", "export"],
                                      ["themes"], ["exchange"], ["exchange", "export"], ["exchange", "codebook"],
-                                     ["exchange", "import"], ["exchange", "import-codebook"]])
+                                     ["exchange", "import"], ["exchange", "import-codebook"], ["synth"]])
 def test_every_command_has_help(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0

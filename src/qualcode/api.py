@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
-from qualcode.coders.embedder import DEFAULT_EMBEDDING_MODEL, Embedder
+from qualcode.coders.embedder import DEFAULT_EMBEDDING_MODEL, Embedder, EmbeddingBackend
 from qualcode.coders.engine import CodingEngine
 from qualcode.coders.project_coding import TOP_K, lemma_pipeline, project_codebook
 from qualcode.evidence.analysis import Analysis, analyse
@@ -78,10 +78,11 @@ def open_project(path: str | Path) -> ProjectData:
 
 def code_texts(texts: Sequence[str], codebook: str | Path = "safeguarding_lines_of_enquiry",
                questions: Sequence[str] | None = None, model: str = DEFAULT_EMBEDDING_MODEL,
-               top_k: int = TOP_K) -> pd.DataFrame:
+               top_k: int = TOP_K, backend: EmbeddingBackend = "transformer") -> pd.DataFrame:
     """Code a list of strings with a codebook (a bundled name or a YAML path): the long table of `code-table`
-    (id is the position in `texts`)."""
-    engine = CodingEngine(load_codebook(resolve_codebook_path(codebook)), Embedder(model), lemma_pipeline()).fit()
+    (id is the position in `texts`); `backend="static"` is the fast path."""
+    engine = CodingEngine(load_codebook(resolve_codebook_path(codebook)), Embedder(model, backend=backend),
+                          lemma_pipeline()).fit()
     statements = pd.DataFrame({"id": [str(i) for i in range(len(texts))], "text": list(texts),
                                "question": list(questions) if questions is not None else ""})
     return engine.code(statements, top_k=top_k)

