@@ -47,8 +47,14 @@ def static_model_path(source: str) -> Path:
     work = Path(tempfile.mkdtemp(prefix=".distilling-", dir=target.parent))
     try:
         _distil(folder, work / "model")
-        shutil.rmtree(target, ignore_errors=True)
-        (work / "model").rename(target)  # whole or not at all: a killed distillation leaves no half model
+        if target.exists() and not (target / "modules.json").is_file():
+            shutil.rmtree(target)  # not a model we wrote: renames are whole
+        try:
+            (work / "model").rename(target)  # whole or not at all: a killed distillation leaves no half model
+        except OSError:
+            if not (target / "modules.json").is_file():
+                raise
+            # another process (a Dask worker) finished first; its model is the same
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from qualcode.evidence.analysis import Analysis
 from qualcode.evidence.delta import Delta
@@ -25,23 +26,8 @@ WIDE = ("text", "statement", "gaps", "voices_heard")
 
 
 def write_workbook(path: Path, analysis: Analysis, delta: Delta, codes: list[str], about: dict[str, str]) -> None:
-    book = Workbook()
-    index = book.active
-    assert index is not None
-    index.title = "Index"
-    index.append(["qualcode evidence workbook"])
-    index["A1"].font = Font(bold=True, size=14)
-    for key, value in about.items():
-        index.append([key, value])
-    index.append([])
-    index.append(["sheet", "what it holds"])
-    index.cell(index.max_row, 1).font = BOLD
-    contents: list[tuple[str, str]] = []
-    for case, matrix in analysis.matrices.items():
-        title = f"Matrix by {case}"[:31]
-        _matrix_sheet(book.create_sheet(title), matrix, analysis.matrix_quotes[case], codes, case)
-        contents.append((title, f"rows: {case}; per code: statements (heat map), strength / area for "
-                                "improvement shares, best quotes with source:start-end"))
+    """Written in openpyxl's write-only mode: rows stream to disk, so a programme's 500,000 coded statements
+    take no more memory than a week's."""
     tables = [("Hypotheses", analysis.summary, ["support_weight", "contradict_weight"],
                "status, weight and triangulation for and against each hypothesis, and its gaps"),
               ("Hypothesis evidence", analysis.evidence, ["confidence"],
@@ -53,17 +39,33 @@ def write_workbook(path: Path, analysis: Analysis, delta: Delta, codes: list[str
               ("Changes by hypothesis", delta.hypotheses, ["new_support", "new_contradict"],
                "status changes and new evidence since the last run"),
               ("New voices", delta.voices, ["statements"], "roles, agencies and source types heard for the first time")]
-    for title, frame, heat, description in tables:
+    matrices = {f"Matrix by {case}"[:31]: case for case in analysis.matrices}
+    contents = [(title, f"rows: {case}; per code: statements (heat map), strength / area for improvement shares, "
+                        "best quotes with source:start-end") for title, case in matrices.items()]
+    contents += [(title, description) for title, _, _, description in tables]
+    book = Workbook(write_only=True)
+    _index_sheet(book.create_sheet("Index"), about, contents)
+    for title, case in matrices.items():
+        _matrix_sheet(book.create_sheet(title), analysis.matrices[case], analysis.matrix_quotes[case], codes, case)
+    for title, frame, heat, _ in tables:
         _table_sheet(book.create_sheet(title), frame, heat)
-        contents.append((title, description))
-    for title, description in contents:
-        index.append([title, description])
-        index.cell(index.max_row, 1).hyperlink = f"#'{title}'!A1"
-    index.column_dimensions["A"].width = 24
-    index.column_dimensions["B"].width = 100
     book.properties.creator = "qualcode"
     book.save(path)
     _make_reproducible(path)
+
+
+def _index_sheet(sheet: WriteOnlyWorksheet, about: dict[str, str], contents: list[tuple[str, str]]) -> None:
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 100
+    append_row(sheet, ["qualcode evidence workbook"], font=Font(bold=True, size=14))
+    for key, value in about.items():
+        append_row(sheet, [key, value])
+    sheet.append([])
+    append_row(sheet, ["sheet", "what it holds"], font=BOLD)
+    for title, description in contents:
+        link = WriteOnlyCell(sheet, title)
+        link.hyperlink = f"#'{title}'!A1"
+        sheet.append([link, description])
 
 
 def _make_reproducible(path: Path) -> None:
@@ -79,16 +81,26 @@ def _make_reproducible(path: Path) -> None:
                             compress_type=zipfile.ZIP_DEFLATED)
 
 
-def _matrix_sheet(sheet: Worksheet, matrix: pd.DataFrame, quotes: pd.DataFrame, codes: list[str], case: str) -> None:
+def _matrix_sheet(sheet: WriteOnlyWorksheet, matrix: pd.DataFrame, quotes: pd.DataFrame, codes: list[str],
+                  case: str) -> None:
+    cases = sorted(matrix["case"].unique())
+    sheet.freeze_panes = "B2"
+    sheet.column_dimensions["A"].width = 28
+    for i, _ in enumerate(codes):
+        count_col, share_col, quote_col = (get_column_letter(2 + 3 * i + k) for k in range(3))
+        sheet.conditional_formatting.add(f"{count_col}2:{count_col}{max(len(cases) + 1, 2)}", HEAT)
+        sheet.column_dimensions[count_col].width = 8
+        sheet.column_dimensions[share_col].width = 14
+        sheet.column_dimensions[quote_col].width = 60
     header = [case]
     for code in codes:
         header += [f"{code} n", f"{code} strength / improvement", f"{code} quotes"]
-    sheet.append(header)
+    append_row(sheet, header, font=BOLD, alignment=WRAP)
     cells = matrix.set_index(["case", "code_id"])
     refs = quotes.assign(line=[f"{cite(t, r)} [{s}:{a}-{b}]" for t, r, s, a, b in zip(
         quotes["text"], quotes["role"], quotes["source_id"], quotes["start"], quotes["end"], strict=True)])
     quoted = refs.groupby(["case", "code_id"])["line"].agg("\n".join)
-    for case_value in sorted(matrix["case"].unique()):
+    for case_value in cases:
         row: list[object] = [case_value]
         for code in codes:
             if (case_value, code) in cells.index:
@@ -98,37 +110,19 @@ def _matrix_sheet(sheet: Worksheet, matrix: pd.DataFrame, quotes: pd.DataFrame, 
                         quoted.get((case_value, code), "")]
             else:
                 row += [0, "", ""]
-        append_row(sheet, row)
-    for i, _ in enumerate(codes):
-        count_col, share_col, quote_col = (get_column_letter(2 + 3 * i + k) for k in range(3))
-        sheet.conditional_formatting.add(f"{count_col}2:{count_col}{max(sheet.max_row, 2)}", HEAT)
-        sheet.column_dimensions[count_col].width = 8
-        sheet.column_dimensions[share_col].width = 14
-        sheet.column_dimensions[quote_col].width = 60
-    _finish(sheet, first_width=28)
+        append_row(sheet, row, alignment=WRAP)
 
 
-def _table_sheet(sheet: Worksheet, frame: pd.DataFrame, heat: list[str]) -> None:
-    sheet.append(list(frame.columns))
-    for values in frame.itertuples(index=False):
-        append_row(sheet, [None if pd.isna(v) else v.item() if hasattr(v, "item") else v for v in values])
+def _table_sheet(sheet: WriteOnlyWorksheet, frame: pd.DataFrame, heat: list[str]) -> None:
+    """Bold, frozen header; long text wraps (only where it is long: styling every cell is slow at scale)."""
+    sheet.freeze_panes = "A2"
+    wide = {i for i, column in enumerate(frame.columns) if column in WIDE}
+    for i, _ in enumerate(frame.columns):
+        sheet.column_dimensions[get_column_letter(i + 1)].width = 60 if i in wide else 16
     for column in heat:
         letter = get_column_letter(list(frame.columns).index(column) + 1)
-        sheet.conditional_formatting.add(f"{letter}2:{letter}{max(sheet.max_row, 2)}", HEAT)
-    wide = [i for i, column in enumerate(frame.columns, start=1) if column in WIDE]
-    for i, _ in enumerate(frame.columns, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = 60 if i in wide else 16
-    _finish(sheet, first_width=None, wrap_columns=wide)
-
-
-def _finish(sheet: Worksheet, first_width: int | None, wrap_columns: list[int] | None = None) -> None:
-    """Bold, frozen headers; long text wraps (only where it is long: styling every cell is slow at scale)."""
-    sheet.freeze_panes = "B2" if first_width else "A2"
-    for cell in sheet[1]:
-        cell.font = BOLD
-        cell.alignment = WRAP
-    for column in wrap_columns if wrap_columns is not None else range(1, sheet.max_column + 1):
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-            cell.alignment = WRAP
-    if first_width:
-        sheet.column_dimensions["A"].width = first_width
+        sheet.conditional_formatting.add(f"{letter}2:{letter}{max(len(frame) + 1, 2)}", HEAT)
+    append_row(sheet, list(frame.columns), font=BOLD, alignment=WRAP)
+    for values in frame.itertuples(index=False):
+        append_row(sheet, [None if pd.isna(v) else v.item() if hasattr(v, "item") else v for v in values],
+                   wrap=wide, alignment=WRAP)
