@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmarks.figures import Figure, print_figures
 from benchmarks.timing import best_of
 from qualcode.codebook import Code, Codebook
 from qualcode.evidence import EvidenceConfig, Hypothesis, HypothesisSet, analyse, daily_delta
@@ -65,16 +66,10 @@ def synthetic(sources: int, codes: int, seed: int = 0) -> tuple[pd.DataFrame, pd
     return segments, sources_frame, codings, codebook, hypotheses
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sources", type=int, default=1000)
-    parser.add_argument("--codes", type=int, default=20)
-    args = parser.parse_args()
-    segments, sources, codings, codebook, hypotheses = synthetic(args.sources, args.codes)
+def measure(count: int = 1000, codes: int = 20) -> list[Figure]:
+    segments, sources, codings, codebook, hypotheses = synthetic(count, codes)
     config = EvidenceConfig()
     day = dt.date(2026, 3, 9)
-    print(f"{args.sources} sources, {len(segments)} statements, {len(codings)} codings, {args.codes} codes, "
-          f"{len(hypotheses.hypotheses)} hypotheses, {len(config.cases)} matrices")
 
     def bare() -> object:
         joined = segments.merge(codings, on="segment_id")
@@ -95,12 +90,22 @@ def main() -> None:
             render_briefing(analysis, delta, previous=None, labels={c.id: c.label for c in codebook.leaves},
                             case=config.briefing_case, rule=config.status,
                             expected_agencies=config.expected_agencies, about={"project": "bench",
-                            "codebook": "synthetic 1", "model": "none", "version": "bench"})
+                            "codebook": "synthetic 1", "model": "none", "version": "bench",
+                            "reviewed by a person": "0 codings"})
         write_s = best_of(write, 1)
-    print(f"{'bare pandas cell counts':32s} {bare_s:7.2f} s")
-    print(f"{'matrices + hypotheses (analyse)':32s} {analyse_s:7.2f} s  {analyse_s / bare_s:5.1f}x bare counts  "
-          f"target < 10 s: {'met' if analyse_s < 10 else 'NOT met'}")
-    print(f"{'writing CSV, Parquet, xlsx, html':32s} {write_s:7.2f} s")
+    group = f"evidence: {count:,} sources, {len(codings):,} codings, {codes} codes"
+    return [Figure(group, "bare pandas cell counts", bare_s, "s", 1.0, "bare"),
+            Figure(group, "matrices + hypothesis tests (analyse)", analyse_s, "s", analyse_s / bare_s, "bare",
+                   "< 10 s", analyse_s < 10),
+            Figure(group, "writing CSV, Parquet, xlsx, briefing", write_s, "s")]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sources", type=int, default=1000)
+    parser.add_argument("--codes", type=int, default=20)
+    args = parser.parse_args()
+    print_figures(measure(args.sources, args.codes))
 
 
 if __name__ == "__main__":

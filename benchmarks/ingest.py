@@ -14,8 +14,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from benchmarks.figures import Figure, print_figures
 from benchmarks.timing import best_of
-from qualcode.ingest import inbox_files, ingest_inbox, read_source
+from qualcode.ingest import ingest_inbox, read_folder
 from qualcode.nlp import sentence_pipeline
 from qualcode.project import init_project
 from qualcode.samples import samples_dir
@@ -23,15 +24,9 @@ from qualcode.segment import Segmenter
 from qualcode.text import normalise
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=3, help="best of N runs for each measurement")
-    args = parser.parse_args()
-
+def measure(repeat: int = 3) -> list[Figure]:
     samples = samples_dir()
-    files = [p for folder in ("review_week", "evaluation") for p in inbox_files(samples / folder)
-             if p.name != "README.md"]
-    sources = [read_source(p, p.read_bytes(), name=p.name)[0] for p in files]
+    sources = [s for folder in ("review_week", "evaluation") for s in read_folder(samples / folder)]
     bodies = [normalise(s.text[t.start:t.end]) for s in sources for t in s.turns if not t.is_interviewer]
     chars = sum(len(b) for b in bodies)
     nlp = sentence_pipeline()
@@ -54,14 +49,19 @@ def main() -> None:
             ingest_inbox(project, segmenter=segmenter)
 
     bare()  # warm up
-    timings = {name: best_of(fn, args.repeat) for name, fn in
+    timings = {name: best_of(fn, repeat) for name, fn in
                (("spaCy nlp.pipe (bare)", bare), ("qualcode segmentation", segmentation),
                 ("qualcode ingest (full)", full_ingest))}
     base = timings["spaCy nlp.pipe (bare)"]
-    print(f"{len(sources)} sources, {len(bodies)} interviewee turns, {chars:,} characters; best of {args.repeat}")
-    print(f"{'measurement':<26}{'seconds':>10}{'chars/s':>14}{'time vs bare':>14}")
-    for name, seconds in timings.items():
-        print(f"{name:<26}{seconds:>10.3f}{chars / seconds:>14,.0f}{seconds / base:>13.2f}x")
+    group = f"ingest {len(sources)} sample sources ({chars:,} chars)"
+    return [Figure(group, name, chars / seconds, "chars/s", base / seconds, "bare")
+            for name, seconds in timings.items()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3, help="best of N runs for each measurement")
+    print_figures(measure(parser.parse_args().repeat))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pipelines.environment import use_project_prefect
 
+from benchmarks.figures import Figure, print_figures
 from qualcode.anonymise.detector import ner_pipeline
 from qualcode.coders.project_coding import lemma_pipeline
 from qualcode.nlp import sentence_pipeline
@@ -45,7 +46,7 @@ def _fill(inbox: Path, files: list[Path]) -> None:
             shutil.copy2(manifest, folder / "manifest.csv")
 
 
-def main() -> None:
+def measure() -> list[Figure]:
     work = Path(tempfile.mkdtemp(prefix="qualcode-bench-nightly-"))
     use_project_prefect(work)
     from pipelines import tasks
@@ -74,14 +75,18 @@ def main() -> None:
     _fill(day / "inbox", new)
     day_s = timed(day)
 
-    print(f"{len(old) + len(new)} sources in the full run; new day: {len(new)} sources into {len(old)}")
-    print(f"{'Prefect ephemeral server start (once per process)':52s} {server:6.1f} s")
-    print(f"{'full first run':52s} {full_s:6.1f} s  1.00")
-    print(f"{'unchanged rerun':52s} {rerun_s:6.1f} s  {rerun_s / full_s:4.2f}  target < 0.10: "
-          f"{'met' if rerun_s / full_s < 0.10 else 'NOT met'}")
-    print(f"{f'new day ({len(new)} sources)':52s} {day_s:6.1f} s  {day_s / full_s:4.2f}  target < 0.40: "
-          f"{'met' if day_s / full_s < 0.40 else 'NOT met'}")
     shutil.rmtree(work, ignore_errors=True)
+    group = f"nightly flow ({len(old) + len(new)} sample sources)"
+    return [Figure(group, "Prefect ephemeral server start (once per process)", server, "s"),
+            Figure(group, "full first run", full_s, "s", 1.0, "full"),
+            Figure(group, "unchanged rerun", rerun_s, "s", rerun_s / full_s, "full", "< 0.10x full",
+                   rerun_s / full_s < 0.10),
+            Figure(group, f"new day: {len(new)} sources into {len(old)}", day_s, "s", day_s / full_s, "full",
+                   "< 0.40x full", day_s / full_s < 0.40)]
+
+
+def main() -> None:
+    print_figures(measure())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,55 @@
+"""Every benchmark in one run, printed as one table of figures measured side by side.
+
+    python -m benchmarks [--quick] [--sizes 50 500 5000] [--backend static|transformer] [--markdown FILE]
+
+Ratios are taken between measurements made in this same run, so they hold on a noisy machine; absolute
+figures depend on the machine. The default run takes about 20 minutes on two cores; `--quick` skips the
+nightly flow and the scale runs (about 6 minutes). 5,000 sources take about an hour more: ask for them with
+`--sizes 50 500 5000`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import agreement, anonymise, coding, evidence, ingest, nightly, scale
+from benchmarks.figures import Figure, markdown, print_figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="skip the nightly flow and the scale runs")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 500], help="synthetic corpus sizes")
+    parser.add_argument("--backend", choices=["static", "transformer"], default="static",
+                        help="embedding backend for the scale runs (default: the fast path)")
+    parser.add_argument("--statements", type=int, default=5000, help="statements for the coding throughput")
+    parser.add_argument("--markdown", type=Path, help="also write the table as Markdown (for the README)")
+    args = parser.parse_args()
+
+    steps = [("coding throughput", lambda: coding.measure(args.statements)),
+             ("agreement on the gold sets", agreement.measure),
+             ("segmentation and ingest", ingest.measure),
+             ("anonymisation", anonymise.measure),
+             ("evidence matrices", evidence.measure)]
+    if not args.quick:
+        steps += [("scale runs", lambda: scale.figures({size: scale.measure(size, args.backend)
+                                                       for size in args.sizes}, args.backend)),
+                  ("nightly flow", nightly.measure)]  # last: it points Prefect at a temporary home
+    figures: list[Figure] = []
+    started = time.perf_counter()
+    for label, step in steps:
+        print(f"[{time.perf_counter() - started:6.0f} s] {label}...", file=sys.stderr, flush=True)
+        figures += step()
+    print(f"qualcode benchmarks on {platform.machine()} {platform.system()}, Python {platform.python_version()}; "
+          f"{time.perf_counter() - started:.0f} s in all")
+    print_figures(figures)
+    if args.markdown:
+        args.markdown.write_text(markdown(figures), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
