@@ -80,7 +80,7 @@ def plan_coding(project_dir: str, batch_size: int) -> list[pd.DataFrame]:
     """The statements not yet coded with the project's codebook version, in batches."""
     project = Project.open(Path(project_dir))
     codebook = project_codebook(project)
-    batches = pending_batches(project, codebook, batch_size)
+    batches = list(pending_batches(project, codebook, batch_size))  # each becomes a task
     logger = get_run_logger()
     if batches:
         logger.info("Coding %d statements in %d batches with %s %s", sum(len(b) for b in batches), len(batches),

@@ -14,7 +14,7 @@ from conftest import GOLD
 from qualcode.cli import EXIT_OK, EXIT_UNUSABLE, app
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
 from qualcode.coders import CODING_COLUMNS, CodingEngine, Embedder
-from qualcode.coders.project_coding import code_project, lemma_pipeline
+from qualcode.coders.project_coding import code_project, lemma_pipeline, pending_batches, project_codebook
 from qualcode.coders.rules import RulesCoder
 from qualcode.evaluation import compare, top_k_recall
 from qualcode.project import Project
@@ -181,3 +181,14 @@ def test_training_codes_must_be_codes_of_the_codebook(tmp_path: Path) -> None:
 def test_suggesting_from_nothing_is_empty(loe_engine: CodingEngine) -> None:
     empty = pd.DataFrame({"id": [], "text": [], "question": []})
     assert loe_engine.suggest(empty, 5).empty
+
+
+def test_pending_statements_are_read_a_batch_at_a_time_in_source_order(evaluation_project: Project) -> None:
+    book = project_codebook(evaluation_project)
+    with Store(evaluation_project.store_path) as store:
+        everything = store.uncoded_segments(book.name, book.version)
+        assert store.count_uncoded(book.name, book.version) == len(everything) > 100
+    batches = list(pending_batches(evaluation_project, book, 37))
+    assert [len(b) for b in batches[:-1]] == [37] * (len(batches) - 1) and 0 < len(batches[-1]) <= 37
+    assert pd.concat(batches)["id"].tolist() == everything["id"].tolist()  # each once, in order
+    assert all(list(b.columns) == ["id", "text", "question"] for b in batches)

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from pytest_socket import disable_socket, enable_socket
-from tests.conftest import GOLD
 
+from conftest import GOLD
 from qualcode.codebook import load_codebook, resolve_codebook_path
 from qualcode.coders import CodingEngine, Embedder
 from qualcode.coders.embedding_cache import EmbeddingCache

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 import pandas as pd
@@ -54,12 +54,18 @@ def project_engine(project: Project, embedder: Embedder | None = None) -> Coding
     return engine.fit()
 
 
-def pending_batches(project: Project, codebook: Codebook, size: int = BATCH) -> list[pd.DataFrame]:
-    """The statements not yet coded with this codebook version, in batches (columns id, text, question).
+def pending_batches(project: Project, codebook: Codebook, size: int = BATCH) -> Iterator[pd.DataFrame]:
+    """The statements not yet coded with this codebook version, a batch at a time (columns id, text,
+    question), read from the store as they are needed: memory holds one batch, however large the corpus.
     Each batch is saved in its own transaction, so a run killed part way loses nothing already saved."""
-    with Store(project.store_path) as store:
-        pending = store.uncoded_segments(codebook.name, codebook.version)
-    return [pending.iloc[start:start + size].reset_index(drop=True) for start in range(0, len(pending), size)]
+    after: tuple[str, int] | None = None
+    while True:
+        with Store(project.store_path) as store:
+            batch = store.uncoded_segments(codebook.name, codebook.version, limit=size, after=after)
+        if batch.empty:
+            return
+        after = (str(batch["source_id"].iloc[-1]), int(batch["idx"].iloc[-1]))
+        yield batch[["id", "text", "question"]]
 
 
 def save_codings(project: Project, codings: pd.DataFrame) -> None:
@@ -72,13 +78,13 @@ def code_project(project: Project, engine: CodingEngine | None = None, top_k: in
     """Code the statements not yet coded with this codebook version; returns how many were coded. With
     nothing to code, no model is loaded."""
     codebook = engine.codebook if engine is not None else project_codebook(project)
-    batches = pending_batches(project, codebook, batch_size)
-    total, done = sum(len(b) for b in batches), 0
-    for batch in batches:
+    with Store(project.store_path) as store:
+        total, done = store.count_uncoded(codebook.name, codebook.version), 0
+    for batch in pending_batches(project, codebook, batch_size):
         engine = engine or project_engine(project)
         save_codings(project, engine.code(batch, top_k=top_k))
         done += len(batch)
         if progress is not None:
             progress(done, total)
-    log.info("Coded %d statements with %s %s", total, codebook.name, codebook.version)
-    return total
+    log.info("Coded %d statements with %s %s", done, codebook.name, codebook.version)
+    return done

@@ -121,12 +121,28 @@ class Store:
         """digest -> placeholder for every value the project has pseudonymised."""
         return {str(d): str(p) for d, p in self._db.execute("SELECT digest, placeholder FROM pseudonyms")}
 
-    def uncoded_segments(self, codebook: str, version: str) -> pd.DataFrame:
-        """Statements not yet coded with this codebook version (columns id, text, question)."""
-        return pd.read_sql_query(
-            "SELECT g.id AS id, g.text AS text, COALESCE(g.question, '') AS question FROM segments g "
-            "WHERE NOT EXISTS (SELECT 1 FROM coding_runs r WHERE r.segment_id = g.id AND r.codebook = ? "
-            "AND r.codebook_version = ?) ORDER BY g.source_id, g.idx", self._db, params=(codebook, version))
+    _UNCODED = ("FROM segments g WHERE NOT EXISTS (SELECT 1 FROM coding_runs r WHERE r.segment_id = g.id "
+                "AND r.codebook = ? AND r.codebook_version = ?)")
+
+    def uncoded_segments(self, codebook: str, version: str, limit: int | None = None,
+                         after: tuple[str, int] | None = None) -> pd.DataFrame:
+        """Statements not yet coded with this codebook version, in source order (columns id, text, question,
+        source_id, idx): all of them, or `limit` of them after the (source_id, idx) `after`, so a caller can
+        walk a large store a batch at a time."""
+        query = (f"SELECT g.id AS id, g.text AS text, COALESCE(g.question, '') AS question, g.source_id AS "
+                 f"source_id, g.idx AS idx {self._UNCODED}")
+        params: list[object] = [codebook, version]
+        if after is not None:
+            query += " AND (g.source_id, g.idx) > (?, ?)"
+            params += list(after)
+        query += " ORDER BY g.source_id, g.idx"
+        if limit is not None:
+            query += " LIMIT ?"
+            params.append(limit)
+        return pd.read_sql_query(query, self._db, params=params)
+
+    def count_uncoded(self, codebook: str, version: str) -> int:
+        return int(self._db.execute(f"SELECT COUNT(*) {self._UNCODED}", (codebook, version)).fetchone()[0])
 
     def add_codings(self, codings: pd.DataFrame) -> None:
         """Record a coding run (the columns of `qualcode.coders.CODING_COLUMNS`) in one transaction."""
