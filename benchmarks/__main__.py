@@ -3,9 +3,9 @@
     python -m benchmarks [--quick] [--sizes 50 500 5000] [--backend static|transformer] [--markdown FILE]
 
 Ratios are taken between measurements made in this same run, so they hold on a noisy machine; absolute
-figures depend on the machine. The default run takes about 20 minutes on two cores; `--quick` skips the
-nightly flow and the scale runs (about 6 minutes). 5,000 sources take about an hour more: ask for them with
-`--sizes 50 500 5000`.
+figures depend on the machine. The default run takes about 9 minutes on two cores; `--quick` skips the
+nightly flow and the scale runs (about 4 minutes). 5,000 sources take about half an hour more: ask for them
+with `--sizes 50 500 5000`.
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ def main() -> None:
     started = time.perf_counter()
     for label, step in steps:
         print(f"[{time.perf_counter() - started:6.0f} s] {label}...", file=sys.stderr, flush=True)
-        figures += step()
+        done = step()
+        print_figures(done, file=sys.stderr)  # as it goes: a later failure loses nothing measured
+        figures += done
     print(f"qualcode benchmarks on {platform.machine()} {platform.system()}, Python {platform.python_version()}; "
           f"{time.perf_counter() - started:.0f} s in all")
     print_figures(figures)

@@ -17,13 +17,13 @@ from benchmarks.timing import best_of
 from qualcode.anonymise.detector import Detector
 from qualcode.anonymise.gate import Anonymiser
 from qualcode.anonymise.pseudonyms import Pseudonyms
-from qualcode.ingest import inbox_files, parse_file
+from qualcode.ingest import READERS, inbox_files, parse_file
 from qualcode.nlp import DEFAULT_SPACY_MODEL
 from qualcode.samples import samples_dir
 
 
 def measure(repeat: int = 3) -> list[Figure]:
-    files = [p for p in inbox_files(samples_dir() / "review_week") if p.name != "README.md"]
+    files = [p for p in inbox_files(samples_dir() / "review_week") if p.name != "README.md" and p.suffix in READERS]
     parsed = [parse_file(p, p.read_bytes()) for p in files]
     texts = [[turn.text for turn in one.turns] for one in parsed]
     chars = sum(len(t) for group in texts for t in group)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TextIO
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class Figure:
 def _value(figure: Figure) -> str:
     if figure.unit in ("macro F1", "recall", "share"):
         return f"{figure.value:.2f}"
+    if figure.value < 1:
+        return f"{figure.value:.3f}"
     return f"{figure.value:,.1f}" if figure.value < 100 else f"{figure.value:,.0f}"
 
 
@@ -35,14 +38,14 @@ def rows(figures: Iterable[Figure]) -> list[list[str]]:
 HEADER = ["benchmark", "measurement", "value", "unit", "ratio", "target"]
 
 
-def print_figures(figures: Iterable[Figure]) -> None:
+def print_figures(figures: Iterable[Figure], file: TextIO | None = None) -> None:
     table = [HEADER, *rows(figures)]
     widths = [max(len(r[i]) for r in table) for i in range(len(HEADER))]
     for n, row in enumerate(table):
         print("  ".join(cell.ljust(width) if i < 2 or i > 3 else cell.rjust(width)
-                        for i, (cell, width) in enumerate(zip(row, widths, strict=True))).rstrip())
+                        for i, (cell, width) in enumerate(zip(row, widths, strict=True))).rstrip(), file=file)
         if n == 0:
-            print("  ".join("-" * w for w in widths))
+            print("  ".join("-" * w for w in widths), file=file)
 
 
 def markdown(figures: Iterable[Figure]) -> str:
