@@ -50,9 +50,9 @@ def measure(count: int = 5000, repeat: int = 1, codebook: str = "safeguarding_li
     bare_model.encode(texts[:64])
     seconds = {"bare": best_of(lambda: bare_model.encode(texts, batch_size=32), repeat)}
     for name, embedder in (("default", default), ("fast", fast)):
-        seconds[name] = best_of(lambda e=engines[name]: e.code(statements), repeat)  # type: ignore[misc]
+        seconds[name] = best_of(lambda e=engines[name]: e.code(statements), repeat)
         seconds[f"{name} end to end"] = best_of(
-            lambda e=embedder: CodingEngine(book, e, lemma_pipeline()).fit().code(statements), repeat)  # type: ignore[misc]
+            lambda e=embedder: CodingEngine(book, e, lemma_pipeline()).fit().code(statements), repeat)
     rate = {name: count / s for name, s in seconds.items()}
     group = f"coding {count:,} statements"
     return [

