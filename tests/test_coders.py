@@ -43,6 +43,16 @@ def _statements(gold: pd.DataFrame) -> pd.DataFrame:
     return gold.drop_duplicates("id")[["id", "text", "question"]].reset_index(drop=True)
 
 
+@pytest.fixture(scope="session")
+def evaluation_statements(evaluation_project: Project) -> pd.DataFrame:
+    """Every statement of the ingested evaluation sample, with the answer each is part of (read-only)."""
+    with Store(evaluation_project.store_path) as store:
+        segments = store.segments()
+    return pd.DataFrame({"id": segments["segment_id"], "text": segments["text"],
+                         "question": segments["question"].fillna(""),
+                         "turn": segments["source_id"] + "#" + segments["turn_index"].astype(str)})
+
+
 def test_engine_codes_with_provenance_valence_and_top_k(loe_engine: CodingEngine) -> None:
     statements = pd.DataFrame({"id": ["s1", "s2", "s3"], "question": ["", "", ""], "text": [
         "Caseloads are at twenty-eight and half the team are agency social workers on short contracts.",
@@ -60,6 +70,19 @@ def test_engine_codes_with_provenance_valence_and_top_k(loe_engine: CodingEngine
     assert ((coded["confidence"] >= 0) & (coded["confidence"] <= 1)).all()
 
 
+def test_statements_are_read_in_their_answer(loe_engine: CodingEngine) -> None:
+    statements = pd.DataFrame({"id": ["a", "b", "c"], "turn": ["t1", "t1", ""], "text": [
+        "So a health check, really.",
+        "We wanted someone outside to tell us whether our audits of casework were honest.",
+        "Caseloads are at twenty-eight in the assessment teams."]})
+    own, read = loe_engine.read(statements)
+    assert float(read[0] @ read[1]) > float(own[0] @ own[1]) + 0.1  # one answer: read together
+    np.testing.assert_allclose(read[2], own[2], atol=1e-5)  # no answer, no question: its own words
+    np.testing.assert_allclose(np.linalg.norm(read, axis=1), 1.0, atol=1e-5)
+    again, _ = loe_engine.read(statements.drop(columns="turn"))
+    np.testing.assert_allclose(again, own)  # valence reads a statement's own words, whatever its answer
+
+
 def test_rules_match_keywords_on_lemmas() -> None:
     book = Codebook.model_validate({"name": "t", "version": "1", "codes": [
         {"id": "audit", "label": "Audit", "definition": "Auditing.", "examples": ["x"],
@@ -72,16 +95,22 @@ def test_rules_match_keywords_on_lemmas() -> None:
 
 
 def test_zero_shot_agreement_on_the_gold_set_is_reported_honestly(embedder: Embedder,
-                                                                  evaluation_gold: pd.DataFrame) -> None:
+                                                                  evaluation_gold: pd.DataFrame,
+                                                                  evaluation_statements: pd.DataFrame) -> None:
+    """The whole sample is coded, as in a project, and scored on its gold statements."""
     book = load_codebook(resolve_codebook_path("peer_review_evaluation"))
     engine = CodingEngine(book, embedder, lemma_pipeline()).fit()
-    statements = _statements(evaluation_gold)
-    coded = engine.code(statements, top_k=3)
+    assert set(evaluation_gold["id"]) <= set(evaluation_statements["id"])
+    coded = engine.code(evaluation_statements, top_k=3)
     table = compare(evaluation_gold, coded, [c.id for c in book.leaves])
-    # regression floors well under the figures in the README, not the targets (see the issue note)
-    assert table.iloc[-1]["macro_f1"] > 0.45
-    assert top_k_recall(evaluation_gold, coded, 3) > 0.65
-    confidence, _, _ = engine.confidences(statements)
+    # regression floors under the figures in the README, not the targets (see the issue note)
+    assert table.iloc[-1]["macro_f1"] > 0.55
+    assert top_k_recall(evaluation_gold, coded, 3) > 0.78
+    alone = compare(evaluation_gold, engine.code(evaluation_statements.drop(columns="turn")), engine.code_ids_)
+    assert table.iloc[-1]["macro_f1"] > alone.iloc[-1]["macro_f1"] + 0.02  # the answer helps
+    statements = evaluation_statements[evaluation_statements["id"].isin(evaluation_gold["id"])]
+    confidence, _ = engine.confidences(evaluation_statements)
+    confidence = confidence[evaluation_statements["id"].isin(evaluation_gold["id"]).to_numpy()]
     truth = np.zeros_like(confidence, dtype=bool)
     column = {c: i for i, c in enumerate(engine.code_ids_)}
     row = {s: i for i, s in enumerate(statements["id"])}
@@ -139,10 +168,12 @@ def test_code_table_refuses_bad_tables_clearly(tmp_path: Path, content: str, wor
 def test_code_table_and_evaluate_commands(tmp_path: Path) -> None:
     gold = pd.read_csv(GOLD / "review_week_gold.csv", dtype=str, keep_default_na=False)
     table = tmp_path / "statements.csv"
-    _statements(gold).head(40).to_csv(table, index=False)
+    statements = _statements(gold).head(40)
+    statements.assign(answer=statements["id"].str.split(":").str[0]).to_csv(table, index=False)
     out = tmp_path / "coded.csv"
     result = runner.invoke(app, ["code-table", str(table), "--codebook", "safeguarding_lines_of_enquiry",
-                                 "--context-column", "question", "--top-k", "3", "--out", str(out)])
+                                 "--context-column", "question", "--turn-column", "answer", "--top-k", "3",
+                                 "--out", str(out)])
     assert result.exit_code == EXIT_OK, result.output
     coded = pd.read_csv(out)
     assert list(coded.columns) == CODING_COLUMNS and coded["id"].nunique() == 40
@@ -189,6 +220,9 @@ def test_pending_statements_are_read_a_batch_at_a_time_in_source_order(evaluatio
         everything = store.uncoded_segments(book.name, book.version)
         assert store.count_uncoded(book.name, book.version) == len(everything) > 100
     batches = list(pending_batches(evaluation_project, book, 37))
-    assert [len(b) for b in batches[:-1]] == [37] * (len(batches) - 1) and 0 < len(batches[-1]) <= 37
+    assert all(len(b) >= 37 for b in batches[:-1]) and len(batches[-1]) > 0
+    assert sum(len(b) > 37 for b in batches) > 0  # some answers ran past a page, and were kept whole
     assert pd.concat(batches)["id"].tolist() == everything["id"].tolist()  # each once, in order
-    assert all(list(b.columns) == ["id", "text", "question"] for b in batches)
+    assert all(list(b.columns) == ["id", "text", "question", "turn"] for b in batches)
+    turns = [set(b["turn"]) for b in batches]
+    assert all(not (a & b) for n, a in enumerate(turns) for b in turns[n + 1:])  # no answer split

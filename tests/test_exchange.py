@@ -71,11 +71,16 @@ def coded(review_week_project: Project, tmp_path_factory: pytest.TempPathFactory
         machine = store.codings()
         assigned = machine[machine["assigned"] & (machine["codebook_version"] == codebook.version)]
         first, second = assigned.iloc[0], assigned.iloc[-1]
-        coded_segments = set(assigned["segment_id"])
-        free = [s for s in store.segments()["segment_id"] if s not in coded_segments]
         leaves = [code.id for code in codebook.leaves]
+        segments = store.segments()["segment_id"]
+
+        def without(code: str) -> list[str]:  # statements the machine did not give this code, to add it to
+            return [s for s in segments if s not in set(assigned["segment_id"][assigned["code_id"] == code])]
+
+        add_first = without(leaves[0])[0]
+        add_last = next(s for s in without(leaves[-1]) if s != add_first)
         decisions = pd.DataFrame({
-            "segment_id": [first.segment_id, second.segment_id, free[0], free[1]],
+            "segment_id": [first.segment_id, second.segment_id, add_first, add_last],
             "codebook": codebook.name,
             "code_id": [first.code_id, second.code_id, leaves[0], leaves[-1]],
             "decision": ["accept", "reject", "add", "add"],

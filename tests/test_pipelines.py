@@ -194,8 +194,12 @@ def test_a_run_killed_while_coding_leaves_the_store_consistent_and_the_next_comp
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     marked = _table(root, "SELECT segment_id FROM coding_runs")
     coded = _table(root, "SELECT DISTINCT segment_id FROM codings")
-    assert set(coded["segment_id"]) <= set(marked["segment_id"]) and len(marked) % batch == 0
+    assert set(coded["segment_id"]) <= set(marked["segment_id"])
     saved = len(marked)
+    order = _table(root, "SELECT id, source_id, turn_index FROM segments ORDER BY source_id, idx")
+    assert order["id"].iloc[:saved].isin(marked["segment_id"]).all()  # whole batches, in the order taken
+    answer = order[["source_id", "turn_index"]]
+    assert saved >= batch and (answer.iloc[saved - 1] != answer.iloc[saved]).any()  # ending with a whole answer
 
     result = _run(["nightly", str(root), "--date", "2026-03-10", "--batch-size", str(batch)], env)
     assert f"Coding {total - saved} statements" in _said(result)

@@ -143,6 +143,9 @@ def code_table(
     text_column: Annotated[str, typer.Option(help="The column holding the statements.")] = "text",
     id_column: Annotated[str, typer.Option(help="The column holding statement ids.")] = "id",
     context_column: Annotated[str | None, typer.Option(help="A column with each statement's question.")] = None,
+    turn_column: Annotated[str | None, typer.Option(
+        help="A column naming the answer each statement is part of: statements that share a value are read "
+             "together, as a person coding would read them.")] = None,
     train: Annotated[Path | None, typer.Option(help="Human codes to learn from (CSV: id, code_id).",
                                                dir_okay=False)] = None,
     top_k: Annotated[int, typer.Option(help="Also list each statement's K best codes, assigned or not.",
@@ -163,7 +166,7 @@ def code_table(
 
     with _errors():
         statements = read_statements(table, text_column=text_column, id_column=id_column,
-                                     context_column=context_column)
+                                     context_column=context_column, turn_column=turn_column)
         human = None
         if train is not None:
             codes = read_codes(train, statements)
@@ -173,9 +176,10 @@ def code_table(
             check_codes(codes, [c.id for c in book.leaves], train)
         with _stage(f"learning {book.name} {book.version}"):
             engine = CodingEngine(book, Embedder(model, backend="static" if fast else "transformer"),
-                                  lemma_pipeline()).fit(human)
+                                  lemma_pipeline()).fit(human, statements)
         if engine.training_agreement_ is not None:
-            _print_agreement(engine.training_agreement_, "Cross-validated agreement with your coding (5 folds)")
+            _print_agreement(engine.training_agreement_,
+                             "Cross-validated agreement with your coding (5 folds; no answer split across folds)")
         with _stage(f"coding {len(statements)} statements"):
             result = engine.code(statements, top_k=top_k)
         out.parent.mkdir(parents=True, exist_ok=True)

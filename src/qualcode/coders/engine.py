@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import KFold
+from sklearn.model_selection import GroupKFold
 from spacy.language import Language
 
 from qualcode.codebook.model import Codebook
@@ -33,13 +33,20 @@ HUMAN_WEIGHT = 2.0  # a statement a person coded counts as much as two codebook 
 class EngineSettings:
     """How statements are coded.
 
+    A statement is coded as it was said: read with the answer it belongs to and the question that drew it,
+    as a person coding would read it ("So a health check, really." means nothing alone). On the gold sets
+    this lifts zero-shot macro F1 by 0.04 to 0.06 (README: Codebooks and coding).
+
     Attributes:
         context_weight: how much the interviewer's question counts in a statement's embedding (0 = ignored).
+        turn_weight: how much the answer it belongs to counts: the mean of that answer's statements, so it
+            costs no further encoding (0 = ignored; statements without a `turn` are an answer of their own).
         threshold: confidence at which a code is assigned, unless the code sets its own.
         top_threshold: confidence at which a statement's most likely code is assigned.
     """
 
-    context_weight: float = 0.3
+    context_weight: float = 0.5
+    turn_weight: float = 1.0
     threshold: float = DEFAULT_THRESHOLD
     top_threshold: float = TOP_THRESHOLD
 
@@ -56,9 +63,11 @@ class CodingEngine:
         self.settings = settings or EngineSettings()
         self.random_state = random_state
 
-    def fit(self, human: pd.DataFrame | None = None) -> CodingEngine:
-        """Learn the codebook; with human coding (columns id, text, question, code_id), learn from it too and
-        measure, by cross-validation, how well that agrees with the person before it is used."""
+    def fit(self, human: pd.DataFrame | None = None, statements: pd.DataFrame | None = None) -> CodingEngine:
+        """Learn the codebook; with human coding (columns id, text, code_id, and question and turn when
+        known), learn from it too and measure, by cross-validation, how well that agrees with the person
+        before it is used. `statements`, the whole table those codes come from, lets each coded statement be
+        read in its whole answer rather than among the coded ones alone."""
         self.code_ids_ = [c.id for c in self.codebook.leaves]
         self.rules_ = RulesCoder(self.nlp, self.codebook).fit()
         self.valence_ = (ValenceCoder(self.embedder, self.codebook, random_state=self.random_state).fit()
@@ -71,8 +80,9 @@ class CodingEngine:
         self.trained_ = human is not None and len(human) > 0
         if self.trained_:
             assert human is not None
-            human_vectors, human_codes = self._training_data(human)
-            self.training_agreement_ = self._cross_validate(book_vectors, book_labels, human_vectors, human_codes)
+            human_vectors, human_codes, answers = self._training_data(human, statements)
+            self.training_agreement_ = self._cross_validate(book_vectors, book_labels, human_vectors, human_codes,
+                                                            answers)
             rows, columns = np.nonzero(human_codes)
             vectors = np.vstack([book_vectors, human_vectors[rows]])
             labels = np.concatenate([book_labels, columns])
@@ -86,28 +96,36 @@ class CodingEngine:
         return {"codebook": self.codebook.name, "codebook_version": self.codebook.version,
                 "model": self.embedder.name}
 
-    def embed(self, statements: pd.DataFrame) -> np.ndarray:
-        """Statement vectors, nudged towards their question (each distinct question embedded once)."""
-        vectors = self.embedder.encode(_texts(statements))
+    def read(self, statements: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """(own, in context) unit vectors: each statement's own words, which say its valence, and the same
+        moved towards its answer and its question, which say its codes (each distinct question embedded
+        once; the answer is the mean of its statements' own vectors)."""
+        own = self.embedder.encode(_texts(statements))
+        vectors = own.copy()
+        if self.settings.turn_weight > 0 and len(own):
+            vectors += self.settings.turn_weight * _answer_means(own, _answers(statements))
         weight = self.settings.context_weight
         if weight > 0 and "question" in statements.columns:
             questions = statements["question"].fillna("").astype(str)
             distinct = sorted({q for q in questions if q.strip()})
             if distinct:
                 lookup = dict(zip(distinct, self.embedder.encode([for_models(q) for q in distinct]), strict=True))
-                context = np.stack([lookup.get(q, np.zeros(vectors.shape[1], dtype=np.float32)) for q in questions])
-                vectors = vectors + weight * context
-                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors
+                context = np.stack([lookup.get(q, np.zeros(own.shape[1], dtype=np.float32)) for q in questions])
+                vectors += weight * context
+        return own, _unit(vectors)
+
+    def embed(self, statements: pd.DataFrame) -> np.ndarray:
+        """The vectors statements are coded by (`read`'s second)."""
+        return self.read(statements)[1]
 
     def confidences(self, statements: pd.DataFrame, vectors: np.ndarray | None = None
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(confidence, rule hits, vectors) for each statement and code."""
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """(confidence, rule hits) for each statement and code."""
         vectors = self.embed(statements) if vectors is None else vectors
         hits = self.rules_.matches(_texts(statements))
         confidence = self.classifier_.predict_proba(vectors)
         confidence = 1.0 - (1.0 - confidence) * (1.0 - RULE_WEIGHT * hits)
-        return confidence, hits, vectors
+        return confidence, hits
 
     def assign(self, confidence: np.ndarray) -> np.ndarray:
         """Which codes each statement gets: any code over its threshold, and the most likely one over
@@ -122,9 +140,10 @@ class CodingEngine:
     def code(self, statements: pd.DataFrame, top_k: int = 0) -> pd.DataFrame:
         """Long table (columns `CODING_COLUMNS`): every assigned code, plus each statement's `top_k` best
         codes even when not assigned, plus one empty row for a statement with neither."""
-        confidence, hits, vectors = self.confidences(statements)
+        own, vectors = self.read(statements)
+        confidence, hits = self.confidences(statements, vectors)
         assigned = self.assign(confidence)
-        valences = self.valence_.predict(vectors) if self.valence_ is not None and len(vectors) else None
+        valences = self.valence_.predict(own) if self.valence_ is not None and len(own) else None
         base = "trained" if self.trained_ else "embedding"
         rows = []
         for i, statement_id in enumerate(statements["id"].astype(str)):
@@ -146,19 +165,27 @@ class CodingEngine:
         """The uncoded statements a person should code next, most informative first (columns id, text)."""
         if statements.empty:
             return statements.reindex(columns=["id", "text"])
-        confidence, _, _ = self.confidences(statements)
+        confidence, _ = self.confidences(statements)
         order = most_informative(confidence, count)
         return statements.iloc[order][["id", "text"]].reset_index(drop=True)
 
-    def _training_data(self, human: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        statements = human.drop_duplicates("id")[["id", "text", *(["question"] if "question" in human else [])]]
-        labels = np.zeros((len(statements), len(self.code_ids_)), dtype=int)
-        row = {i: n for n, i in enumerate(statements["id"].astype(str))}
+    def _training_data(self, human: pd.DataFrame, statements: pd.DataFrame | None
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(vectors, labels, answers) of the coded statements, one row each."""
+        coded = human.drop_duplicates("id")[["id", "text", *(c for c in ("question", "turn") if c in human)]]
+        coded = coded.reset_index(drop=True)
+        labels = np.zeros((len(coded), len(self.code_ids_)), dtype=int)
+        row = {i: n for n, i in enumerate(coded["id"].astype(str))}
         column = {c: n for n, c in enumerate(self.code_ids_)}
         for statement, code in zip(human["id"].astype(str), human["code_id"].fillna("").astype(str), strict=True):
             if code in column:
                 labels[row[statement], column[code]] = 1
-        return self.embed(statements.reset_index(drop=True)), labels
+        if statements is None:
+            vectors = self.embed(coded)
+        else:
+            position = {i: n for n, i in enumerate(statements["id"].astype(str))}
+            vectors = self.embed(statements.reset_index(drop=True))[[position[i] for i in coded["id"].astype(str)]]
+        return vectors, labels, _answers(coded)
 
     def _codebook_data(self) -> tuple[np.ndarray, np.ndarray]:
         texts, owners = [], []
@@ -169,20 +196,42 @@ class CodingEngine:
         return self.embedder.encode(texts), np.asarray(owners)
 
     def _cross_validate(self, book_vectors: np.ndarray, book_labels: np.ndarray, vectors: np.ndarray,
-                        codes: np.ndarray, folds: int = 5) -> pd.DataFrame | None:
-        """Agreement with the person's codes, each statement predicted by a model that never saw it (not
-        measured, None, below two statements)."""
-        if len(vectors) < 2:
+                        codes: np.ndarray, groups: np.ndarray, folds: int = 5) -> pd.DataFrame | None:
+        """Agreement with the person's codes, each statement predicted by a model that saw neither it nor
+        any statement of its answer, whose vector it shares in part (not measured, None, below two answers)."""
+        distinct = len(np.unique(groups))
+        if distinct < 2:
             return None
         predicted = np.zeros(codes.shape, dtype=bool)
-        splitter = KFold(n_splits=max(2, min(folds, len(vectors))), shuffle=True, random_state=self.random_state)
-        for train, test in splitter.split(vectors):
+        splitter = GroupKFold(n_splits=min(folds, distinct), shuffle=True, random_state=self.random_state)
+        for train, test in splitter.split(vectors, groups=groups):
             rows, columns = np.nonzero(codes[train])
             model = CodeClassifier(len(self.code_ids_), random_state=self.random_state).fit(
                 np.vstack([book_vectors, vectors[train][rows]]), np.concatenate([book_labels, columns]),
                 np.concatenate([np.ones(len(book_labels)), np.full(len(rows), HUMAN_WEIGHT)]))
             predicted[test] = self.assign(model.predict_proba(vectors[test]))
         return agreement_table(codes.astype(bool), predicted, self.code_ids_)
+
+
+def _answers(statements: pd.DataFrame) -> np.ndarray:
+    """Which answer each statement belongs to: its `turn`, or, without one, the statement alone."""
+    ids = "id:" + statements["id"].astype(str)
+    if "turn" not in statements.columns:
+        return np.asarray(ids, dtype=str)
+    turns = statements["turn"].fillna("").astype(str)
+    return np.asarray(("turn:" + turns).where(turns != "", ids), dtype=str)
+
+
+def _answer_means(vectors: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Each row's answer: the unit mean of the vectors that share its group."""
+    _, group = np.unique(groups, return_inverse=True)
+    sums = np.zeros((int(group.max()) + 1, vectors.shape[1]), dtype=np.float64)
+    np.add.at(sums, group, vectors)
+    return np.asarray(_unit(sums)[group], dtype=np.float32)
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    return np.asarray(vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12))
 
 
 def _texts(statements: pd.DataFrame) -> list[str]:

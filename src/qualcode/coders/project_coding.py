@@ -49,23 +49,31 @@ def project_engine(project: Project, embedder: Embedder | None = None) -> Coding
     settings = project.config.coding
     embedder = embedder or project_embedder(project)
     engine = CodingEngine(project_codebook(project), embedder, lemma_pipeline(project.config.spacy_model),
-                          EngineSettings(context_weight=settings.context_weight, threshold=settings.threshold,
-                                         top_threshold=settings.top_threshold))
+                          EngineSettings(context_weight=settings.context_weight, turn_weight=settings.turn_weight,
+                                         threshold=settings.threshold, top_threshold=settings.top_threshold))
     return engine.fit()
 
 
 def pending_batches(project: Project, codebook: Codebook, size: int = BATCH) -> Iterator[pd.DataFrame]:
     """The statements not yet coded with this codebook version, a batch at a time (columns id, text,
-    question), read from the store as they are needed: memory holds one batch, however large the corpus.
-    Each batch is saved in its own transaction, so a run killed part way loses nothing already saved."""
+    question, turn), read from the store as they are needed: memory holds one batch, however large the
+    corpus. A batch ends with a whole answer, so each statement is read with all of its answer (an answer
+    longer than `size` is a batch of its own). Each batch is saved in its own transaction, so a run killed
+    part way loses nothing already saved."""
     after: tuple[str, int] | None = None
     while True:
         with Store(project.store_path) as store:
             batch = store.uncoded_segments(codebook.name, codebook.version, limit=size, after=after)
+            if len(batch) == size:  # the last answer may go on past this page: take it whole
+                source, idx, turn = str(batch["source_id"].iloc[-1]), int(batch["idx"].iloc[-1]), int(
+                    batch["turn_index"].iloc[-1])
+                rest = store.uncoded_segments(codebook.name, codebook.version, after=(source, idx), turn=(source, turn))
+                batch = pd.concat([batch, rest], ignore_index=True)
         if batch.empty:
             return
         after = (str(batch["source_id"].iloc[-1]), int(batch["idx"].iloc[-1]))
-        yield batch[["id", "text", "question"]]
+        batch["turn"] = batch["source_id"].astype(str) + "#" + batch["turn_index"].astype(str)
+        yield batch[["id", "text", "question", "turn"]]
 
 
 def save_codings(project: Project, codings: pd.DataFrame) -> None:

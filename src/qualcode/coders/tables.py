@@ -9,11 +9,11 @@ import pandas as pd
 from qualcode.errors import BadTableInput
 
 
-def read_statements(path: Path, *, text_column: str, id_column: str,
-                    context_column: str | None = None) -> pd.DataFrame:
-    """Columns id, text (and question): every text cell must hold words; problems name file and line."""
+def read_statements(path: Path, *, text_column: str, id_column: str, context_column: str | None = None,
+                    turn_column: str | None = None) -> pd.DataFrame:
+    """Columns id, text (and question, turn): every text cell must hold words; problems name file and line."""
     frame = _read(path)
-    wanted = [id_column, text_column, *([context_column] if context_column else [])]
+    wanted = [id_column, text_column, *(c for c in (context_column, turn_column) if c)]
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise BadTableInput(f"No column {', '.join(map(repr, missing))}; the columns are "
@@ -33,6 +33,8 @@ def read_statements(path: Path, *, text_column: str, id_column: str,
     statements = pd.DataFrame({"id": frame[id_column].astype(str), "text": frame[text_column].astype(str)})
     if context_column:
         statements["question"] = frame[context_column].where(frame[context_column].notna(), "").astype(str)
+    if turn_column:
+        statements["turn"] = frame[turn_column].where(frame[turn_column].notna(), "").astype(str)
     return statements
 
 

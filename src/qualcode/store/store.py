@@ -125,16 +125,21 @@ class Store:
                 "AND r.codebook = ? AND r.codebook_version = ?)")
 
     def uncoded_segments(self, codebook: str, version: str, limit: int | None = None,
-                         after: tuple[str, int] | None = None) -> pd.DataFrame:
+                         after: tuple[str, int] | None = None, turn: tuple[str, int] | None = None
+                         ) -> pd.DataFrame:
         """Statements not yet coded with this codebook version, in source order (columns id, text, question,
-        source_id, idx): all of them, or `limit` of them after the (source_id, idx) `after`, so a caller can
-        walk a large store a batch at a time."""
+        source_id, idx, turn_index): all of them, or `limit` of them after the (source_id, idx) `after`, so a
+        caller can walk a large store a batch at a time; with `turn` (source_id, turn_index), of that answer
+        only."""
         query = (f"SELECT g.id AS id, g.text AS text, COALESCE(g.question, '') AS question, g.source_id AS "
-                 f"source_id, g.idx AS idx {self._UNCODED}")
+                 f"source_id, g.idx AS idx, g.turn_index AS turn_index {self._UNCODED}")
         params: list[object] = [codebook, version]
         if after is not None:
             query += " AND (g.source_id, g.idx) > (?, ?)"
             params += list(after)
+        if turn is not None:
+            query += " AND g.source_id = ? AND g.turn_index = ?"
+            params += list(turn)
         query += " ORDER BY g.source_id, g.idx"
         if limit is not None:
             query += " LIMIT ?"
