@@ -4,10 +4,12 @@ ingested through the anonymisation gate (so the text and segment ids are those t
 from __future__ import annotations
 
 import tempfile
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
+from qualcode.coders.project_coding import as_statements
 from qualcode.ingest.inbox import copy_into_inbox, ingest_inbox
 from qualcode.project import init_project
 from qualcode.samples import samples_dir
@@ -18,20 +20,20 @@ CORPORA = ("review_week", "evaluation")
 
 def sample_statements(corpora: tuple[str, ...] = CORPORA) -> pd.DataFrame:
     """Every statement of the named sample corpora: columns id (the segment id the gold sets use), text,
-    question, turn (the answer it is part of) and source_id. A corpus in day folders is ingested a day at a
-    time, as the review team receives it."""
-    frames = []
-    for corpus in corpora:
-        folder = samples_dir() / corpus
-        with tempfile.TemporaryDirectory() as scratch:
-            project = init_project(Path(scratch) / corpus)
-            for part in sorted(p for p in folder.iterdir() if p.is_dir()) or [folder]:
-                copy_into_inbox(project, part)
-                ingest_inbox(project)
-            with Store(project.store_path) as store:
-                frames.append(store.segments())
-    segments = pd.concat(frames, ignore_index=True)
-    return pd.DataFrame({"id": segments["segment_id"], "text": segments["text"],
-                         "question": segments["question"].fillna(""),
-                         "turn": segments["source_id"] + "#" + segments["turn_index"].astype(str),
-                         "source_id": segments["source_id"]})
+    question, turn (the answer it is part of) and source_id."""
+    return pd.concat([_corpus_statements(corpus) for corpus in corpora], ignore_index=True)
+
+
+@cache
+def _corpus_statements(corpus: str) -> pd.DataFrame:
+    """One corpus, ingested once per process (callers must not modify the table). A corpus in day folders is
+    ingested a day at a time, as the review team receives it."""
+    folder = samples_dir() / corpus
+    with tempfile.TemporaryDirectory() as scratch:
+        project = init_project(Path(scratch) / corpus)
+        for part in sorted(p for p in folder.iterdir() if p.is_dir()) or [folder]:
+            copy_into_inbox(project, part)
+            ingest_inbox(project)
+        with Store(project.store_path) as store:
+            segments = store.segments()
+    return as_statements(segments).assign(source_id=segments["source_id"])

@@ -14,7 +14,13 @@ from conftest import GOLD
 from qualcode.cli import EXIT_OK, EXIT_UNUSABLE, app
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
 from qualcode.coders import CODING_COLUMNS, CodingEngine, Embedder
-from qualcode.coders.project_coding import code_project, lemma_pipeline, pending_batches, project_codebook
+from qualcode.coders.project_coding import (
+    as_statements,
+    code_project,
+    lemma_pipeline,
+    pending_batches,
+    project_codebook,
+)
 from qualcode.coders.rules import RulesCoder
 from qualcode.evaluation import compare, top_k_recall
 from qualcode.project import Project
@@ -47,10 +53,7 @@ def _statements(gold: pd.DataFrame) -> pd.DataFrame:
 def evaluation_statements(evaluation_project: Project) -> pd.DataFrame:
     """Every statement of the ingested evaluation sample, with the answer each is part of (read-only)."""
     with Store(evaluation_project.store_path) as store:
-        segments = store.segments()
-    return pd.DataFrame({"id": segments["segment_id"], "text": segments["text"],
-                         "question": segments["question"].fillna(""),
-                         "turn": segments["source_id"] + "#" + segments["turn_index"].astype(str)})
+        return as_statements(store.segments())
 
 
 def test_engine_codes_with_provenance_valence_and_top_k(loe_engine: CodingEngine) -> None:

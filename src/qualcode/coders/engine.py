@@ -114,14 +114,10 @@ class CodingEngine:
                 vectors += weight * context
         return own, _unit(vectors)
 
-    def embed(self, statements: pd.DataFrame) -> np.ndarray:
-        """The vectors statements are coded by (`read`'s second)."""
-        return self.read(statements)[1]
-
     def confidences(self, statements: pd.DataFrame, vectors: np.ndarray | None = None
                     ) -> tuple[np.ndarray, np.ndarray]:
         """(confidence, rule hits) for each statement and code."""
-        vectors = self.embed(statements) if vectors is None else vectors
+        vectors = self.read(statements)[1] if vectors is None else vectors
         hits = self.rules_.matches(_texts(statements))
         confidence = self.classifier_.predict_proba(vectors)
         confidence = 1.0 - (1.0 - confidence) * (1.0 - RULE_WEIGHT * hits)
@@ -181,10 +177,10 @@ class CodingEngine:
             if code in column:
                 labels[row[statement], column[code]] = 1
         if statements is None:
-            vectors = self.embed(coded)
+            vectors = self.read(coded)[1]
         else:
             position = {i: n for n, i in enumerate(statements["id"].astype(str))}
-            vectors = self.embed(statements.reset_index(drop=True))[[position[i] for i in coded["id"].astype(str)]]
+            vectors = self.read(statements.reset_index(drop=True))[1][[position[i] for i in coded["id"].astype(str)]]
         return vectors, labels, _answers(coded)
 
     def _codebook_data(self) -> tuple[np.ndarray, np.ndarray]:

@@ -54,6 +54,14 @@ def project_engine(project: Project, embedder: Embedder | None = None) -> Coding
     return engine.fit()
 
 
+def as_statements(segments: pd.DataFrame) -> pd.DataFrame:
+    """Store rows (`Store.segments()` columns) as the engine reads them: id, text, question, and turn, the
+    answer each is part of (its source and turn)."""
+    return pd.DataFrame({"id": segments["segment_id"], "text": segments["text"],
+                         "question": segments["question"].fillna(""),
+                         "turn": segments["source_id"].astype(str) + "#" + segments["turn_index"].astype(str)})
+
+
 def pending_batches(project: Project, codebook: Codebook, size: int = BATCH) -> Iterator[pd.DataFrame]:
     """The statements not yet coded with this codebook version, a batch at a time (columns id, text,
     question, turn), read from the store as they are needed: memory holds one batch, however large the
@@ -65,15 +73,14 @@ def pending_batches(project: Project, codebook: Codebook, size: int = BATCH) -> 
         with Store(project.store_path) as store:
             batch = store.uncoded_segments(codebook.name, codebook.version, limit=size, after=after)
             if len(batch) == size:  # the last answer may go on past this page: take it whole
-                source, idx, turn = str(batch["source_id"].iloc[-1]), int(batch["idx"].iloc[-1]), int(
-                    batch["turn_index"].iloc[-1])
-                rest = store.uncoded_segments(codebook.name, codebook.version, after=(source, idx), turn=(source, turn))
+                source, idx, turn = batch[["source_id", "idx", "turn_index"]].iloc[-1]
+                rest = store.uncoded_segments(codebook.name, codebook.version, after=(str(source), int(idx)),
+                                              turn=(str(source), int(turn)))  # int: sqlite binds numpy ints as blobs
                 batch = pd.concat([batch, rest], ignore_index=True)
         if batch.empty:
             return
         after = (str(batch["source_id"].iloc[-1]), int(batch["idx"].iloc[-1]))
-        batch["turn"] = batch["source_id"].astype(str) + "#" + batch["turn_index"].astype(str)
-        yield batch[["id", "text", "question", "turn"]]
+        yield as_statements(batch.rename(columns={"id": "segment_id"}))
 
 
 def save_codings(project: Project, codings: pd.DataFrame) -> None:

@@ -31,10 +31,9 @@ def read_statements(path: Path, *, text_column: str, id_column: str, context_col
         line = int(duplicated.to_numpy().nonzero()[0][0]) + 2
         raise BadTableInput(f"The id {frame[id_column].iloc[line - 2]!r} is used twice.", path=path, line=line)
     statements = pd.DataFrame({"id": frame[id_column].astype(str), "text": frame[text_column].astype(str)})
-    if context_column:
-        statements["question"] = frame[context_column].where(frame[context_column].notna(), "").astype(str)
-    if turn_column:
-        statements["turn"] = frame[turn_column].where(frame[turn_column].notna(), "").astype(str)
+    for name, column in (("question", context_column), ("turn", turn_column)):
+        if column:
+            statements[name] = frame[column].where(frame[column].notna(), "").astype(str)
     return statements
 
 
