@@ -10,9 +10,11 @@ from dataclasses import dataclass, replace
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer, UkPostcodeRecognizer
 
 from qualcode.anonymise.detector import Detector, merge_overlaps
-from qualcode.anonymise.entities import Finding, kind_of
+from qualcode.anonymise.entities import CONFIRMED, Finding, kind_of
+from qualcode.anonymise.lexicon import Lexicon, fold, lexicon
 from qualcode.anonymise.pseudonyms import Pseudonyms
-from qualcode.anonymise.recognisers import TokenNameRecogniser, common_words, name_lists, uk_recognisers
+from qualcode.anonymise.recognisers import uk_recognisers
+from qualcode.anonymise.spoken import spoken_identifiers
 from qualcode.errors import Quarantined
 from qualcode.models import ParsedFile, SourceMeta, SpeakerMeta
 
@@ -62,25 +64,35 @@ class Anonymiser:
         self.residual = ResidualCheck(detector)
         self.residual_threshold = residual_threshold
 
-    def find(self, texts: list[str]) -> list[list[Finding]]:
-        """Identifying spans in each text: the detector's, then every known value swept up again."""
-        detected = self.detector.detect(texts)
+    def find(self, texts: list[str], people: Iterable[str] = ()) -> list[list[Finding]]:
+        """Identifying spans in each text of one document: the detector's, then every confirmed value of the
+        project swept up again. `people` are speaker labels that name people."""
+        detected = self.detector.detect(texts, people)
         for text, findings in zip(texts, detected, strict=True):
             for finding in findings:
-                self.pseudonyms.placeholder_for(finding.kind, text[finding.start:finding.end])
-        sweep = _sweep_pattern(self.pseudonyms.known_originals())
+                self.pseudonyms.placeholder_for(finding.kind, text[finding.start:finding.end],
+                                                confirmed=finding.score >= CONFIRMED)
+        sweep = _sweep_pattern(self.pseudonyms.known_originals(), lexicon())
         return [merge_overlaps([*findings, *_swept(text, sweep, self.detector)], text)
                 for text, findings in zip(texts, detected, strict=True)]
+
+    def detect_file(self, parsed: ParsedFile, meta: SourceMeta | None = None
+                    ) -> tuple[dict[str, str], list[list[Finding]]]:
+        """How one file's speaker labels are shown (a name becomes a placeholder) and the findings in each of its
+        turns: labels first, since a label that names a person makes that name a name wherever it is said."""
+        labels = {label: self.label(label) for label in _labels(parsed, meta)}
+        people = [label for label, shown in labels.items() if shown != label]
+        return labels, self.find([turn.text for turn in parsed.turns], people)
 
     def anonymise(self, parsed: ParsedFile, meta: SourceMeta) -> AnonymisedFile:
         """Pseudonymise the words, the speaker labels and every free-text metadata value of one file."""
         texts = [turn.text for turn in parsed.turns]
         used: Counter[tuple[str, str]] = Counter()
         replacements: dict[str, str] = {}
-        new_texts = [self._replace(text, found, used, replacements)
-                     for text, found in zip(texts, self.find(texts), strict=True)]
+        labels, found = self.detect_file(parsed, meta)
+        new_texts = [self._replace(text, spans, used, replacements)
+                     for text, spans in zip(texts, found, strict=True)]
         turns = [replace(raw, text=text) for raw, text in zip(parsed.turns, new_texts, strict=True)]
-        labels = {label: self.label(label) for label in _labels(parsed, meta)}
         turns = [replace(t, speaker=labels.get(t.speaker, t.speaker) if t.speaker else None) for t in turns]
         values = self.scrub_values([meta.role, meta.agency, meta.site,
                                     *(v for m in (*meta.speakers.values(), *parsed.speakers.values())
@@ -120,6 +132,7 @@ class Anonymiser:
                  if r.score > 0]
         spans += [(m.start(), m.end(), "PERSON") for m in re.finditer(r"[^\W\d_]{3,}", name)
                   if self.residual.is_listed_name(m.group(0), capitalised_only=False)]
+        spans += [(f.start, f.end, f.kind) for f in spoken_identifiers(spaced)]
         for found in sorted(merge_overlaps(Finding(a, b, k) for a, b, k in spans), reverse=True):
             value = name[found.start:found.end]
             if not PLACEHOLDER_STEM.fullmatch(value):
@@ -156,8 +169,7 @@ class Anonymiser:
             return label
         probe = f"{rest} said so."
         findings = self.detector.detect([probe])[0]
-        people = [f for f in findings if f.start < len(rest) and f.kind in {"PERSON", "ORG", "PLACE"}]
-        if not people:
+        if not any(f.start < len(rest) and f.kind in {"PERSON", "ORG", "PLACE"} for f in findings):
             return label
         return self.pseudonyms.placeholder_for("PERSON", label)
 
@@ -173,23 +185,31 @@ def _replace_known(name: str, replacements: dict[str, str]) -> str:
     return name
 
 
-def _labels(parsed: ParsedFile, meta: SourceMeta) -> set[str]:
+def _labels(parsed: ParsedFile, meta: SourceMeta | None) -> set[str]:
     labels = {t.speaker for t in parsed.turns if t.speaker}
-    labels.update(meta.speakers)
     labels.update(parsed.speakers)
-    if meta.interviewer:
-        labels.add(meta.interviewer)
+    if meta is not None:
+        labels.update(meta.speakers)
+        if meta.interviewer:
+            labels.add(meta.interviewer)
     return labels
 
 
-def _sweep_pattern(originals: dict[str, str]) -> re.Pattern[str] | None:
-    """Every value already known in this project, so a name caught once is caught everywhere."""
-    values = [v for v in originals if len(v) >= 3 and v not in TokenNameRecogniser.WORD_LIKE]
+def _sweep_pattern(originals: dict[str, str], words: Lexicon) -> re.Pattern[str] | None:
+    """Every confirmed value of this project, so a name caught once is caught everywhere. A value that is also
+    an everyday word ("Grace", "Hope") is looked for only where it is capitalised."""
+    values = [v for v in originals if len(v) >= 3]
     if not values:
         return None
     values.sort(key=len, reverse=True)
-    alternation = "|".join(r"[\s\-]+".join(re.escape(w) for w in v.split()) for v in values)
-    return re.compile(rf"(?<![\w\[])(?:{alternation})(?![\w\]])", re.IGNORECASE)
+    alternatives = []
+    for value in values:
+        pattern = r"[\s\-]+".join(re.escape(w) for w in value.split())
+        if any(words.is_common(w) for w in value.split()):
+            pattern = "(?-i:" + r"[\s\-]+".join(
+                f"[{re.escape(w[0].upper())}]{re.escape(w[1:])}" for w in value.split()) + ")"
+        alternatives.append(pattern)
+    return re.compile(rf"(?<![\w\[])(?:{'|'.join(alternatives)})(?![\w\]])", re.IGNORECASE)
 
 
 def _swept(text: str, pattern: re.Pattern[str] | None, detector: Detector) -> Iterable[Finding]:
@@ -213,8 +233,7 @@ class ResidualCheck:
                               {"AGE", "PLACE", "ORG", "CASE_REF", "SCHOOL", "ADDRESS"}]]
         for recogniser in self.recognisers:
             recogniser.load()
-        self.names, self.surnames = name_lists()
-        self.common = common_words()
+        self.words = lexicon()
 
     def scan(self, text: str) -> list[Residual]:
         residuals: list[Residual] = []
@@ -233,11 +252,10 @@ class ResidualCheck:
         return sorted(set(residuals), key=lambda r: (r.start, r.end))
 
     def is_listed_name(self, word: str, capitalised_only: bool = True) -> bool:
-        """On the first-name or surname lists, and not an everyday or field word that happens to be a name."""
-        folded = word.casefold()
-        names = self.names if capitalised_only else self.names | self.surnames
-        return (folded in names and folded not in TokenNameRecogniser.WORD_LIKE and folded not in self.common
-                and not self.detector.is_allowed(word))
+        """On the first-name (or, for file names, surname) lists, and not an everyday or field word."""
+        folded = fold(word)
+        listed = folded in self.words.first_names or (not capitalised_only and folded in self.words.surnames)
+        return listed and not self.words.is_common(folded) and not self.detector.is_allowed(word)
 
 
 def _kind(entity: str) -> str:

