@@ -27,9 +27,9 @@ from benchmarks.figures import Figure, print_figures
 from benchmarks.realdata import REPO, real_interviews
 from benchmarks.timing import best_of
 from qualcode.anonymise.detector import Detector
-from qualcode.anonymise.entities import STRUCTURED, kind_of
+from qualcode.anonymise.entities import PLACEHOLDER, STRUCTURED, kind_of
 from qualcode.anonymise.evaluate import KEPT, evaluate, load_labelled
-from qualcode.anonymise.gate import PLACEHOLDER, Anonymiser
+from qualcode.anonymise.gate import Anonymiser
 from qualcode.anonymise.pseudonyms import Pseudonyms
 from qualcode.errors import InputError
 from qualcode.ingest import READERS, inbox_files, parse_file

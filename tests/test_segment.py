@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from conftest import EVALUATION, REVIEW_WEEK, sample_files
@@ -86,3 +87,23 @@ def test_review_week_statements_carry_role_agency_and_question(review_week_proje
     interviews = frame[frame["source_type"].isin(["interview", "focus_group"])]
     assert interviews["question"].notna().mean() > 0.9
     assert {"health", "police", "education", "voluntary sector", "children's social care"} <= set(frame["agency"])
+
+
+def test_a_placeholder_is_never_cut_across_two_statements() -> None:
+    from qualcode.segment import _keep_placeholders_whole
+
+    body = "He was leaving care [PERSON_1] was there. Then it ended."
+    cut = body.index("PERSON_1")  # a splitter that broke inside the placeholder
+    spans = [(0, cut), (cut, body.index(" Then")), (body.index("Then"), len(body))]
+    whole = _keep_placeholders_whole(spans, body)
+    assert [body[a:b] for a, b in whole] == ["He was leaving care [PERSON_1] was there.", "Then it ended."]
+
+
+def test_segments_of_an_anonymised_source_hold_whole_placeholders(review_week_project: Project) -> None:
+    from qualcode.anonymise.entities import PLACEHOLDER
+
+    with Store(review_week_project.store_path) as store:
+        texts = list(store.segments()["text"])
+    assert any(PLACEHOLDER.search(t) for t in texts)
+    for text in texts:
+        assert text.count("[") == text.count("]") and not re.search(r"\[[A-Z_]*$|^[A-Z_]*_\d+\]", text), text

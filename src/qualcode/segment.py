@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from spacy.language import Language
 
+from qualcode.anonymise.entities import PLACEHOLDER
 from qualcode.models import Segment, Source
 from qualcode.text import normalise
 
@@ -59,8 +60,8 @@ def _statements(source: Source, sentences: dict[int, list[Span]],
         if turn.index not in sentences:
             continue
         body = source.text[turn.start:turn.end]
-        spans = _bound_length(_merge_short(sentences[turn.index], body, settings.min_words), body,
-                              settings.max_chars)
+        whole = _keep_placeholders_whole(sentences[turn.index], body)
+        spans = _bound_length(_merge_short(whole, body, settings.min_words), body, settings.max_chars)
         for start, end in spans:
             begin, finish = turn.start + start, turn.start + end
             yield Segment(
@@ -71,6 +72,19 @@ def _statements(source: Source, sentences: dict[int, list[Span]],
                 start=begin, end=finish, text=source.text[begin:finish],
             )
             index += 1
+
+
+def _keep_placeholders_whole(spans: list[Span], body: str) -> list[Span]:
+    """Join two sentences the splitter divided inside a placeholder ("...care [" / "PERSON_1] was..."): a
+    placeholder is one word, and half of one means nothing to a reader or a coder."""
+    inside = {i for match in PLACEHOLDER.finditer(body) for i in range(match.start() + 1, match.end())}
+    joined: list[Span] = []
+    for start, end in spans:
+        if joined and (joined[-1][1] in inside or start in inside):
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _trim(span: Span, body: str) -> Span | None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# A placeholder as it stands in anonymised text: `[PERSON_3]`. Text is never cut inside one.
+PLACEHOLDER = re.compile(r"\[[A-Z_]+_\d+\]")
 
 # Entity kinds qualcode detects, each with the prefix of its placeholders ([PERSON_3], [SCHOOL_1]).
 KINDS: dict[str, str] = {

@@ -143,13 +143,13 @@ class NameEvidence:
                     continue
                 if j in scored and scored[j][0] < self.threshold and scored[j][0] + 1.5 >= self.threshold:
                     scored[j] = (scored[j][0] + 1.5, "PERSON")
-                elif j not in scored and self._could_be_name_part(doc[j], profile):
+                elif j not in scored and self._could_be_name_part(doc[j], profile, after=j > i):
                     scored[j] = (self.threshold, "PERSON")
         for i, (points, kind) in list(scored.items()):
             if points < self.threshold or kind != "PERSON":
                 continue
             for j in (i - 1, i + 1):
-                if 0 <= j < len(doc) and j not in scored and self._could_be_name_part(doc[j], profile):
+                if 0 <= j < len(doc) and j not in scored and self._could_be_name_part(doc[j], profile, after=j > i):
                     scored[j] = (self.threshold, "PERSON")
         for i, (points, kind) in sorted(scored.items()):
             if points >= self.threshold:
@@ -169,9 +169,10 @@ class NameEvidence:
         bare = re.sub(r"'s$", "", folded)
         lex = self.lexicon
         if (folded in self.allow or bare in self.allow or f"{bare}'s" in self.allow or folded in DISCOURSE
+                or folded.rstrip(".") in TITLES
                 or bare in lex.countries
                 or (token.ent_type_ in {"NORP", "LANGUAGE"} and not lex.is_name(bare))
-                or _is_own_pseudonym(token)):
+                or _is_own_pseudonym(token, lex)):
             return None
         person = place = generic = 0.0
         specific = False
@@ -227,16 +228,20 @@ class NameEvidence:
         kind = "PLACE" if place > person else "PERSON"
         return generic + max(person, place), kind
 
-    def _could_be_name_part(self, token: Token, profile: _Profile) -> bool:
+    def _could_be_name_part(self, token: Token, profile: _Profile, after: bool = True) -> bool:
+        """Could this neighbour of a name be part of it? A capitalised everyday word may follow a first name as a
+        surname ("Darren Holt") but not come before one ("Country Xian")."""
         text = token.text
-        if len(text) < 2 or not _WORDLIKE.match(text) or _is_own_pseudonym(token):
+        if len(text) < 2 or not _WORDLIKE.match(text) or _is_own_pseudonym(token, self.lexicon):
             return False
         folded = fold(text)
-        if folded in self.allow or folded in DISCOURSE or self.lexicon.is_foreign_word(folded):
+        if (folded in self.allow or folded in DISCOURSE or folded.rstrip(".") in TITLES
+                or self.lexicon.is_foreign_word(folded)):
             return False
-        if profile.cased and text[0].isupper() and not self.lexicon.is_acronym(text):
-            return True  # "Darren Holt", "Mrs Grace Brown": capitalised beside a name, it is the name
-        return not self.lexicon.is_common(folded) and (
+        common = self.lexicon.is_common(folded)
+        if profile.cased and text[0].isupper() and not self.lexicon.is_acronym(text) and (after or not common):
+            return True
+        return not common and (
             folded in self.lexicon.surnames or folded in self.lexicon.first_names or self.lexicon.zipf(folded) < 3.0)
 
     # --- names with a head noun ----------------------------------------------------------------------------
@@ -247,7 +252,7 @@ class NameEvidence:
         for kind, pattern in _HEADED:
             for match in pattern.finditer(text):
                 start = self._name_start(text, match.start("head"), profile)
-                if start is not None:
+                if start is not None and not _PSEUDONYM_AFTER.match(text, match.end("head")):
                     yield Finding(start, match.end("head"), kind, 0.85)
         for match in _SAINT.finditer(text):  # "st bede's", "St Anne's": a school or a church, named either way
             yield Finding(match.start(), match.end(), "SCHOOL", 0.85)
@@ -286,15 +291,18 @@ class NameEvidence:
                 return begin
             elif not (fold(word) in _CONNECTORS or (profile.cased and word[:1].isupper() and not initial)):
                 break  # a capitalised field word or "CE" may sit inside a longer name; anything else ends it
-        if start is None and _STREET.match(text, head):
+        if start is None and _PLACE_HEAD.match(text, head):
             return self._street_start(text, head)
         return start
 
     def _street_start(self, text: str, head: int) -> int | None:
-        """"on bridge street": an everyday word before a street type names a street when a preposition
-        comes first."""
+        """"on bridge street", "up at parson cross": an everyday word before a street or place type names it
+        when a preposition comes first."""
         match = _STREET_NAME.search(text, max(0, head - 40), head)
-        if match is None or fold(match.group("word")) in _NOT_NAMES | _GENERIC_STREETS:
+        if match is None:
+            return None
+        word = fold(match.group("word"))
+        if word in _NOT_NAMES | _GENERIC_STREETS or word in self.lexicon.stop_words or word in self.allow:
             return None
         return match.start("word")
 
@@ -312,11 +320,13 @@ class NameEvidence:
         return end
 
 
-_STREET = re.compile(r"(?:street|road|lane|avenue|crescent|terrace|drive|grove|gardens|mews)\b", re.IGNORECASE)
+
 _STREET_NAME = re.compile(r"\b(?:on|in|at|off|near|down|up|along|from|to|past|by)\s+(?P<word>[a-z][a-z'’]+)\s+$",
                           re.IGNORECASE)
 _GENERIC_STREETS = frozenset({"high", "main", "back", "side", "one", "two", "same", "next", "busy", "quiet", "wrong",
-                              "right", "left", "long", "ring", "slip", "dirt", "private", "public", "shopping"})
+                              "right", "left", "long", "ring", "slip", "dirt", "private", "public", "shopping",
+                              "car", "skate", "retail", "business", "industrial", "theme", "national", "country",
+                              "town", "city", "village", "play", "water", "football", "open", "bottom", "top"})
 _CONNECTORS = frozenset({"ce", "rc", "c", "of", "e", "cofe", "and", "&"})
 _NOT_NAMES = frozenset({"the", "a", "an", "our", "their", "his", "her", "my", "your", "this", "that", "local",
                         "same", "other", "new", "old", "big", "main", "nearest", "nearby"})
@@ -333,6 +343,7 @@ _ORG_HEADS = (r"mosque|masjid|gurdwara|church|chapel|cathedral|temple|mandir|syn
 _PLACE_HEADS = (r"estate|road|rd|street|st|lane|avenue|close|drive|crescent|grove|terrace|gardens|court|"
                 r"place|row|parade|walk|flats|towers?|heights|fields|bottom|moor|common|village|cross|green|vale|"
                 r"park|hill|brow|bank|mews|square|wharf")
+_PLACE_HEAD = re.compile(rf"(?:{_PLACE_HEADS})\b", re.IGNORECASE)
 _HEADED = (
     ("SCHOOL", re.compile(rf"\b(?P<head>(?:{_SCHOOL_HEADS}))\b", re.IGNORECASE)),
     ("ORG", re.compile(rf"\b(?P<head>(?:{_ORG_HEADS}))\b", re.IGNORECASE)),
@@ -410,7 +421,9 @@ def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
         if any(word in KIN or word in ROLE_NOUNS for word in following):
             person += 2.0  # "Big Des, the uncle,"
     folded = fold(token.text)
-    if previous == "the" and folded.endswith("s") and len(folded) > 4:
+    following = token.nbor(1) if token.i + 1 < len(doc) else None
+    heads_phrase = following is None or following.pos_ not in {"NOUN", "PROPN"}
+    if previous == "the" and folded.endswith("s") and len(folded) > 4 and heads_phrase:
         stem = folded[:-1]
         if stem in lexicon.surnames or (not lexicon.is_common(stem) and lexicon.zipf(stem) < 3.0
                                         and not lexicon.is_common(folded)):
@@ -422,7 +435,9 @@ def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
     return person, place
 
 
-def _is_own_pseudonym(token: Token) -> bool:
-    """'Company' in "Company 1", 'City' in "City X": a placeholder someone already put in."""
+def _is_own_pseudonym(token: Token, lexicon: Lexicon) -> bool:
+    """'Company' in "Company 1", 'City' in "City X": an everyday noun and a number or letter, a placeholder
+    someone already put in (but "Ali V" is a name and an initial)."""
     following = token.nbor(1) if token.i + 1 < len(token.doc) else None
-    return following is not None and bool(_ALREADY_PSEUDONYMISED.match(following.text)) and token.text[0].isupper()
+    return (following is not None and bool(_ALREADY_PSEUDONYMISED.match(following.text))
+            and token.text[0].isupper() and lexicon.is_common(token.text))

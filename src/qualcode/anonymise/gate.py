@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer, UkPostcodeRecognizer
 
 from qualcode.anonymise.detector import Detector, merge_overlaps
-from qualcode.anonymise.entities import CONFIRMED, Finding, kind_of
+from qualcode.anonymise.entities import CONFIRMED, PLACEHOLDER, Finding, kind_of
 from qualcode.anonymise.lexicon import Lexicon, fold, lexicon
 from qualcode.anonymise.pseudonyms import Pseudonyms
 from qualcode.anonymise.recognisers import uk_recognisers
@@ -18,7 +18,6 @@ from qualcode.anonymise.spoken import spoken_identifiers
 from qualcode.errors import Quarantined
 from qualcode.models import ParsedFile, SourceMeta, SpeakerMeta
 
-PLACEHOLDER = re.compile(r"\[[A-Z_]+_\d+\]")
 PLACEHOLDER_STEM = re.compile(r"[A-Z_]+_\d+")
 # Speaker labels that are roles, not people: "Social Worker 2", "R01", "TM Assessment", "Peer (health)".
 _ROLE_LABEL = re.compile(r"^(?:R|P|Respondent|Participant|Speaker|Interviewee|Interviewer)\s*\d*$", re.IGNORECASE)
@@ -195,20 +194,25 @@ def _labels(parsed: ParsedFile, meta: SourceMeta | None) -> set[str]:
     return labels
 
 
+_OWN_PSEUDONYM_AFTER = re.compile(r"\s+(?:\d{1,3}|[A-Z])\b")  # "Country X", "Company 1": someone's own placeholder
+
+
 def _sweep_pattern(originals: dict[str, str], words: Lexicon) -> re.Pattern[str] | None:
-    """Every confirmed value of this project, so a name caught once is caught everywhere. A value that is also
-    an everyday word ("Grace", "Hope") is looked for only where it is capitalised."""
-    values = [v for v in originals if len(v) >= 3]
+    """Every confirmed value of this project, so a name caught once is caught everywhere. A single everyday word
+    ("Grace", "Country" of "Country Xian") is left to the detector; a longer value with one in it is looked for
+    only capitalised inside a sentence."""
+    values = [v for v in originals if len(v) >= 3 and not (" " not in v and words.is_common(v))]
     if not values:
         return None
     values.sort(key=len, reverse=True)
     alternatives = []
     for value in values:
-        pattern = r"[\s\-]+".join(re.escape(w) for w in value.split())
-        if any(words.is_common(w) for w in value.split()):
-            pattern = "(?-i:" + r"[\s\-]+".join(
-                f"[{re.escape(w[0].upper())}]{re.escape(w[1:])}" for w in value.split()) + ")"
-        alternatives.append(pattern)
+        parts = value.split()
+        if any(words.is_common(w) for w in parts):
+            capitalised = r"[\s\-]+".join(f"[{re.escape(w[0].upper())}]{re.escape(w[1:])}" for w in parts)
+            alternatives.append(rf"(?-i:(?<=[\w,;] ){capitalised})")
+        else:
+            alternatives.append(r"[\s\-]+".join(re.escape(w) for w in parts))
     return re.compile(rf"(?<![\w\[])(?:{'|'.join(alternatives)})(?![\w\]])", re.IGNORECASE)
 
 
@@ -216,7 +220,7 @@ def _swept(text: str, pattern: re.Pattern[str] | None, detector: Detector) -> It
     if pattern is None:
         return []
     return [Finding(m.start(), m.end(), "PERSON", 0.5) for m in pattern.finditer(text)
-            if not detector.is_allowed(m.group(0))]
+            if not detector.is_allowed(m.group(0)) and not _OWN_PSEUDONYM_AFTER.match(text, m.end())]
 
 
 # --- residual risk: a second, independent look at text that is meant to be anonymous ------------------------
@@ -244,7 +248,8 @@ class ResidualCheck:
                 if result.score > 0 and "XXX" not in value and not self.detector.is_allowed(value):
                     residuals.append(Residual(_kind(result.entity_type), result.start, result.end))
         for match in re.finditer(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Cllr)\.?\s+[A-Z][a-z]{2,}", masked):
-            if not self.detector.is_allowed(match.group(0).split(maxsplit=1)[1]):
+            surname = match.group(0).split(maxsplit=1)[1]
+            if not self.detector.is_allowed(surname) and not self.words.is_common(surname):
                 residuals.append(Residual("PERSON", match.start(), match.end()))
         for match in re.finditer(r"(?:(?<=[a-z,;] )|(?<=: )|^)[A-Z][a-z]{2,}\b", masked, re.MULTILINE):
             if self.is_listed_name(match.group(0)):
@@ -255,7 +260,8 @@ class ResidualCheck:
         """On the first-name (or, for file names, surname) lists, and not an everyday or field word."""
         folded = fold(word)
         listed = folded in self.words.first_names or (not capitalised_only and folded in self.words.surnames)
-        return listed and not self.words.is_common(folded) and not self.detector.is_allowed(word)
+        return (listed and not self.words.is_common(folded) and folded not in self.words.countries
+                and not self.words.is_foreign_word(folded) and not self.detector.is_allowed(word))
 
 
 def _kind(entity: str) -> str:

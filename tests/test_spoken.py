@@ -1,0 +1,57 @@
+"""Structured identifiers as people say them: each must be found whole, and everyday numbers left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualcode.anonymise.spoken import digits_of, spoken_identifiers
+
+
+def _found(text: str) -> list[tuple[str, str]]:
+    return [(f.kind, text[f.start:f.end]) for f in spoken_identifiers(text)]
+
+
+@pytest.mark.parametrize(("spoken", "digits"), [
+    ("oh seven seven double oh nine", "077009"),
+    ("zero one one four, four nine six", "0114496"),
+    ("treble two five", "2225"),
+    ("forty six", "46"),
+    ("twenty", "20"),
+    ("0114 four nine six", "0114496"),
+])
+def test_spoken_digits_read_as_the_number_they_stand_for(spoken: str, digits: str) -> None:
+    assert digits_of(spoken) == digits
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("ring her on oh seven seven double oh nine oh oh four six one anytime", "PHONE",
+     "oh seven seven double oh nine oh oh four six one"),
+    ("nhs number is four eight five seven seven three four five six one", "NHS_NUMBER",
+     "four eight five seven seven three four five six one"),
+    ("the number on the letter was 485 777 3456", "NHS_NUMBER", "485 777 3456"),  # fails the check digit
+    ("she was born on the second of may twenty twelve and", "DATE_OF_BIRTH", "the second of may twenty twelve"),
+    ("d o b is the third of march 2019", "DATE_OF_BIRTH", "the third of march 2019"),
+    ("the form says 2024-01-71 which can't be right", "DATE_OF_BIRTH", "2024-01-71"),
+    ("email me kerry dot walsh at hotmail dot co dot uk thanks", "EMAIL", "kerry dot walsh at hotmail dot co dot uk"),
+    ("they live in the s5 area near the park", "POSTCODE", "s5"),
+    ("she moved up to ls9 last year", "POSTCODE", "ls9"),
+    ("postcode is s five seven a u", "POSTCODE", "s five seven a u"),
+    ("a silver corsa, YX19 KTM, parked outside", "VEHICLE", "YX19 KTM"),
+    ("the reg ending k t m was seen twice", "VEHICLE", "k t m"),
+    ("crime number one four slash two two nine five", "CASE_REF", "one four slash two two nine five"),
+])
+def test_spoken_identifiers_are_found_whole(text: str, kind: str, value: str) -> None:
+    found = _found(text)
+    assert any(k == kind and value in v for k, v in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "three social workers and twenty seven cases, one in four",
+    "we did a section 47 and two S47 enquiries and an s17 assessment",
+    "it's on my plate at the moment",
+    "twenty twenty three was the worst year, with one two three agency staff",
+    "the budget went from 20,000, 25,000 to 3.5 million",
+    "I was on the M1 for an hour",
+])
+def test_counts_sections_and_amounts_are_not_identifiers(text: str) -> None:
+    assert _found(text) == []
