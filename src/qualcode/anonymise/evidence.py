@@ -417,8 +417,8 @@ def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
     if len(before) >= 2 and before[-1] == "," and (before[-2] in KIN or before[-2] in ROLE_NOUNS):
         person += 2.0  # "the health visitor, bernie,"
     elif after[:1] == [","] and len(after) > 1 and after[1] in {"the", "her", "his", "their", "our", "my"}:
-        following = [fold(t.text) for t in doc[token.i + 3:token.i + 5]]
-        if any(word in KIN or word in ROLE_NOUNS for word in following):
+        described = [fold(t.text) for t in doc[token.i + 3:token.i + 5]]
+        if any(word in KIN or word in ROLE_NOUNS for word in described):
             person += 2.0  # "Big Des, the uncle,"
     folded = fold(token.text)
     following = token.nbor(1) if token.i + 1 < len(doc) else None
