@@ -174,7 +174,7 @@ def test_json_object_and_list_forms() -> None:
            "turns": [{"speaker": "Interviewer", "text": "Q?"}, {"speaker": "DI", "text": "A.", "timestamp": "1:02"}]}
     parsed = read("a.json", json.dumps(doc).encode())
     assert parsed.metadata == {"id": "j1", "role": "police officer"}
-    assert [(t.speaker, t.timestamp) for t in parsed.turns] == [("Interviewer", None), ("DI", "1:02")]
+    assert [(t.speaker, t.timestamp) for t in parsed.turns] == [("Interviewer", None), ("DI", "00:01:02")]
     assert len(read("b.json", b'[{"text": "Just words."}]').turns) == 1
     with pytest.raises(BadJson) as caught:
         read("c.json", b'{"turns": [\n{"text": "a"},\n{"text": }]}')

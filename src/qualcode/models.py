@@ -72,7 +72,8 @@ class RawTurn:
     """What a reader found: one speaker's words before qualcode lays out the source text.
 
     `line` is where the turn starts in the file (1-based), for messages; `is_question` marks turns that
-    the file itself says are the interviewer's (a docx `Question` style, a questionnaire's question).
+    the file itself says are the interviewer's (a docx `Question` style, a questionnaire's question);
+    `timestamp` is canonical (`HH:MM:SS`, or ISO 8601 for a moment) or None: never text from the file.
     """
 
     speaker: str | None
@@ -84,13 +85,18 @@ class RawTurn:
 
 @dataclass(frozen=True)
 class ParsedFile:
-    """A reader's output: turns plus any metadata the file carried itself."""
+    """A reader's output: turns plus any metadata the file carried itself.
+
+    `warnings` say what the reader dropped (a timestamp that is not a time, a speaker that is not a label), by
+    position and never by content: they reach logs and reports.
+    """
 
     format: str
     turns: list[RawTurn]
     metadata: dict[str, object] | None = None
     encoding: str | None = None
     speakers: dict[str, SpeakerMeta] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

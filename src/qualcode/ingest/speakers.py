@@ -6,6 +6,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from qualcode.ingest.timestamps import canonical_timestamp
+
 # An optional [hh:mm:ss] stamp, then a label of up to 40 characters, then a colon and the words.
 LABEL = re.compile(
     r"^\s*(?:\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\]\s*)?"
@@ -24,14 +26,18 @@ MAX_LABEL_WORDS = 5
 
 
 def split_label(line: str) -> tuple[str | None, str, str | None]:
-    """Split a line into (speaker label or None, the words, timestamp or None)."""
+    """Split a line into (speaker label or None, the words, timestamp or None); the timestamp is canonical."""
     match = LABEL.match(line)
     if match and len(match.group("label").split()) <= MAX_LABEL_WORDS:
-        return match.group("label").strip(), match.group("rest"), match.group("ts")
+        return match.group("label").strip(), match.group("rest"), _stamp(match.group("ts"))
     stamp = STAMP.match(line)
     if stamp:
-        return None, stamp.group("rest"), stamp.group("ts")
+        return None, stamp.group("rest"), _stamp(stamp.group("ts"))
     return None, line, None
+
+
+def _stamp(text: str | None) -> str | None:
+    return None if text is None else canonical_timestamp(text)
 
 
 def trusted_labels(candidates: Iterable[str], known: Iterable[str] = ()) -> set[str]:

@@ -10,6 +10,7 @@ from webvtt.errors import MalformedFileError
 
 from qualcode.errors import NoCues
 from qualcode.ingest.speakers import split_label, trusted_labels
+from qualcode.ingest.timestamps import canonical_timestamp
 from qualcode.models import ParsedFile, RawTurn
 from qualcode.text import decode
 
@@ -43,5 +44,5 @@ def _read_subtitles(path: Path, data: bytes, *, fmt: str) -> ParsedFile:
         elif label is not None and label.casefold() in trusted:
             speaker, words = label, rest
         # a cue with no speaker of its own continues the last one heard
-        turns.append(RawTurn(speaker=speaker, text=words, timestamp=start.split(".")[0].split(",")[0]))
+        turns.append(RawTurn(speaker=speaker, text=words, timestamp=canonical_timestamp(start)))
     return ParsedFile(format=fmt, turns=turns, encoding=encoding)
