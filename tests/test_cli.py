@@ -66,14 +66,19 @@ def test_not_a_project_and_broken_config_give_clear_errors(tmp_path: Path) -> No
     assert result.exit_code == EXIT_UNUSABLE and "E202" in result.output and "qualcode.yaml:2" in result.output
 
 
-def test_broken_manifest_stops_before_anything_is_written(tmp_path: Path) -> None:
+def test_a_manifest_column_qualcode_does_not_know_never_stops_its_files(tmp_path: Path,
+                                                                       caplog: pytest.LogCaptureFixture) -> None:
     runner.invoke(app, ["init", str(tmp_path)])
     (tmp_path / "inbox" / "ok.txt").write_text("Director: We changed the referral route.\n")
-    (tmp_path / "inbox" / "manifest.csv").write_text("file,id,mood\nok.txt,a,happy\n")
+    (tmp_path / "inbox" / "manifest.csv").write_text("file,id,Kayleigh Hargreaves\nok.txt,a,happy\n")
     result = runner.invoke(app, ["ingest", str(tmp_path)])
-    assert result.exit_code == EXIT_UNUSABLE and "E204" in result.output and "manifest.csv:1" in result.output
-    assert not Project.open(tmp_path).store_path.exists()
-    assert (tmp_path / "inbox" / "ok.txt").exists()
+    assert result.exit_code == EXIT_OK, result.output
+    assert "1 added" in result.output
+    assert "manifest.csv: Manifest column 3 was not recognised and was ignored." in caplog.messages
+    shown = result.output + "\n".join(caplog.messages)
+    assert "Kayleigh" not in shown and "happy" not in shown
+    with Store(Project.open(tmp_path).store_path) as store:
+        assert list(store.sources()["id"]) == ["a"]
 
 
 @pytest.mark.slow

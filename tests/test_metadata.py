@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.errors import BadManifest, BadMetadata, MissingMetadata
+from qualcode.errors import BadMetadata, MissingMetadata
 from qualcode.ingest.metadata import read_manifest, resolve_metadata, split_front_matter
 
 FRONT = """---
@@ -59,28 +59,38 @@ def test_front_matter_wins_over_manifest(tmp_path: Path) -> None:
     assert meta.id == "rw-x-01" and meta.role == "council senior manager"
 
 
-@pytest.mark.parametrize("content, line", [
-    ("name,id\na.txt,x\n", 1),
-    ("file,id,colour\na.txt,x,red\n", 1),
-    ("file,id\na.txt,x,extra\n", 2),
-    ("file,id\na.txt,x\na.txt,y\n", 3),
+@pytest.mark.parametrize("content, warning", [
+    ("name,id\na.txt,x\n", "manifest column 1 was not recognised"),
+    ("file,id,colour\na.txt,x,red\n", "manifest column 3 was not recognised"),
+    ("file,id\na.txt,x,extra\n", "manifest row 2 has more cells than the header"),
+    ("file,id\na.txt,x\na.txt,y\n", "manifest row 3 describes a file an earlier row describes"),
 ])
-def test_bad_manifest_names_its_line(tmp_path: Path, content: str, line: int) -> None:
+def test_a_manifest_problem_is_a_warning_naming_its_column_or_row(tmp_path: Path, content: str,
+                                                                   warning: str) -> None:
     manifest = tmp_path / "manifest.csv"
     manifest.write_text(content)
-    with pytest.raises(BadManifest) as caught:
-        read_manifest(manifest)
-    assert caught.value.path == manifest and caught.value.line == line
+    read = read_manifest(manifest)
+    assert any(w.startswith(warning) for w in read.warnings), read.warnings
+    if "a.txt" in read:
+        assert read["a.txt"].fields == {"id": "x"}
 
 
-def test_invalid_field_value_is_reported_against_the_manifest_row(tmp_path: Path) -> None:
+def test_a_manifest_without_a_file_column_describes_no_file(tmp_path: Path) -> None:
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("name,id\na.txt,x\n")
+    read = read_manifest(manifest)
+    assert not read.entries and any("no `file` column" in w for w in read.warnings)
+
+
+def test_invalid_field_value_is_dropped_with_a_warning_naming_the_manifest_row(tmp_path: Path) -> None:
     manifest = tmp_path / "manifest.csv"
     manifest.write_text("file,id,date\na.txt,x,\nb.txt,y,not-a-date\n")
     entries = read_manifest(manifest)
-    with pytest.raises(BadMetadata) as caught:
-        resolve_metadata(tmp_path / "b.txt", front=None, manifest=entries["b.txt"], default_id="b")
-    assert caught.value.path == manifest and caught.value.line == 3
-    assert "date" in str(caught.value)
+    warnings: list[str] = []
+    meta, described = resolve_metadata(tmp_path / "b.txt", front=None, manifest=entries["b.txt"], default_id="b",
+                                       warnings=warnings)
+    assert described and meta.id == "y" and meta.date is None
+    assert warnings == ["manifest row 3: `date` could not be read as a date and was dropped."]
 
 
 def test_missing_metadata_gives_unknowns_or_refuses(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -129,6 +130,8 @@ def anonymise(
                       transient=True) as bar:
             bar.add_task("anonymise", total=None)
             result = anonymise_files(list(paths), out, detector=Detector(), key=key)
+    for warning in result.warnings:  # what was dropped, by position and field: never a value from a file
+        console_err.print(f"[yellow]warning[/] {escape(warning)}", highlight=False, soft_wrap=True)
     held = result.report[result.report["status"].str.startswith(("quarantined", "not read"))]
     console.print(f"{len(result.written)} anonymised copies and {out / 'anonymisation-report.csv'} written; "
                       f"{held['source'].nunique()} file(s) held back (see the report).", highlight=False)
@@ -704,11 +707,11 @@ def _print_report(report: IngestReport, title: str = "ingest") -> None:
               f"{len(report.skipped)} already ingested, {len(report.rejected)} set aside, "
               f"{len(report.quarantined)} quarantined", highlight=False)
     for outcome in report.rejected:
-        console_err.print(f"[red]set aside[/] {outcome.reason}  -> inbox/_rejected/", highlight=False,
-                          soft_wrap=True)
+        console_err.print(f"[red]set aside[/] {escape(outcome.reason or '')}  -> inbox/_rejected/",
+                          highlight=False, soft_wrap=True)
     for outcome in report.quarantined:
-        console_err.print(f"[red]quarantined[/] {outcome.reason}  -> inbox/_quarantine/", highlight=False,
-                          soft_wrap=True)
+        console_err.print(f"[red]quarantined[/] {escape(outcome.reason or '')}  -> inbox/_quarantine/",
+                          highlight=False, soft_wrap=True)
 
 
 def _print_voices(segments: pd.DataFrame) -> None:

@@ -17,9 +17,9 @@ from typing import Literal
 from qualcode.anonymise.detector import Detector, ner_pipeline
 from qualcode.anonymise.gate import Anonymiser
 from qualcode.anonymise.pseudonyms import Pseudonyms, load_or_create_secret, read_key, write_key
-from qualcode.errors import DuplicateSourceId, FolderNotFound, InputError, Quarantined
-from qualcode.ingest.metadata import MANIFEST_NAME, ManifestEntry, read_manifest
-from qualcode.ingest.readers import content_hash, read_source
+from qualcode.errors import DuplicateSourceId, FolderNotFound, InputError, QualcodeError, Quarantined
+from qualcode.ingest.metadata import MANIFEST_NAME, Manifest, ManifestEntry, read_manifest
+from qualcode.ingest.readers import content_hash, read_source, scrub_path
 from qualcode.models import Source
 from qualcode.nlp import sentence_pipeline
 from qualcode.project import QUARANTINE_DIR, REJECTED_DIR, Project
@@ -35,6 +35,9 @@ REASON_SUFFIX = ".reason.txt"
 
 @dataclass(frozen=True)
 class FileOutcome:
+    """What became of one inbox file. `name` is the file's own path inside the inbox (to move it: never shown);
+    `reason` and `warnings` name it only as the anonymisation gate shows it, and carry no value from it."""
+
     name: str
     status: Status
     source_id: str | None = None
@@ -46,6 +49,7 @@ class FileOutcome:
 @dataclass
 class IngestReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # about the run as a whole: a manifest's unknown column
 
     def _with(self, status: Status) -> list[FileOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -89,7 +93,7 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
     Every file passes the anonymisation gate first: the store only ever sees pseudonymised text.
     """
     files = inbox_files(project.inbox)
-    manifests = _manifests(project.inbox, files)  # a broken manifest stops the run before any write
+    manifests = _manifests(project.inbox, files)  # never refused: a manifest's problems are warnings
     if not anything_new(project, files):
         # a nightly rerun with nothing new loads no model at all
         report = IngestReport([FileOutcome(f.relative_to(project.inbox).as_posix(), "skipped",
@@ -105,6 +109,11 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
     with Store(project.store_path) as store, store.transaction():
         pseudonyms = Pseudonyms(load_or_create_secret(project.secret_path), known=store.pseudonyms(), key=key)
         gate = Anonymiser(detector, pseudonyms, settings.residual_threshold)
+        for folder, manifest in sorted(manifests.items()):
+            shown = scrub_path(gate, (folder / MANIFEST_NAME).relative_to(project.inbox).as_posix())
+            report.warnings.extend(f"{shown}: {note[:1].upper()}{note[1:]}" for note in manifest.warnings)
+        for warning in report.warnings:
+            log.warning(warning)
         run = store.start_ingest_run()
         seen: dict[str, str] = {}
         for done, path in enumerate(files, start=1):
@@ -159,8 +168,8 @@ def project_detector(project: Project) -> Detector:
 
 
 def _ingest_one(project: Project, store: Store, segmenter: Segmenter, gate: Anonymiser, path: Path,
-                manifests: dict[Path, dict[str, ManifestEntry]], seen: dict[str, str], run: int) -> FileOutcome:
-    """One file: stored whole, or not at all (a savepoint), with a reason that never repeats a raw name."""
+                manifests: dict[Path, Manifest], seen: dict[str, str], run: int) -> FileOutcome:
+    """One file: stored whole, or not at all (a savepoint), with a reason that never repeats a raw value."""
     name = path.relative_to(project.inbox).as_posix()
     try:
         data = path.read_bytes()
@@ -183,31 +192,38 @@ def _ingest_one(project: Project, store: Store, segmenter: Segmenter, gate: Anon
     except sqlite3.Error:
         raise  # the store itself failed: the whole run rolls back, no file is blamed
     except Quarantined as exc:
-        return FileOutcome(name, "quarantined", reason=_without_name(str(exc), path, name, gate))
+        return FileOutcome(name, "quarantined", reason=refusal(exc, scrub_path(gate, name)))
     except InputError as exc:
-        return FileOutcome(name, "rejected", reason=_without_name(str(exc), path, name, gate))
+        return FileOutcome(name, "rejected", reason=refusal(exc, scrub_path(gate, name)))
     except OSError as exc:
-        return FileOutcome(name, "rejected", reason=f"{gate.scrub_name(name)}: the file could not be read "
-                                                    f"({exc.strerror}).")
+        return FileOutcome(name, "rejected", reason=f"{scrub_path(gate, name)}: the file could not be read "
+                                                    f"({_os_problem(exc)}).")
     except Exception as exc:  # a reader bug must not stop the other files; the type, never the content
         log.debug("Unexpected %s reading a file", type(exc).__name__)
-        return FileOutcome(name, "rejected", reason=f"{gate.scrub_name(name)}: unexpected {type(exc).__name__} "
+        return FileOutcome(name, "rejected", reason=f"{scrub_path(gate, name)}: unexpected {type(exc).__name__} "
                                                     "while reading; please report it.")
 
 
-def _without_name(reason: str, path: Path, name: str, gate: Anonymiser) -> str:
-    """A reason that names the file as the project would store it, with anything identifying scrubbed."""
-    shown = gate.scrub_name(name)
-    return reason.replace(str(path), shown).replace(name, shown).replace(path.name, Path(shown).name)
+def refusal(exc: QualcodeError, shown: str) -> str:
+    """Why a file was set aside, naming it as `shown` (the gate's name for it): the error's code, line, message
+    and hint, which never carry a value from the file, and never the path the error was raised with."""
+    where = f"{shown}:{exc.line}" if exc.line is not None else shown
+    text = f"[{exc.code}] {where}: {exc.message}"
+    return f"{text} {exc.hint}" if exc.hint else text
 
 
-def _manifests(inbox: Path, files: list[Path]) -> dict[Path, dict[str, ManifestEntry]]:
+def _os_problem(exc: OSError) -> str:
+    """The operating system's words for an error, without the file names it may carry."""
+    return exc.strerror or type(exc).__name__
+
+
+def _manifests(inbox: Path, files: list[Path]) -> dict[Path, Manifest]:
     folders = {inbox} | {parent for f in files for parent in f.parents if inbox in parent.parents}
     return {folder: read_manifest(folder / MANIFEST_NAME)
             for folder in folders if (folder / MANIFEST_NAME).is_file()}
 
 
-def _manifest_entry(path: Path, manifests: dict[Path, dict[str, ManifestEntry]]) -> ManifestEntry | None:
+def _manifest_entry(path: Path, manifests: dict[Path, Manifest]) -> ManifestEntry | None:
     for folder in path.parents:
         entries = manifests.get(folder)
         if entries is not None:

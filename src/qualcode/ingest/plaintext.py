@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qualcode.ingest.metadata import split_front_matter
+from qualcode.ingest.metadata import declared_labels, split_front_matter
 from qualcode.ingest.speakers import INTERVIEWER_LABELS, split_label, trusted_labels
 from qualcode.models import ParsedFile, RawTurn
 from qualcode.text import decode
@@ -20,12 +20,13 @@ def read_markdown(path: Path, data: bytes) -> ParsedFile:
 
 def _read_lines(path: Path, data: bytes, *, fmt: str) -> ParsedFile:
     text, encoding = decode(data, path)
-    front, body, skipped = split_front_matter(text, path)
+    warnings: list[str] = []
+    front, body, skipped = split_front_matter(text, path, warnings)
     lines = body.splitlines()
     if fmt == "markdown":
         lines = ["" if _is_markdown_furniture(line) else line.lstrip("> ") for line in lines]
     splits = [split_label(line) for line in lines]
-    known = _known_labels(front)
+    known = declared_labels(front)
     trusted = trusted_labels([label for label, _, _ in splits if label], known)
     # one "Action: follow up" line in a page of notes does not make it a transcript; a known speaker does
     found = [label.casefold() for label, _, _ in splits if label and label.casefold() in trusted]
@@ -59,17 +60,7 @@ def _read_lines(path: Path, data: bytes, *, fmt: str) -> ParsedFile:
             first_line, stamp = number, stamp if labelled else ts
         words.append(content)
     flush()
-    return ParsedFile(format=fmt, turns=turns, metadata=front, encoding=encoding)
-
-
-def _known_labels(front: dict[str, object] | None) -> list[str]:
-    if not front:
-        return []
-    known = [str(front["interviewer"])] if front.get("interviewer") else []
-    speakers = front.get("speakers")
-    if isinstance(speakers, dict):
-        known.extend(str(k) for k in speakers)
-    return known
+    return ParsedFile(format=fmt, turns=turns, metadata=front, encoding=encoding, warnings=tuple(warnings))
 
 
 def _is_markdown_furniture(line: str) -> bool:

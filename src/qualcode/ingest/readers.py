@@ -47,7 +47,9 @@ def parse_file(path: Path, data: bytes) -> ParsedFile:
     """Run the reader for the file's extension."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        raise UnknownFormat(f"Unknown file type {path.suffix or '(no extension)'!r}.", path=path)
+        # the extension is part of the name, which only the gate may show: say what it is like, not what it is
+        kind = "has no extension" if not path.suffix else "has an extension qualcode does not read"
+        raise UnknownFormat(f"The file {kind}.", path=path)
     if not data.strip():
         raise EmptyFile("The file is empty.", path=path)
     return reader(path, data)
@@ -55,32 +57,56 @@ def parse_file(path: Path, data: bytes) -> ParsedFile:
 
 def read_source(path: Path, data: bytes, *, name: str, manifest: ManifestEntry | None = None,
                 require_metadata: bool = False, gate: Anonymiser | None = None) -> tuple[Source, list[str]]:
-    """Read one file into a `Source`, with any warnings about its metadata.
+    """Read one file into a `Source`, with any warnings about its metadata and what the reader dropped.
 
     `name` is how the project refers to the file (its path inside the inbox). With a `gate`, the words,
-    speaker labels, metadata and the name itself are pseudonymised before anything is laid out, and a source
-    that still looks identifying afterwards is refused (`Quarantined`).
+    speaker labels, metadata, every folder of the name and the name itself are pseudonymised before anything is
+    laid out, and a source that still looks identifying afterwards is refused (`Quarantined`). Warnings name the
+    file as it is stored and describe what was dropped by position and field, never by value.
     """
     parsed = parse_file(path, data)
+    notes = list(parsed.warnings)
     meta, described = resolve_metadata(path, front=parsed.metadata, manifest=manifest, speakers=parsed.speakers,
-                                       default_id=default_source_id(path), require=require_metadata)
+                                       default_id=default_source_id(path), require=require_metadata,
+                                       warnings=notes,
+                                       what="the metadata object" if parsed.format == "json" else "front matter")
     redactions: tuple[tuple[str, str, int], ...] = ()
     if gate is not None:
         anonymised = gate.anonymise(parsed, meta)
         parsed, meta = anonymised.parsed, anonymised.meta
-        name = gate.scrub_name(name, anonymised.replacements)
+        name = scrub_path(gate, name, anonymised.replacements)
         meta = meta.model_copy(update={"id": gate.scrub_name(meta.id, anonymised.replacements)})
         redactions = tuple((r.kind, r.placeholder, r.count) for r in anonymised.redactions)
     text, turns = lay_out(parsed, meta)
     if not any(not turn.is_interviewer for turn in turns):
         raise NoSpeech("No interviewee words were found in the file.", path=name)
     if gate is not None:
-        described_by = [meta.role, meta.agency, meta.site,
-                        *(v for m in meta.speakers.values() for v in (m.role, m.agency))]
+        described_by = [meta.role, meta.agency, meta.site, meta.interviewer or "",
+                        *meta.speakers, *(v for m in meta.speakers.values() for v in (m.role, m.agency))]
         gate.check_residual(text + "\n" + "\n".join(described_by), name)
     source = Source(meta=meta, path=name, content_hash=content_hash(data), format=parsed.format,
                     encoding=parsed.encoding, text=text, turns=turns, redactions=redactions)
-    warnings = [] if described else [
-        f"{name} has no metadata, so role and agency are 'unknown'. Add front matter or a row in "
-        f"{MANIFEST_NAME} beside it (see docs/input-formats.md)."]
+    warnings = [f"{name}: {note[:1].upper()}{note[1:]}" for note in notes]
+    if not described:
+        warnings.append(f"{name} has no {'usable ' if notes else ''}metadata, so role and agency are 'unknown'. "
+                        f"Add front matter or a row in {MANIFEST_NAME} beside it (see docs/input-formats.md).")
     return source, warnings
+
+
+def scrub_path(gate: Anonymiser, name: str, replacements: dict[str, str] | None = None) -> str:
+    """A path inside the inbox as the project may show and store it: every folder and the file name pass the gate
+    (`day1/Kayleigh Hargreaves/notes.txt` is kept as `day1/PERSON_1/notes.txt`)."""
+    *folders, file = name.split("/")
+    return "/".join([*(_scrub_folder(gate, folder, replacements) for folder in folders),
+                     gate.scrub_name(file, replacements)])
+
+
+def _scrub_folder(gate: Anonymiser, folder: str, replacements: dict[str, str] | None) -> str:
+    """A folder is often named after the person it holds (`Kayleigh Hargreaves/`, `Tolu Mehmood/`): the file-name
+    check first, then, for a capitalised name the lists do not hold, the gate's check for speaker labels."""
+    shown = gate.scrub_name(folder, replacements)
+    if shown != folder or not re.search(r"(?<![^\W\d_])[A-Z]", folder):
+        return shown
+    spaced = " ".join(re.sub(r"[_\-.]+", " ", folder).split())
+    label = gate.label(spaced) if spaced else spaced
+    return label.strip("[]") if label != spaced else folder
