@@ -33,6 +33,14 @@ _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.D
 _FLAT_LINE = re.compile(r"(?P<key>[^\s:#][^:]*?)[ \t]*:(?:[ \t]+(?P<value>.*?))?[ \t]*")
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as written (`2024-01-71` is a value to drop, not a crash), so one reader of
+    dates decides them all."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
 def _aliases(table: dict[str, Iterable[str]]) -> dict[str, str]:
     return {alias: name for name, aliases in table.items() for alias in aliases}
 
@@ -201,8 +209,8 @@ def split_front_matter(text: str, path: Path, warnings: list[str] | None = None
     notes = [] if warnings is None else warnings
     block = match.group(1)
     try:
-        data = yaml.safe_load(block)
-    except yaml.YAMLError as exc:
+        data = yaml.load(block, Loader=_Loader)  # a SafeLoader
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         data = _flat_front_matter(block)
         if data is None:
             mark = getattr(exc, "problem_mark", None)
