@@ -38,7 +38,11 @@ class _Loader(yaml.SafeLoader):
     dates decides them all."""
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+def _as_written(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _as_written)
 
 
 def _aliases(table: dict[str, Iterable[str]]) -> dict[str, str]:
