@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -107,6 +108,12 @@ def _scrub_folder(gate: Anonymiser, folder: str, replacements: dict[str, str] | 
     shown = gate.scrub_name(folder, replacements)
     if shown != folder or not re.search(r"(?<![^\W\d_])[A-Z]", folder):
         return shown
-    spaced = " ".join(re.sub(r"[_\-.]+", " ", folder).split())
-    label = gate.label(spaced) if spaced else spaced
-    return label.strip("[]") if label != spaced else folder
+    known = _FOLDERS.setdefault(gate, {})  # one look per folder and run, however many files it holds
+    if folder not in known:
+        spaced = " ".join(re.sub(r"[_\-.]+", " ", folder).split())
+        label = gate.label(spaced) if spaced else spaced
+        known[folder] = label.strip("[]") if label != spaced else folder
+    return known[folder]
+
+
+_FOLDERS: weakref.WeakKeyDictionary[Anonymiser, dict[str, str]] = weakref.WeakKeyDictionary()
