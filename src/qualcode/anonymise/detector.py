@@ -75,9 +75,9 @@ class Detector:
         docs = list(self.nlp.pipe(texts, batch_size=self.batch_size))
         found: list[list[Finding]] = []
         for text, named in zip(texts, self.evidence.find(docs, labels), strict=True):
+            named = [f for f in named if _TWO_CHARACTERS.search(text[f.start:f.end])]
             findings = [*named, *self.patterns(text), *spoken_identifiers(text)]
-            findings = [f for f in findings if not self.is_allowed(text[f.start:f.end])
-                        and _TWO_CHARACTERS.search(text[f.start:f.end])]
+            findings = [f for f in findings if not self.is_allowed(text[f.start:f.end])]
             findings.extend(self._denied(text))
             found.append(merge_overlaps(findings, text))
         return found

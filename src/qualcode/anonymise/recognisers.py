@@ -89,20 +89,19 @@ def uk_recognisers() -> list[EntityRecognizer]:
         _recogniser("AGE", [
             ("n-year-old", rf"\b{_NUMBER_WORDS}[\s\-](?:years?|yrs?|months?|weeks?)[\s\-]old\b", 0.8),
             ("aged n", rf"\b(?:aged?|age of)\s+{_NUMBER_WORDS}\b{_NOT_AN_AGE}", 0.8),
-            ("she's n", rf"(?<=\b(?:she's|he's|she is|he is|she was|he was|she'll be|he'll be|who's|who is|who was|"
-                        rf"they're|they are|they were|turned|turns|turning)\s)(?:only\s+|just\s+|nearly\s+|almost\s+)?"
-                        rf"{_NUMBER_WORDS}\b{_NOT_AN_AGE}"
-                        r"(?=\s*(?:[.,;!?)]|$|now\b|then\b|and\b|when\b|but\b|years?\b|months?\b|so\b|at\b|by\b|"
-                        r"in\b|last\b|this\b|on\b|with\b))", 0.8),
-            ("n months", rf"(?<=\b(?:she's|he's|she is|he is|she was|he was|who's|who is|who was|aged|just|only)\s)"
-                         rf"{_NUMBER_WORDS}\s+(?:months|weeks)\b"
-                         r"(?!\s+(?:ago|later|before|after|on|in))", 0.7),
+            ("she's n", rf"(?<=\b(?:she's|he's|she is|he is|she was|he was|she'll be|he'll be|she'd be|he'd be|"
+                        rf"who's|who is|who was|they're|they are|they were|turned|turns|turning)\s)"
+                        rf"(?:only\s+|just\s+|nearly\s+|almost\s+|like\s+|about\s+)?{_NUMBER_WORDS}\b{_NOT_AN_AGE}", 0.8),
+            ("child, n", r"(?<=\b(?:boy|girl|baby|lad|lass|child|son|daughter|brother|sister|kid|toddler|sibling)"
+                         r"[,:]?\s)\d{1,2}\b(?=\s*[,;)])", 0.8),
+            ("name (n)", r"(?<=[A-Za-z] \()\d{1,2}(?=\))", 0.8),
         ]),
         _recogniser("ADDRESS", [
             ("numbered street", rf"\b(?:(?:Flat|Apartment|Unit)\s+\d+[A-Za-z]?,?\s+)?\d{{1,4}}[A-Za-z]?,?\s+"
                                 rf"(?:{_NAME_WORD}\s+){{1,3}}{_STREET_TYPES}\b", 0.9),
             ("flat", rf"\b(?:Flat|Apartment)\s+\d+[A-Za-z]?,?\s+(?:{_NAME_WORD}\s+){{1,3}}(?:House|Court|Tower|"
                      r"Lodge|Heights|Building)\b", 0.9),
+            ("unit", rf"\b(?:Flat|Apartment|Unit)\s+\d+[A-Za-z]?,?\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}", 0.8),
         ], flags=CASE_SENSITIVE),
         _recogniser("ADDRESS", [
             ("lower-case numbered street", rf"\b\d{{1,4}}[a-z]?\s+[a-z]{{3,}}(?:\s[a-z]{{3,}})?\s+"
@@ -111,6 +110,7 @@ def uk_recognisers() -> list[EntityRecognizer]:
         HandleRecogniser(supported_entity="HANDLE", name="qualcode_handle", global_regex_flags=CASE_BLIND, patterns=[
             Pattern(name, regex, score) for name, regex, score in [
             ("at handle", r"(?<![\w@.])@[A-Za-z0-9_.]{2,30}\b", 0.9),
+            ("tag with a number", r"\b(?=\w*_)(?=\w*\d)(?=\w*[A-Za-z])\w{4,30}\b", 0.8),  # liltee_s8x
             ("profile link", r"\b(?:www\.)?(?:facebook|instagram|tiktok|twitter|x|snapchat|youtube)\.com/[\w.\-/]+",
              0.9),
             ("named handle", r"(?<=\b(?:snapchat|snap|insta|instagram|tiktok|twitter|facebook|fb)\s?:?\s"
@@ -126,6 +126,7 @@ def uk_recognisers() -> list[EntityRecognizer]:
                           r"(?:(?-i:[A-Z]{1,4})[\-/ ]?)?\d[\dA-Z]*(?:[\-/]\d[\dA-Z]*)*",
              0.8),
             ("coded id", r"\b(?=[A-Z0-9/\-]*\d)[A-Z0-9]{1,10}(?:[/\-][A-Z0-9]{1,10}){2,}\b", 0.8),  # OP/SWIFT/2291
+            ("system id", r"\b(?-i:[A-Z]{2,5})[\-/]?\d{4,}\b", 0.8),  # MOS-448102, LCS123456
             ("long number", r"(?<![\d£$.,])\d{6,9}(?![\d%])", 0.6),
         ]),
     ]

@@ -22,7 +22,10 @@ _REPEAT = {"double": 2, "treble": 3, "triple": 3}
 _NUMBER_WORD = "|".join(sorted([*_UNITS, *_TEENS, *_TENS, *_REPEAT, "hundred", "thousand"], key=len,
                                reverse=True))
 # A run of spoken or written digits: "oh seven seven double oh nine, oh oh four six one", "0114 four nine six".
-_DIGIT_RUN = re.compile(rf"(?<![\w.])(?:(?:{_NUMBER_WORD}|\d+)(?:[\s,.\-]{{1,3}}|$)){{3,}}", re.IGNORECASE)
+_DIGIT_RUN = re.compile(rf"(?<![\w.])(?:(?:{_NUMBER_WORD}|\d+)(?:[\s,.\-]{{1,3}}(?:and\s+)?|$)){{3,}}",
+                        re.IGNORECASE)
+_PHONE_CUE = re.compile(r"\b(?:mobile|phone|number|ring|rang|call|text|landline|tel|contact|on)\b(?:\W+\w+){0,3}\W*$",
+                        re.IGNORECASE)
 _TOKEN = re.compile(rf"{_NUMBER_WORD}|\d+", re.IGNORECASE)
 
 
@@ -57,15 +60,18 @@ def digits_of(spoken: str) -> str:
 def spoken_numbers(text: str) -> Iterator[Finding]:
     """Phone numbers and NHS numbers spoken, written in groups, or mixed: decided by the digits they make."""
     for match in _DIGIT_RUN.finditer(text):
-        span = match.group(0).rstrip(" ,.-")
+        span = re.sub(r"(?:[\s,.\-]+and)?[\s,.\-]*$", "", match.group(0))
         if not any(ch.isalpha() for ch in span) and len(span.replace(" ", "")) < 10:
             continue  # plain digits are the written recognisers' job; short runs are counts
         if re.search(r"\d,\d{3}\b|\d\.\d", span):
             continue  # 20,000 and 3.5: amounts, not identifiers
         digits = digits_of(span)
-        if len(digits) < 10:
-            continue
         end = match.start() + len(span)
+        if len(digits) < 10:
+            cue = _PHONE_CUE.search(text, max(0, match.start() - 40), match.start())
+            if len(digits) >= 6 and cue and any(ch.isalpha() for ch in span):  # "my mobile's seven seven double oh"
+                yield Finding(match.start(), end, "PHONE", 0.7)
+            continue
         if digits.startswith(("0", "44")) and 10 <= len(digits) <= 13:
             yield Finding(match.start(), end, "PHONE", 0.9)
         elif len(digits) == 10:
@@ -145,6 +151,10 @@ _OUTWARD_SPOKEN = re.compile(rf"\b(?P<code>(?P<area>[A-Za-z]{{1,2}})\s(?:{_SMALL
                              re.IGNORECASE)
 _PLACE_BEFORE = re.compile(r"(?:\b(?:in|from|near|round|around|at|to|postcode|post\s+code|district|over|up|down|"
                            r"lives?|living|moved|off)\s+(?:the\s+)?)$", re.IGNORECASE)
+_AFTER_STREET = re.compile(r"\b(?:road|street|lane|avenue|close|drive|crescent|grove|terrace|way|estate|oval|"
+                           r"gardens|court|place|row|walk|hill|park|green|vale)\s+$", re.IGNORECASE)
+_SPOKEN_POSTCODE = re.compile(rf"\b[a-z]{{1,2}}\s(?:{_SMALL}|ten|eleven|twelve|\d{{1,2}})(?:\s(?:{_SMALL}|\d))?"
+                              rf"\s(?:{_SMALL}|oh|zero|\d)\s[a-z]\s?[a-z]\b", re.IGNORECASE)
 _PLACE_AFTER = re.compile(r"^\s+(?:area|postcode|post\s+code|district|way|side|end|estate|patch|bit)\b",
                           re.IGNORECASE)
 # Section numbers of the Children Act and the like, said the same way: "an s47", "s17 assessment".
@@ -154,7 +164,11 @@ _STATUTORY_AFTER = re.compile(r"^\s+(?:enquir|investigat|assessment|strateg|thre
 
 
 def partial_postcodes(text: str) -> Iterator[Finding]:
-    """A postcode district on its own ("the s5 area", "up in LS9", "s five"), where the words around it say place."""
+    """A postcode district on its own ("the s5 area", "up in LS9", "s five"), where the words around it say place,
+    and whole postcodes said aloud ("s nine four e x")."""
+    for match in _SPOKEN_POSTCODE.finditer(text):
+        if match.group(0).split()[0].upper() in POSTCODE_AREAS:
+            yield Finding(match.start(), match.end(), "POSTCODE", 0.8)
     for pattern in (_OUTWARD, _OUTWARD_SPOKEN):
         for match in pattern.finditer(text):
             code, area = match.group("code"), match.group("area").upper()
@@ -162,7 +176,7 @@ def partial_postcodes(text: str) -> Iterator[Finding]:
                 continue
             before, after = text[max(0, match.start() - 30):match.start()], text[match.end():match.end() + 30]
             said_as_place = bool(_PLACE_BEFORE.search(before)) or bool(_PLACE_AFTER.match(after))
-            if pattern is _OUTWARD_SPOKEN and not _PLACE_AFTER.match(after) and "postcode" not in before.casefold():
+            if pattern is _OUTWARD_SPOKEN and not (said_as_place or _AFTER_STREET.search(before)):
                 continue
             if not said_as_place or (_STATUTORY.match(code) and not _PLACE_AFTER.match(after)):
                 continue
@@ -171,6 +185,21 @@ def partial_postcodes(text: str) -> Iterator[Finding]:
             if pattern is _OUTWARD and code.isupper() is False and code.islower() is False:
                 continue  # "Ls9" is neither typed nor transcribed: most likely something else
             yield Finding(match.start(), match.end(), "POSTCODE", 0.7)
+
+
+_STREET_TYPE = (r"(?:road|street|lane|avenue|close|drive|crescent|grove|terrace|way|gardens|court|place|row|walk|"
+                r"parade|mews|square|rise|view|hill)")
+_SPOKEN_ADDRESS = re.compile(rf"\b(?:(?:flat|apartment|unit|number)\s+(?:(?:{_NUMBER_WORD}|\d+)[\s\-]+)+)?"
+                             rf"(?:(?:{_NUMBER_WORD})[\s\-]+){{1,4}}(?:the\s+)?[a-z'’]+(?:\s+[a-z'’]+){{0,3}}?\s+"
+                             rf"{_STREET_TYPE}\b", re.IGNORECASE)
+
+
+def spoken_addresses(text: str) -> Iterator[Finding]:
+    """A house number said in words before a street ("forty one margetson crescent")."""
+    for match in _SPOKEN_ADDRESS.finditer(text):
+        words = match.group(0).split()
+        if digits_of(" ".join(words[:2])) and not re.match(r"(?i)(?:one|a)\s+(?:way|road|street)\b", match.group(0)):
+            yield Finding(match.start(), match.end(), "ADDRESS", 0.8)
 
 
 _PLATE = re.compile(r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3}|[A-Z]{3}\s?\d{1,3}[A-Z])\b")
@@ -200,9 +229,34 @@ _AFTER_CUE = (
                             re.IGNORECASE)),
     ("CASE_REF", re.compile(r"\b(?:crime|incident|case|log|reference|ref|file|referral|occurrence|job)\s+"
                             r"(?:ref(?:erence)?|number|no|num|id)\.?(?:\s+(?:is|was))?[\s:,#]+"
-                            + _SPELT.format(n="2,12"),
+                            + _SPELT.format(n="1,12"),
                             re.IGNORECASE)),
 )
+
+
+# A National Insurance number read out: two letters, six digits, a letter ("j t five eight two one nine four b").
+_SPOKEN_NINO = re.compile(rf"\b[a-z]\s?[a-z]\s+(?:(?:{_NUMBER_WORD}|\d+)[\s,\-]+){{3,8}}[a-d]\b", re.IGNORECASE)
+# Letters spelt one by one ("w i s n i e w s k i"): a name being spelt for the note-taker.
+_SPELT_LETTERS = re.compile(r"\b(?:[a-z][\s\-]+){3,}[a-z]\b")
+# A handle read aloud: "lil underscore j underscore ls nine", "lil t dot s8".
+_SPOKEN_HANDLE = re.compile(rf"\b[a-z0-9]+(?:\s+[a-z0-9]+)?(?:\s+(?:underscore|dot)\s+[a-z0-9]+(?:\s+(?:{_NUMBER_WORD}))*)+",
+                            re.IGNORECASE)
+
+
+def spelt_out(text: str) -> Iterator[Finding]:
+    """National Insurance numbers, names and handles read out letter by letter or symbol by symbol."""
+    for match in _SPOKEN_NINO.finditer(text):
+        if len(digits_of(match.group(0)[3:])) == 6:
+            yield Finding(match.start(), match.end(), "NI_NUMBER", 0.8)
+    for match in _SPELT_LETTERS.finditer(text):
+        letters = match.group(0).split()
+        if len(letters) >= 4 and not {"a", "i"} >= set(letters):
+            yield Finding(match.start(), match.end(), "PERSON", 0.8)
+    for match in _SPOKEN_HANDLE.finditer(text):
+        if " underscore " in match.group(0).casefold() or re.search(r"\d", match.group(0)):
+            start = match.start() + (len(match.group(0).split()[0]) + 1
+                                     if match.group(0).split()[0].casefold() in {"is", "as", "was", "it's"} else 0)
+            yield Finding(start, match.end(), "HANDLE", 0.8)
 
 
 def spelt_after_cue(text: str) -> Iterator[Finding]:
@@ -213,8 +267,28 @@ def spelt_after_cue(text: str) -> Iterator[Finding]:
                 yield Finding(match.start("value"), match.start("value") + len(value), kind, 0.8)
 
 
-SPOKEN_RECOGNISERS = (spoken_numbers, spoken_dates, spoken_emails, partial_postcodes, vehicle_registrations,
-                      spelt_after_cue)
+_AGE_IN_MONTHS = re.compile(rf"\b(?:she|he|baby|who|they|[a-z]+)['’]?(?:s|\s+is|\s+was|\s+were|\s+d\s+be|\s+would\s+be)"
+                            rf"\s+(?:(?:only|just|like|about|nearly|almost|around)\s+){{0,2}}"
+                            rf"(?P<age>(?:{_NUMBER_WORD}|\d{{1,2}})(?:[\s\-](?:{_NUMBER_WORD}))?\s+(?:months?|weeks?|days?)"
+                            rf"(?:\s+old)?)\b(?!\s+(?:ago|later|before|after|on|in|of|into|pregnant|late|behind|"
+                            rf"waiting|wait|off|away|left|long|at|to|for))", re.IGNORECASE)
+_SUBJECTS = frozenset({"she", "he", "baby", "who", "they"})
+
+
+def ages_in_months(text: str) -> Iterator[Finding]:
+    """A baby's age ("she's only like four months", "the baby ema was six weeks"), not a wait ("it was two weeks
+    before anyone rang")."""
+    for match in _AGE_IN_MONTHS.finditer(text):
+        subject = re.split(r"['’\s]", match.group(0), maxsplit=1)[0].casefold()
+        if subject in _SUBJECTS or (subject not in {"it", "that", "this", "there", "which", "what", "wait", "list"}
+                                     and match.group(0)[0].isalpha() and subject.isalpha() and len(subject) > 2
+                                     and re.search(r"\b(?:was|is|'s|’s)\b", match.group(0)) is not None
+                                     and subject not in {"time", "delay", "gap", "waiting", "visit"}):
+            yield Finding(match.start("age"), match.end("age"), "AGE", 0.7)
+
+
+SPOKEN_RECOGNISERS = (ages_in_months, spoken_addresses, spoken_numbers, spoken_dates, spoken_emails, partial_postcodes, vehicle_registrations,
+                      spelt_after_cue, spelt_out)
 
 
 def spoken_identifiers(text: str) -> list[Finding]:
