@@ -1,29 +1,41 @@
 """qualcode: offline qualitative coding of interview and feedback text into traceable evidence.
 
-Importing qualcode switches off network access and telemetry in the libraries it uses (see `offline`).
-The notebook API (`open_project`, `code_texts`, `ProjectData`; see `qualcode.api`) loads on first use.
+Importing qualcode switches off network access and telemetry in the libraries it uses, and in a process
+started by a qualcode process it installs the network guard again (see `offline`). Everything else loads on
+first use, so a helper process (Prefect's API server, a Dask worker) starts fast: the data model and project
+(`Project`, `Store`, `Segment`...), and the notebook API (`open_project`, `code_texts`, `ProjectData`; see
+`qualcode.api`), which locks the notebook's process down too.
 """
 
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from qualcode.offline import enforce_offline
 
 enforce_offline()
 __version__ = "0.1.0"
 
-from qualcode.models import ParsedFile, RawTurn, Segment, Source, SourceMeta, SpeakerMeta, Turn  # noqa: E402
-from qualcode.project import Project, ProjectConfig, init_project  # noqa: E402
-from qualcode.store import Store  # noqa: E402
+_LAZY = {
+    **dict.fromkeys(("ParsedFile", "RawTurn", "Segment", "Source", "SourceMeta", "SpeakerMeta", "Turn"),
+                    "qualcode.models"),
+    **dict.fromkeys(("Project", "ProjectConfig", "init_project"), "qualcode.project"),
+    "Store": "qualcode.store",
+    **dict.fromkeys(("ProjectData", "code_texts", "open_project"), "qualcode.api"),
+}
 
-_API = ("ProjectData", "code_texts", "open_project")
+if TYPE_CHECKING:
+    from qualcode.api import ProjectData, code_texts, open_project
+    from qualcode.models import ParsedFile, RawTurn, Segment, Source, SourceMeta, SpeakerMeta, Turn
+    from qualcode.project import Project, ProjectConfig, init_project
+    from qualcode.store import Store
 
 
 def __getattr__(name: str) -> Any:
-    """Load the notebook API (and the models it needs) only when it is used, so the CLI starts fast."""
-    if name in _API:
-        from qualcode import api
-
-        return getattr(api, name)
+    """Load what is asked for on first use."""
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'qualcode' has no attribute {name!r}")
 
 

@@ -25,6 +25,7 @@ from qualcode.coders.engine import CodingEngine
 from qualcode.coders.project_coding import TOP_K, lemma_pipeline, project_codebook
 from qualcode.evidence.analysis import Analysis, analyse
 from qualcode.evidence.settings import Case
+from qualcode.offline import lock_down
 from qualcode.project import Project
 from qualcode.reports.build import project_hypotheses
 from qualcode.review.decisions import current_codings
@@ -73,6 +74,9 @@ class ProjectData:
 
 
 def open_project(path: str | Path) -> ProjectData:
+    """A project's data. From here on this process (the notebook's kernel) reaches nothing beyond this machine
+    and creates owner-only files, as every qualcode process does (`qualcode.offline.lock_down`)."""
+    lock_down()
     return ProjectData(Project.open(Path(path)))
 
 
@@ -80,7 +84,9 @@ def code_texts(texts: Sequence[str], codebook: str | Path = "safeguarding_lines_
                questions: Sequence[str] | None = None, model: str = DEFAULT_EMBEDDING_MODEL,
                top_k: int = TOP_K, backend: EmbeddingBackend = "transformer") -> pd.DataFrame:
     """Code a list of strings with a codebook (a bundled name or a YAML path): the long table of `code-table`
-    (id is the position in `texts`); `backend="static"` is the fast path."""
+    (id is the position in `texts`); `backend="static"` is the fast path. Locks the process down first, as
+    `open_project` does."""
+    lock_down()
     engine = CodingEngine(load_codebook(resolve_codebook_path(codebook)), Embedder(model, backend=backend),
                           lemma_pipeline()).fit()
     statements = pd.DataFrame({"id": [str(i) for i in range(len(texts))], "text": list(texts),
