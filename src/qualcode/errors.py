@@ -201,6 +201,13 @@ class ServerNotStarted(ProjectError):
     hint = "See DIR/.prefect/server.log, or set PREFECT_API_URL to a Prefect server you run."
 
 
+class MissingSecret(ProjectError):
+    code = "E210"
+    hint = ("Restore the project's private/ folder (the pseudonym secret and key) from your backup, then run "
+            "again. A new secret would give the same people new placeholders, so qualcode will not make one for "
+            "a store that already holds pseudonymised text.")
+
+
 class BadHypotheses(ProjectError):
     code = "E403"
     hint = "Fix hypotheses.yaml; README.md (Hypotheses and the morning briefing) shows the format."

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,13 +13,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qualcode.coders.embedder import EmbeddingBackend
-from qualcode.errors import BadConfig, NotAProject
+from qualcode.errors import BadConfig, MissingSecret, NotAProject
 from qualcode.evidence.settings import EvidenceConfig
 from qualcode.nlp import DEFAULT_SPACY_MODEL
 from qualcode.segment import SegmentationSettings
 
 CONFIG_NAME = "qualcode.yaml"
 STORE_NAME = "qualcode.db"
+SECRET_NAME = "pseudonym-secret"
 REJECTED_DIR = "_rejected"
 QUARANTINE_DIR = "_quarantine"
 TIME_OF_DAY = r"([01]\d|2[0-3]):[0-5]\d"  # HH:MM, 24-hour
@@ -131,8 +135,26 @@ class Project:
 
     @property
     def secret_path(self) -> Path:
-        """The digest secret that keeps placeholders consistent; kept beside the key, never in the store."""
-        return self.key_path.parent / "pseudonym-secret"
+        """The digest secret that keeps placeholders consistent; kept beside the key, never in the store.
+
+        Raises MissingSecret when the file is missing and the store already holds pseudonymised text: a new
+        secret would give the people already in the store new placeholders (`load_or_create_secret` refuses
+        an empty file)."""
+        path = self.key_path.parent / SECRET_NAME
+        if not path.exists() and self.store_in_use():
+            raise MissingSecret("The store already holds pseudonymised text, but the pseudonym secret is missing.",
+                                path=path)
+        return path
+
+    def store_in_use(self) -> bool:
+        """Whether the store holds sources or pseudonyms (read-only: the store is not opened for writing)."""
+        path = self.store_path
+        if not path.is_file() or path.stat().st_size == 0:
+            return False
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)) as db:
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            return any(db.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]
+                       for table in ("sources", "pseudonyms") if table in tables)
 
     @classmethod
     def open(cls, root: Path) -> Project:
@@ -227,14 +249,25 @@ orchestration:
 
 
 def init_project(root: Path, name: str | None = None) -> Project:
-    """Scaffold a project folder; an existing project is left exactly as it is."""
+    """Scaffold a project folder; an existing project is left exactly as it is.
+
+    What it creates is owner-only whatever the umask: the folder, inbox/, outputs/ (quotes), cache/ and the
+    key's folder 0700; qualcode.yaml (its deny list may name people) and the empty store 0600, so SQLite gives
+    the store's journals the same mode."""
     root = Path(root)
     config_path = root / CONFIG_NAME
-    if not config_path.exists():
-        root.mkdir(parents=True, exist_ok=True)
-        config_path.write_text(CONFIG_TEMPLATE.format(name=json.dumps(name or root.resolve().name),
-                                                      spacy_model=DEFAULT_SPACY_MODEL), encoding="utf-8")
+    created = not config_path.exists()
+    if created:
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        text = CONFIG_TEMPLATE.format(name=json.dumps(name or root.resolve().name), spacy_model=DEFAULT_SPACY_MODEL)
+        with os.fdopen(os.open(config_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w",
+                       encoding="utf-8") as handle:
+            handle.write(text)
     project = Project.open(root)
-    project.inbox.mkdir(exist_ok=True)
-    project.outputs.mkdir(exist_ok=True)
+    folders = [project.inbox, project.outputs]
+    if created:
+        folders += [project.cache, project.key_path.parent]
+        os.close(os.open(project.store_path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return project
