@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 import typer
@@ -29,6 +30,7 @@ from rich.table import Table
 from qualcode.anonymise.detector import Detector
 from qualcode.errors import BadConfig, BadDate, NothingToReview, OutputExists, QualcodeError
 from qualcode.ingest import IngestReport, ingest_inbox
+from qualcode.offline import allow, forget_allowed, is_local, lock_down
 from qualcode.project import TIME_OF_DAY, Project, init_project
 from qualcode.samples import samples_dir
 from qualcode.store import Store
@@ -46,6 +48,10 @@ ProjectDir = Annotated[Path, typer.Argument(help="The project folder (holds qual
 
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show debug logging.")] = False) -> None:
+    # Before anything else: no connection beyond this machine (only a server a command's option names is let
+    # through, and the command says so) and owner-only files, in this process and every one it starts.
+    forget_allowed()
+    lock_down()
     handler = RichHandler(console=console_err, show_path=False, show_time=False, markup=False)
     logging.basicConfig(level=logging.WARNING, format="%(message)s", handlers=[handler])
     # --verbose opens qualcode's own logs only: other libraries may log text, and text never goes to a log
@@ -370,35 +376,48 @@ def _day_of(folder: Path) -> str | None:
     return str(dates.max()) if len(dates) else None
 
 
-def _flow(project: Project, name: str, workers: int | None = None, dask_address: str | None = None
-          ) -> Callable[..., dict[str, Any]]:
-    """A pipeline flow with Prefect's home under the project (set before Prefect is first imported)."""
+def _flow(project: Project, name: str, workers: int | None = None, dask_address: str | None = None,
+          prefect_api_url: str | None = None, local_api: str | None = None) -> Callable[..., dict[str, Any]]:
+    """A pipeline flow pinned to the project's Prefect (home, database, settings and API, set before Prefect is
+    first imported): its own local API (started here, or `local_api` already started), or the Prefect server
+    the user named with --prefect-api-url."""
     from pipelines.environment import use_project_prefect
-
-    use_project_prefect(project.root)
-    import importlib
-
-    from pipelines.runners import with_task_runner
 
     settings = project.config.orchestration
     if workers and workers > 1 and dask_address:
         raise BadConfig("Give --workers (a local cluster) or --dask-address (an existing one), not both.")
     address = dask_address or (None if workers and workers > 1 else settings.dask_address)
     if address and not _loopback(address):
+        named = "--dask-address" if dask_address else "orchestration.dask_address"
         console_err.print(f"[yellow]note[/] statements (pseudonymised) will travel to the Dask workers at {address}; "
-                          "use tls:// on a network you control, with the project folder on the workers' disk.",
+                          "use tls:// on a network you control, with the project folder on the workers' disk. "
+                          f"Connections to {_allow(address, named)} are allowed for this run ({named}); nothing "
+                          "else leaves this machine.", highlight=False, soft_wrap=True)
+    if prefect_api_url:
+        shown = _allow(prefect_api_url, "--prefect-api-url")
+        reach = "" if _loopback(prefect_api_url) else f"; connections to {shown} are allowed for this run"
+        console_err.print(f"[yellow]note[/] flow runs are recorded on the Prefect server at {prefect_api_url} "
+                          f"(--prefect-api-url), not in {project.root / '.prefect'}{reach}.",
                           highlight=False, soft_wrap=True)
-    if os.environ.get("PREFECT_API_URL"):
-        console_err.print(f"[yellow]note[/] flow runs are recorded on the Prefect server at "
-                          f"{os.environ['PREFECT_API_URL']} (PREFECT_API_URL), not in {project.root / '.prefect'}.",
-                          highlight=False, soft_wrap=True)
+    use_project_prefect(project.root, prefect_api_url or local_api)
+    import importlib
+
+    from pipelines.runners import with_task_runner
+
     module = importlib.import_module(f"pipelines.{name}")
     return with_task_runner(getattr(module, name), workers or settings.workers, address)
 
 
+def _allow(address: str, option: str) -> str:
+    """Let the network guard through to a server the user named with an option; returns it as host:port."""
+    try:
+        return allow(address)
+    except ValueError as exc:
+        raise BadConfig(f"{option} {address!r}: {exc}.") from None
+
+
 def _loopback(address: str) -> bool:
-    host = address.split("://", 1)[-1].rsplit(":", 1)[0].strip("[]")
-    return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
+    return is_local(urlsplit(address if "://" in address else f"//{address}").hostname)
 
 
 def _print_run(result: dict[str, Any], title: str) -> int:
@@ -426,6 +445,12 @@ def _print_briefing(project: Project, result: dict[str, Any]) -> None:
     console.print(f"Briefing: {folder / BRIEFING}", highlight=False, soft_wrap=True)
 
 
+PrefectApiUrl = Annotated[str | None, typer.Option(
+    "--prefect-api-url", help="Record flow runs on this Prefect server (e.g. http://10.0.0.5:4200/api) instead of "
+    "the project's own local API; the only Prefect server qualcode will talk to. Prefect settings from the "
+    "environment, .env, prefect.toml, pyproject.toml and profiles are never used.")]
+
+
 @app.command()
 def nightly(
     directory: ProjectDir,
@@ -437,15 +462,16 @@ def nightly(
                                                      "tcp://10.0.0.5:8786.")] = None,
     batch_size: Annotated[int | None, typer.Option(min=1, help="Statements per coding task and saved "
                                                    "transaction.")] = None,
+    prefect_api_url: PrefectApiUrl = None,
 ) -> None:
     """Run the nightly review flow once: new inbox files -> anonymise -> code -> evidence -> dated briefing.
 
-    Runs in Prefect's local ephemeral mode (no server to start), with Prefect's home in DIR/.prefect.
-    A rerun with nothing new codes nothing and rebuilds the same outputs."""
+    Runs against the project's own Prefect API (a local server on 127.0.0.1 qualcode starts and stops, home
+    and database in DIR/.prefect). A rerun with nothing new codes nothing and rebuilds the same outputs."""
     with _errors():
         project = Project.open(directory)
         _parse_day(day)
-        flow = _flow(project, "nightly_review", workers, dask_address)
+        flow = _flow(project, "nightly_review", workers, dask_address, prefect_api_url)
         result = flow(project_dir=str(project.root.resolve()), day=day,
                       batch_size=batch_size or project.config.orchestration.batch_size)
     set_aside = _print_run(result, title="nightly")
@@ -461,11 +487,12 @@ def code_corpus(
     workers: Annotated[int | None, typer.Option(min=1, help="Code on a local Dask cluster of this many "
                                                 "processes.")] = None,
     dask_address: Annotated[str | None, typer.Option(help="Code on an existing Dask cluster.")] = None,
+    prefect_api_url: PrefectApiUrl = None,
 ) -> None:
     """Batch-code a researcher's whole corpus into a project (the code-corpus flow): incremental and resumable."""
     with _errors():
         project = Project.open(directory)
-        flow = _flow(project, "code_corpus", workers, dask_address)
+        flow = _flow(project, "code_corpus", workers, dask_address, prefect_api_url)
         result = flow(project_dir=str(project.root.resolve()),
                       corpus_dir=str(corpus.resolve()) if corpus else None,
                       batch_size=project.config.orchestration.batch_size)
@@ -478,11 +505,13 @@ def schedule(
     directory: ProjectDir,
     at: Annotated[str | None, typer.Option(help="Time of the nightly run, HH:MM (default: "
                                            "orchestration.schedule).")] = None,
-    port: Annotated[int, typer.Option(help="Port for the local Prefect server (when PREFECT_API_URL is "
-                                      "not set).")] = 4200,
+    port: Annotated[int, typer.Option(help="Port for the local Prefect server (when --prefect-api-url is "
+                                      "not given).")] = 4200,
+    prefect_api_url: PrefectApiUrl = None,
 ) -> None:
-    """Serve the nightly flow on a cron schedule from a Prefect server (the one at PREFECT_API_URL, or a local
-    one started on 127.0.0.1 with its database in DIR/.prefect). Runs until stopped with Ctrl-C."""
+    """Serve the nightly flow on a cron schedule from a Prefect server: a local one started on 127.0.0.1 with its
+    database in DIR/.prefect, or the one named by --prefect-api-url. Runs until stopped with Ctrl-C."""
+    from pipelines.environment import pin_prefect
     from pipelines.server import start_local_server, stop_local_server
 
     with _errors():
@@ -493,16 +522,18 @@ def schedule(
             raise BadDate(f"--at {when!r} is not a time like 02:00.", hint="Give the time as HH:MM (24-hour).")
         hour, minute = (int(part) for part in when.split(":"))
         server = None
-        if not os.environ.get("PREFECT_API_URL"):
+        api = prefect_api_url
+        if api is None:
+            pin_prefect(project.root)
             with _stage(f"starting a local Prefect server on 127.0.0.1:{port}"):
                 server = start_local_server(project.root, port)
-            os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
-        api = os.environ["PREFECT_API_URL"]
+            api = f"http://127.0.0.1:{port}/api"
         console.print(f"Prefect UI: {api.removesuffix('/api')}  (API {api})", highlight=False, soft_wrap=True)
         console.print(f"Serving the nightly review of {project.root} at {when} ({settings.timezone}) every day. "
                       "Ctrl-C stops.", highlight=False, soft_wrap=True)
         try:
-            flow = _flow(project, "nightly_review")
+            flow = (_flow(project, "nightly_review", local_api=api) if server is not None
+                    else _flow(project, "nightly_review", prefect_api_url=api))
             from prefect.client.schemas.schedules import CronSchedule
 
             flow.serve(name=f"nightly-{_slug(project.config.name)}",  # type: ignore[attr-defined]

@@ -198,7 +198,7 @@ class OutputExists(ProjectError):
 
 class ServerNotStarted(ProjectError):
     code = "E209"
-    hint = "See DIR/.prefect/server.log, or set PREFECT_API_URL to a Prefect server you run."
+    hint = "See DIR/.prefect/server.log, or name a Prefect server you run with --prefect-api-url."
 
 
 class MissingSecret(ProjectError):
