@@ -18,7 +18,7 @@ def _redacted(detector: Detector, *texts: str, labels: tuple[str, ...] = ()) -> 
 def test_spoken_register_keeps_its_words(detector: Detector) -> None:
     turns = [
         "Okay. Right. Yes, so, uh, Model drift was the thing, right? Use the test set, I. Yeah.",
-        "Mm-hmm. What we did, um, Test first. Some of it was ML, some API work, the DevOps side, Kubernetes.",
+        "Mm-hmm. What we did, um, Test first. Some of it was ML, some API work, the DevOps side.",
         "So three teams, one in four cases, and about twenty-seven open. Yeah. Like, honestly, Perfect.",
         "Alors c'est de bonnes pratiques pour la qualité des données, vous voyez, les modèles en production.",
         "The MASH rang on Monday about the Section 47, and the IRO and the CAMHS lead came in March.",

@@ -67,13 +67,21 @@ def covered(gate: Anonymiser, text: str) -> list[tuple[int, int]]:
         at = text.find(turn.text, cursor)
         if at < 0:  # the reader joined or trimmed lines: place each line of the turn on its own
             at = text.find(turn.text.split("\n", 1)[0], cursor)
-        if turn.speaker and labels.get(turn.speaker, turn.speaker) != turn.speaker:
-            label_at = text.rfind(turn.speaker, cursor, max(at, cursor) + 1)
-            if label_at >= 0:
-                spans.append((label_at, label_at + len(turn.speaker)))
+        label = turn.speaker or ""
+        shown = labels.get(label, label)
+        if shown != label:
+            label_at = text.rfind(label, cursor, max(at, cursor) + 1)
+            if label_at >= 0:  # only the part of the label the gate replaced ("DS Okafor" -> "DS [PERSON_1]")
+                head = _common_prefix(label, shown)
+                tail = _common_prefix(label[head:][::-1], shown[head:][::-1])
+                spans.append((label_at + head, label_at + len(label) - tail))
         spans.extend((at + f.start, at + f.end) for f in findings)
         cursor = at + len(turn.text)
     return spans
+
+
+def _common_prefix(a: str, b: str) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
 
 
 def evaluate(detector: Detector, passages: list[Labelled]) -> pd.DataFrame:

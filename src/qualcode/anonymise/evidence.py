@@ -23,6 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from spacy.tokens import Doc, Token
 
@@ -43,7 +44,8 @@ NAMING = frozenset({"called", "named", "nicknamed", "surnamed"})
 NAMED_AS = (["name", "is"], ["name", "was"], ["name", "'s"], ["known", "as"])
 AFTER_POSSESSIVE = frozenset("""mum mom mam mother dad father brother sister son daughter nan grandad grandma baby
     partner boyfriend girlfriend husband wife house flat home school bedroom room case file plan family kids
-    children child carer carers dog car phone auntie uncle cousin""".split())
+    children child carer carers dog car phone auntie uncle cousin snapchat snap insta instagram tiktok facebook
+    number mobile account mates mate friends friend gang crew social worker teacher""".split())
 SAID = frozenset("""said says told tells rang rung phoned texted messaged disclosed mentioned asked emailed
     replied explained admitted""".split())
 ROLE_NOUNS = frozenset("""worker visitor nurse manager officer teacher head headteacher coach chair lead gp doctor
@@ -102,10 +104,36 @@ class NameEvidence:
         named = {fold(w) for label in labels for w in re.findall(r"[^\W\d_][\w'’\-]*", label)}
         first = [list(self._words(doc, profile, named, set())) for doc in docs]
         seen = {fold(doc.text[f.start:f.end]) for doc, found in zip(docs, first, strict=True) for f in found
-                if f.kind == "PERSON" and not self.lexicon.is_common(doc.text[f.start:f.end])}
+                if f.kind == "PERSON" and (not self.lexicon.is_common(doc.text[f.start:f.end])
+                                           or (profile.cased and doc.text[f.start].isupper()))}
         seen -= named
         words = [list(self._words(doc, profile, named, seen)) for doc in docs] if seen else first
         return [[*found, *self._institutions(doc, profile)] for doc, found in zip(docs, words, strict=True)]
+
+    @cached_property
+    def _phrase_pattern(self) -> re.Pattern[str]:
+        return _phrases(self.allow | self.lexicon.countries)
+
+    def _protected(self, doc: Doc) -> set[int]:
+        """Tokens inside a phrase of the field ("Clare's Law", "Signs of Safety") or a country ("South Africa")."""
+        protected: set[int] = set()
+        for match in self._phrase_pattern.finditer(doc.text):
+            span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            if span is not None:
+                protected.update(range(span.start, span.end))
+        return protected
+
+    def is_name_word(self, word: str) -> bool:
+        """A word of a speaker label that names a person: a listed first name or surname ("jo", "Okafor", even
+        "Hope"), or a rare word no dictionary holds ("harpreet"); not a role, a title or an acronym ("DS", "docs")."""
+        folded = fold(word)
+        if (folded in self.allow or folded in DISCOURSE or folded.rstrip(".") in TITLES or len(folded) < 2
+                or (word.isupper() and len(word) <= 3)):
+            return False
+        if self.lexicon.is_name(folded):
+            return True
+        return (folded not in self.lexicon.dictionary and not self.lexicon.is_common(folded)
+                and self.lexicon.zipf(folded) < 3.0 and len(folded) >= 3)
 
     @staticmethod
     def score(points: float) -> float:
@@ -138,9 +166,10 @@ class NameEvidence:
     def _words(self, doc: Doc, profile: _Profile, label_words: set[str], seen: set[str]) -> Iterator[Finding]:
         starts = _sentence_starts(doc)
         foreign = _foreign_tokens(doc, starts, self.lexicon)
+        protected = self._protected(doc)
         scored: dict[int, tuple[float, str]] = {}
         for token in doc:
-            decided = self._weigh(token, token.i in starts, profile, label_words, token.i in foreign, seen)
+            decided = self._weigh(token, token.i in starts, profile, label_words, token.i in foreign, seen, protected)
             if decided is not None:
                 scored[token.i] = decided
         # a word joined to a name by "and" or a hyphen is weighed again as a name ("Temitope and Chidi",
@@ -158,9 +187,9 @@ class NameEvidence:
         for i, (points, kind) in list(scored.items()):
             if points < self.threshold or kind != "PERSON":
                 continue
-            for j in (_neighbour(doc, i, -1), _neighbour(doc, i, +1)):
-                if j is not None and j not in scored and self._could_be_name_part(doc[j], profile, after=j > i):
-                    scored[j] = (self.threshold, "PERSON")
+            for k in (_neighbour(doc, i, -1), _neighbour(doc, i, +1)):
+                if k is not None and k not in scored and self._could_be_name_part(doc[k], profile, after=k > i):
+                    scored[k] = (self.threshold, "PERSON")
         for i, (points, kind) in sorted(scored.items()):
             if points >= self.threshold:
                 token = doc[i]
@@ -171,7 +200,7 @@ class NameEvidence:
                         yield Finding(age.start("age"), age.end("age"), "AGE", 0.8)
 
     def _weigh(self, token: Token, initial: bool, profile: _Profile, label_words: set[str],
-               foreign: bool, seen: set[str] = frozenset()) -> tuple[float, str] | None:  # type: ignore[assignment]
+               foreign: bool, seen: set[str], protected: set[int]) -> tuple[float, str] | None:
         text = token.text
         if len(text) < 2 or not _WORDLIKE.match(text):
             return None
@@ -180,7 +209,8 @@ class NameEvidence:
         lex = self.lexicon
         if (folded in self.allow or bare in self.allow or f"{bare}'s" in self.allow or folded in DISCOURSE
                 or folded.rstrip(".") in TITLES
-                or (bare in lex.countries and bare not in lex.first_names)  # Jordan, Georgia: names too
+                or (lex.is_nationality(bare) and bare not in lex.first_names)  # Jordan, Georgia: names too
+                or token.i in protected
                 or (token.ent_type_ in {"NORP", "LANGUAGE"} and not lex.is_name(bare))
                 or _is_own_pseudonym(token, lex)):
             return None
@@ -192,6 +222,9 @@ class NameEvidence:
             person, specific = person + 1.5, True
         elif token.ent_type_ in {"GPE", "LOC", "FAC"}:
             place, specific = place + 1.5, True
+        elif (token.ent_type_ == "ORG" and profile.cased and capital and not initial and bare not in lex.dictionary
+              and lex.zipf(bare) < 3.0 and not _INNER_CAPITAL.search(text)):
+            place, specific = place + 0.5, True  # "(Ridgeway)", "the Oakbrook DSL": a rare name the NER calls ORG
         if bare in lex.first_names:
             # a listed first name no dictionary holds ("rosie", "connor"), typed without a capital or opening a
             # sentence where capitals say nothing, is a name; "gemma" and "mentor" need more
@@ -199,7 +232,7 @@ class NameEvidence:
             person, specific = person + (2.5 if unambiguous else 1.5), True
         elif bare in lex.surnames:
             person, specific = person + 1.0, True
-        if bare in lex.towns and (capital or bare not in lex.dictionary):
+        if bare in lex.towns and (capital or not common):
             place, specific = place + 2.0, True
         if capital and token.pos_ == "PROPN" and not lex.is_acronym(text):
             generic += 1.0  # the tagger reads it, in its sentence, as a proper noun
@@ -232,7 +265,7 @@ class NameEvidence:
         if bare in label_words:
             person, specific = person + 3.0, True
         elif bare in seen and (capital or not common):
-            person, specific = person + 1.5, True
+            person, specific = person + (1.5 if common else 2.5), True
         if foreign:
             generic -= 2.0
         if not specific:
@@ -251,7 +284,11 @@ class NameEvidence:
                 or self.lexicon.is_foreign_word(folded)):
             return False
         common = self.lexicon.is_common(folded)
-        if profile.cased and text[0].isupper() and not self.lexicon.is_acronym(text) and (after or not common):
+        first_name = folded in self.lexicon.first_names  # "Precious Adebayo", "grace um adeyemi"
+        if profile.cased and text[0].isupper() and not self.lexicon.is_acronym(text) and (after or not common
+                                                                                           or first_name):
+            return True
+        if not profile.cased and not after and first_name and token.pos_ not in CLOSED_CLASSES | WEAK_CLASSES:
             return True
         return not common and (
             folded in self.lexicon.surnames or folded in self.lexicon.first_names or self.lexicon.zipf(folded) < 3.0)
@@ -263,7 +300,10 @@ class NameEvidence:
         text = doc.text
         for kind, pattern in _HEADED:
             for match in pattern.finditer(text):
-                start = self._name_start(text, match.start("head"), profile)
+                weak = bool(_WEAK_HEAD.match(match.group("head")))
+                if weak and profile.cased and not match.group("head")[0].isupper():
+                    continue
+                start = self._name_start(text, match.start("head"), profile, everyday_names=not weak)
                 if start is not None and not _PSEUDONYM_AFTER.match(text, match.end("head")):
                     yield Finding(start, match.end("head"), kind, 0.85)
         for match in _SAINT.finditer(text):  # "st bede's", "St Anne's": a school or a church, named either way
@@ -284,12 +324,15 @@ class NameEvidence:
             return False
         return not self.lexicon.is_common(folded) or folded in self.lexicon.towns
 
-    def _name_start(self, text: str, head: int, profile: _Profile) -> int | None:
-        """Where the name before a head noun starts: up to four name-like words ("Holy Trinity CE Primary")."""
+    def _name_start(self, text: str, head: int, profile: _Profile, everyday_names: bool = True) -> int | None:
+        """Where the name before a head noun starts: up to four words, from the first name-like one ("Holy Trinity
+        CE Primary", "roundhay park academy"). In a document without capitals, everyday words may sit inside the
+        name, and after a preposition they may be the whole name ("outside the jubilee youth club")."""
         window = max(0, head - 60)
         words = list(re.finditer(r"[\w'’\-]+\.?", text[window:head]))[-4:]
         start: int | None = None
         following = head  # where the word after the one looked at begins
+        everyday: list[int] = []  # everyday words that may be the name itself, nearest first
         for match in reversed(words):
             begin, end = window + match.start(), window + match.end()
             if text[end:following].strip() or "\n" in text[end:following]:
@@ -301,10 +344,18 @@ class NameEvidence:
                 start = begin
             elif fold(word) in {"st", "saint"} and start is not None:
                 return begin
-            elif not (fold(word) in _CONNECTORS or (profile.cased and word[:1].isupper() and not initial)):
-                break  # a capitalised field word or "CE" may sit inside a longer name; anything else ends it
+            elif fold(word) in _CONNECTORS or (profile.cased and word[:1].isupper() and not initial):
+                continue  # a capitalised field word or "CE" may sit inside a longer name
+            elif not profile.cased and self._could_name(word):
+                everyday.append(begin)
+            else:
+                break
+        if start is not None:
+            return start
+        if everyday and not profile.cased and everyday_names:
+            start = self._after_preposition(text, everyday)
         if start is None and _PLACE_HEAD.match(text, head):
-            return self._street_start(text, head)
+            start = self._street_start(text, head)
         return start
 
     def _street_start(self, text: str, head: int) -> int | None:
@@ -317,6 +368,25 @@ class NameEvidence:
         if word in _NOT_NAMES | _GENERIC_STREETS or word in self.lexicon.stop_words or word in self.allow:
             return None
         return match.start("word")
+
+    def _could_name(self, word: str) -> bool:
+        """An everyday word that can be part of a name in a lower-case transcript ("park", "valley", "youth")."""
+        folded = fold(word)
+        return (folded.replace("'", "").isalpha() and folded not in self.lexicon.stop_words and folded not in _NOT_NAMES
+                and folded not in _GENERIC_STREETS and folded not in DISCOURSE)
+
+    def _after_preposition(self, text: str, everyday: list[int]) -> int | None:
+        """The everyday words before a head noun are a name when a preposition (and "the") comes just before them
+        and one of them is not the field's own vocabulary ("at acres hill primary", not "at the youth club")."""
+        first = everyday[-1]
+        before = text[max(0, first - 20):first]
+        if not re.search(r"\b(?:at|to|from|outside|near|in|into|by|round|behind|opposite|past|on|up|down|off|over|"
+                         r"along|onto)\s+(?:the\s+)?$", before):
+            return None
+        named = [*text[first:everyday[0]].split(), text[everyday[0]:].split()[0]]
+        if all(fold(w) in self.allow for w in named):
+            return None
+        return first
 
     def _name_end(self, text: str, after: int, profile: _Profile) -> int | None:
         """Where the name after "works at" ends: up to three name-like words ("the asda", "Kwik Fit")."""
@@ -338,11 +408,16 @@ _STREET_NAME = re.compile(r"\b(?:on|in|at|off|near|down|up|along|from|to|past|by
 _GENERIC_STREETS = frozenset({"high", "main", "back", "side", "one", "two", "same", "next", "busy", "quiet", "wrong",
                               "right", "left", "long", "ring", "slip", "dirt", "private", "public", "shopping",
                               "car", "skate", "retail", "business", "industrial", "theme", "national", "country",
-                              "town", "city", "village", "play", "water", "football", "open", "bottom", "top"})
+                              "town", "city", "village", "play", "water", "football", "open", "bottom", "top",
+                              "catholic", "church", "special", "grammar", "boys", "girls", "community",
+                              "independent", "state", "faith", "secondary", "infant", "junior", "nearest",
+                              "kids", "children's", "childrens", "family", "sports", "leisure", "medical", "dental",
+                              "general", "mental", "health", "youth", "drop-in", "day", "night", "breakfast",
+                              "homework", "after-school", "holiday", "summer", "gp", "doctors", "doctor's"})
 _CONNECTORS = frozenset({"ce", "rc", "c", "of", "e", "cofe", "and", "&"})
 _NOT_NAMES = frozenset({"the", "a", "an", "our", "their", "his", "her", "my", "your", "this", "that", "local",
                         "same", "other", "new", "old", "big", "main", "nearest", "nearby"})
-_SCHOOL_HEADS = (r"pupil\s+referral\s+unit|high|primary(?:\s+school)?|secondary(?:\s+school)?|"
+_SCHOOL_HEADS = (r"pupil\s+referral\s+unit|juniors|infants|high|primary(?:\s+school)?|secondary(?:\s+school)?|"
                  r"infants?(?:\s+school)?|junior(?:\s+school)?|"
                  r"high\s+school|grammar(?:\s+school)?|academy|nursery|pre-?school|college|sixth\s+form|"
                  r"school|pru|children'?s\s+centre")
@@ -350,8 +425,14 @@ _ORG_HEADS = (r"mosque|masjid|gurdwara|church|chapel|cathedral|temple|mandir|syn
               r"(?:general\s+)?hospital|infirmary|surgery|medical\s+(?:centre|practice)|health\s+centre|clinic|"
               r"children'?s\s+home|care\s+home|youth\s+club|football\s+club|boxing\s+club|club|fc|taxis|cabs|"
               r"ltd|limited|plc|hotel|takeaway|warehouse|factory|refuge|hostel|foyer|leisure\s+centre|centre|"
-              r"center|trust|foundation|ward|homes|housing(?:\s+association)?|association|support\s+group|group|"
-              r"families|aid|lodge|house|rovers|united|athletic|garage|salon|barbers?|cafe|restaurant|pub|bakery|supermarket")
+              r"center|trust|foundation|ward|homes|housing(?:\s+association)?|association|support\s+group|"
+              r"families|aid|lodge|house|rovers|united|athletic|harriers|wanderers|library|forum|alliance|"
+              r"garage|salon|barbers?|cafe|restaurant|pub|bakery|supermarket")
+# Heads that are everyday words too ("a trust", "the house", "families"): they name something only with a name
+# before them, and in a document with capitals only when capitalised themselves.
+_WEAK_HEAD = re.compile(r"(?:families|aid|lodge|house|united|athletic|forum|alliance|trust|foundation|homes|ward|"
+                        r"association|housing|centre|center|hotel|pub|cafe|restaurant|garage|salon|bakery|"
+                        r"supermarket|warehouse|factory|takeaway)\b", re.IGNORECASE)
 _PLACE_HEADS = (r"estate|road|rd|street|st|lane|avenue|close|drive|crescent|grove|terrace|gardens|court|"
                 r"place|row|parade|walk|flats|towers?|heights|fields|bottom|moor|common|village|cross|green|vale|"
                 r"park|hill|brow|bank|mews|square|wharf")
@@ -361,16 +442,25 @@ _HEADED = (
     ("ORG", re.compile(rf"\b(?P<head>(?:{_ORG_HEADS}))\b", re.IGNORECASE)),
     ("PLACE", re.compile(rf"\b(?P<head>(?:{_PLACE_HEADS}))\b", re.IGNORECASE)),
 )
-_SAINT = re.compile(r"\b(?:st\.?|saint)\s+[a-z]+['’]s(?!\s+(?:day|eve)\b)", re.IGNORECASE)
+_SAINT = re.compile(r"\b(?:st\.?|saint)\s+[a-z]+['’]s(?!\s+(?:day|eve)\b)(?:\s+(?:c\s?of\s?e\s+|rc\s+|catholic\s+)?"
+                    r"(?:church|school|primary|academy|college|hospital|hospice|nursery|infants|juniors|high|chapel)\b"
+                    r"(?:\s+school)?)?", re.IGNORECASE)
 _AGE_AFTER_NAME = re.compile(r"(?:['’]s|,\s+(?:is|was|who's|who\s+is|aged)|,|\s+is|\s+was)\s+"
                              r"(?:only\s+|just\s+|nearly\s+)?(?P<age>\d{1,2}|one|two|three|"
                              r"four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
                              r"seventeen|eighteen)(?:\s+(?:months?|weeks?|years?)(?:\s+old)?)?(?=\s*(?:[.,;!?)]|$|now\b|"
-                             r"and\b|when\b|but\b|so\b))", re.IGNORECASE)
+                             r"and\b|when\b|but\b|so\b|at\b|in\b))", re.IGNORECASE)
 _WORKPLACE = re.compile(r"\b(?:works?|worked|working|job|jobs|shifts?|employed|drives?|drove|driving|cleans?|"
                         r"cleaning|volunteers?|volunteering)(?:\s+(?:nights|days|weekends|part[\s\-]time|"
                         r"full[\s\-]time|shifts|there))?\s+(?:at|for|in|with|by)\s+(?:the\s+|a\s+)?",
                         re.IGNORECASE)
+
+
+def _phrases(vocabulary: frozenset[str]) -> re.Pattern[str]:
+    """One pattern for every phrase of several words in a vocabulary."""
+    phrases = sorted((p for p in vocabulary if " " in p), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases) + r")(?!\w)",
+                      re.IGNORECASE)
 
 
 def _neighbour(doc: Doc, i: int, step: int) -> int | None:
@@ -421,10 +511,13 @@ def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
     if previous.rstrip(".") in TITLES:
         person += 4.0  # "Mrs Brown": after a title, even an everyday word is a surname
     elif (previous in NAMING and len(before) > 1 and before[-2] in {"is", "was", "'s", "be", "been"}) or (
-            len(before) > 1 and before[-2] in {"call", "calls", "called"} and previous in {"him", "her", "them"}):
+            len(before) > 1 and before[-2] in {"call", "calls", "called"} and previous in {"him", "her", "them"}) or (
+            previous in {"call", "calls"} and len(before) > 1 and before[-2] in {"they", "we", "everyone", "people",
+                                                                                 "i", "you", "kids", "lads"}):
         person += 4.0  # "her partner is called will", "everyone calls him lil t"
-    elif previous in KIN or previous in NAMING or before[-2:] in NAMED_AS:
-        person += 2.5
+    elif (previous in KIN or previous in NAMING or before[-2:] in NAMED_AS or previous == "name"
+          or (previous in {"'s", "’s"} and len(before) > 1 and before[-2] in KIN)):
+        person += 2.5  # "her brother tolu", "her first name, Cerys", "mum's maria"
     elif previous in PEOPLE and not lexicon.is_common(token.text):
         person += 2.5  # "a lad jj", "the coach gaz", "a girl from eritrea semhar" (below)
     if after[:1] in (["'s"], ["’s"]) and after[1:2] and after[1] in AFTER_POSSESSIVE:
@@ -437,6 +530,8 @@ def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
         person += 1.0
     elif after[:2] == ["from", "the"]:
         person += 1.0  # "gemma from the family hub"
+    elif after[:1] == ["who"] or after[:2] == [",", "who"]:
+        person += 2.0  # "Faith, who runs the hub"
     if before[-2:] == ["me", "and"]:
         person += 1.0
     if len(before) >= 2 and before[-1] == "," and (before[-2] in KIN or before[-2] in ROLE_NOUNS):
@@ -456,7 +551,8 @@ def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
     if any(word in LIVES for word in before[-3:-1]) and previous in NEAR | {"the"}:
         place += 2.0
     elif previous in NEAR and not lexicon.is_common(folded):
-        rare = lexicon.zipf(folded) < 3.0 and token.pos_ in {"NOUN", "PROPN", "X"}
+        rare = (lexicon.zipf(folded) < 3.0 and token.pos_ in {"NOUN", "PROPN", "X"}
+                and not lexicon.is_plural_word(folded))
         place += 1.5 if rare and folded not in lexicon.first_names else 0.5  # "up in grenoside"
     return person, place
 

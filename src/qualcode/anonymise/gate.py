@@ -20,7 +20,8 @@ from qualcode.models import ParsedFile, SourceMeta, SpeakerMeta
 
 PLACEHOLDER_STEM = re.compile(r"[A-Z_]+_\d+")
 # Speaker labels that are roles, not people: "Social Worker 2", "R01", "TM Assessment", "Peer (health)".
-_ROLE_LABEL = re.compile(r"^(?:R|P|Respondent|Participant|Speaker|Interviewee|Interviewer)\s*\d*$", re.IGNORECASE)
+_ROLE_LABEL = re.compile(r"^(?:R|P|Respondent|Participant|Speaker|Interviewee|Interviewer|Facilitator|Moderator|"
+                         r"Researcher|Reviewer|Q|A|I|Int|IV|IVR)\s*\d*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -159,18 +160,16 @@ class Anonymiser:
                               path=name)
 
     def label(self, label: str) -> str:
-        """A speaker label stays when it names a role; a label that is a person's name is pseudonymised."""
+        """A speaker label stays when it names a role; the name in a label is pseudonymised and its role kept
+        ("DS Okafor" -> "DS [PERSON_1]", "sinead" -> "[PERSON_2]")."""
         if _ROLE_LABEL.match(label.strip()) or PLACEHOLDER.fullmatch(label):
             return label
-        # what is left once role words, numbers and brackets go: "TM Looked After" -> "Looked After"
-        rest = " ".join(w for w in re.findall(r"[^\W\d_][\w'’-]*", label) if not self.detector.is_allowed(w))
-        if not rest:
+        words = [m for m in re.finditer(r"[^\W\d_][\w'’-]*", label)
+                 if not self.detector.is_allowed(m.group(0)) and self.detector.evidence.is_name_word(m.group(0))]
+        if not words:
             return label
-        probe = f"{rest} said so."
-        findings = self.detector.detect([probe])[0]
-        if not any(f.start < len(rest) and f.kind in {"PERSON", "ORG", "PLACE"} for f in findings):
-            return label
-        return self.pseudonyms.placeholder_for("PERSON", label)
+        start, end = words[0].start(), words[-1].end()
+        return label[:start] + self.pseudonyms.placeholder_for("PERSON", label[start:end]) + label[end:]
 
 
 def _replace_known(name: str, replacements: dict[str, str]) -> str:

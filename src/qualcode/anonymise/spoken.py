@@ -239,7 +239,8 @@ _SPOKEN_NINO = re.compile(rf"\b[a-z]\s?[a-z]\s+(?:(?:{_NUMBER_WORD}|\d+)[\s,\-]+
 # Letters spelt one by one ("w i s n i e w s k i"): a name being spelt for the note-taker.
 _SPELT_LETTERS = re.compile(r"\b(?:[a-z][\s\-]+){3,}[a-z]\b")
 # A handle read aloud: "lil underscore j underscore ls nine", "lil t dot s8".
-_SPOKEN_HANDLE = re.compile(rf"\b[a-z0-9]+(?:\s+[a-z0-9]+)?(?:\s+(?:underscore|dot)\s+[a-z0-9]+(?:\s+(?:{_NUMBER_WORD}))*)+",
+_SPOKEN_HANDLE = re.compile(rf"\b[a-z0-9]+(?:\s+[a-z0-9]+)?"
+                            rf"(?:\s+(?:underscore|dot)\s+[a-z0-9]+(?:\s+(?:{_NUMBER_WORD}))*)+",
                             re.IGNORECASE)
 
 
@@ -272,22 +273,23 @@ _AGE_IN_MONTHS = re.compile(rf"\b(?:she|he|baby|who|they|[a-z]+)['’]?(?:s|\s+i
                             rf"(?P<age>(?:{_NUMBER_WORD}|\d{{1,2}})(?:[\s\-](?:{_NUMBER_WORD}))?\s+(?:months?|weeks?|days?)"
                             rf"(?:\s+old)?)\b(?!\s+(?:ago|later|before|after|on|in|of|into|pregnant|late|behind|"
                             rf"waiting|wait|off|away|left|long|at|to|for))", re.IGNORECASE)
-_SUBJECTS = frozenset({"she", "he", "baby", "who", "they"})
+_SUBJECTS = frozenset({"she", "he", "baby", "who", "they", "son", "daughter", "brother", "sister", "child", "boy",
+                       "girl", "twins", "youngest", "eldest", "little", "one"})
 
 
 def ages_in_months(text: str) -> Iterator[Finding]:
     """A baby's age ("she's only like four months", "the baby ema was six weeks"), not a wait ("it was two weeks
     before anyone rang")."""
+    from qualcode.anonymise.lexicon import lexicon
+
     for match in _AGE_IN_MONTHS.finditer(text):
         subject = re.split(r"['’\s]", match.group(0), maxsplit=1)[0].casefold()
-        if subject in _SUBJECTS or (subject not in {"it", "that", "this", "there", "which", "what", "wait", "list"}
-                                     and match.group(0)[0].isalpha() and subject.isalpha() and len(subject) > 2
-                                     and re.search(r"\b(?:was|is|'s|’s)\b", match.group(0)) is not None
-                                     and subject not in {"time", "delay", "gap", "waiting", "visit"}):
+        if subject in _SUBJECTS or lexicon().is_name(subject):
             yield Finding(match.start("age"), match.end("age"), "AGE", 0.7)
 
 
-SPOKEN_RECOGNISERS = (ages_in_months, spoken_addresses, spoken_numbers, spoken_dates, spoken_emails, partial_postcodes, vehicle_registrations,
+SPOKEN_RECOGNISERS = (ages_in_months, spoken_addresses, spoken_numbers, spoken_dates, spoken_emails, partial_postcodes,
+                      vehicle_registrations,
                       spelt_after_cue, spelt_out)
 
 

@@ -24,7 +24,8 @@ September October November December Christmas Easter COVID Covid MARAC MAPPA MAC
 Youth Offending Youth Justice Adult Social Care Public Health A&E ED Mosaic LCS Liquidlogic Excel Teams Zoom
 EHM Eclipse SystmOne EMIS Rio ContrOCC WhatsApp Snapchat Snap TikTok Instagram Insta Facebook Messenger YouTube
 Discord Xbox PlayStation Twitter Google Microsoft Outlook Word PowerPoint SharePoint OneDrive Roma Romani Gypsy
-Traveller Travellers LADO IRO IROs LSCP ICB EHCP SENCO PEP PEPs CSC CP CIN LAC CLA UASC NRM
+Traveller Travellers LADO IRO IROs LSCP ICB EHCP SENCO PEP PEPs CSC CP CIN LAC CLA UASC NRM Eid Diwali Ramadan
+Hanukkah Vaisakhi Passover Christmas Easter
 DOB D.O.B. DCI ABE VCS Requires Improvement Outstanding Inadequate Focus group
 Signs of Safety Graded Care Profile Working Together Keeping Children Safe in Education KCSIE
 """.split())
@@ -43,7 +44,8 @@ DOMAIN_PHRASES = frozenset(p.casefold() for p in (
     "Education Safeguarding Lead", "Education Safeguarding Manager", "Health Safeguarding Lead",
     "Voluntary Sector Manager", "Charity Chief Executive", "Detective Inspector", "Police Sergeant",
     "MASH Team Manager", "Early Help Coordinator", "Board Business Manager", "CAMHS Clinical Lead",
-    "Named Nurse (Acute)", "Health Visiting", "Virtual School", "Virtual School Head",
+    "Named Nurse (Acute)", "Health Visiting", "Virtual School", "Virtual School Head", "Clare's Law", "Sarah's Law",
+    "Power BI", "Town Hall", "Civic Centre", "Food Bank", "Committee Room", "Family Hub", "Children's Centre",
 ))
 
 # Words that never identify anyone on their own: a span made only of these (and stop words) is kept.
