@@ -104,7 +104,7 @@ class NameEvidence:
         named = {fold(w) for label in labels for w in re.findall(r"[^\W\d_][\w'’\-]*", label)}
         first = [list(self._words(doc, profile, named, set())) for doc in docs]
         seen = {fold(doc.text[f.start:f.end]) for doc, found in zip(docs, first, strict=True) for f in found
-                if f.kind == "PERSON" and (not self.lexicon.is_common(doc.text[f.start:f.end])
+                if f.kind in {"PERSON", "PLACE"} and (not self.lexicon.is_common(doc.text[f.start:f.end])
                                            or (profile.cased and doc.text[f.start].isupper()))}
         seen -= named
         words = [list(self._words(doc, profile, named, seen)) for doc in docs] if seen else first
@@ -185,11 +185,12 @@ class NameEvidence:
                 elif j not in scored and self._could_be_name_part(doc[j], profile, after=j > i):
                     scored[j] = (self.threshold, "PERSON")
         for i, (points, kind) in list(scored.items()):
-            if points < self.threshold or kind != "PERSON":
+            if points < self.threshold:
                 continue
             for k in (_neighbour(doc, i, -1), _neighbour(doc, i, +1)):
-                if k is not None and k not in scored and self._could_be_name_part(doc[k], profile, after=k > i):
-                    scored[k] = (self.threshold, "PERSON")
+                weak = k is not None and (k not in scored or scored[k][0] < self.threshold)
+                if weak and k is not None and self._could_be_name_part(doc[k], profile, after=k > i):
+                    scored[k] = (self.threshold, kind)
         for i, (points, kind) in sorted(scored.items()):
             if points >= self.threshold:
                 token = doc[i]
@@ -232,10 +233,13 @@ class NameEvidence:
             person, specific = person + (2.5 if unambiguous else 1.5), True
         elif bare in lex.surnames:
             person, specific = person + 1.0, True
-        if bare in lex.towns and (capital or not common):
-            place, specific = place + 2.0, True
+        if bare in lex.towns and (capital or not common or lex.zipf(bare) < 3.5):  # not "bath" or "reading"
+            place, specific = place + 2.5, True
         if capital and token.pos_ == "PROPN" and not lex.is_acronym(text):
             generic += 1.0  # the tagger reads it, in its sentence, as a proper noun
+            if (profile.cased and not initial and bare not in lex.dictionary and lex.zipf(bare) < 2.5
+                    and not _INNER_CAPITAL.search(text) and not lex.is_plural_word(bare)):
+                person, specific = person + 0.5, True  # "Gift Moyo is one of them": a surname no list holds
         if profile.cased and capital and not lex.is_acronym(text):
             if not initial:
                 generic += 2.0 + (0.5 if not profile.lower[folded] else 0.0)
@@ -243,11 +247,19 @@ class NameEvidence:
                 generic += 1.5  # capitalised at a sentence start, and inside sentences elsewhere too
         if profile.cased and profile.lower[folded] > profile.capitalised[folded]:
             generic -= 2.0  # this document writes it in lower case: an everyday word here
+        if (not profile.cased and not common and lex.zipf(bare) < 2.5 and bare not in lex.dictionary
+                and not lex.is_plural_word(bare) and token.pos_ not in CLOSED_CLASSES | WEAK_CLASSES):
+            # in a transcript typed without capitals, a word no dictionary or corpus knows is a name more often
+            # than not ("harehills", "okonjo", "semhar"): the field's own acronyms are in its vocabulary
+            person, specific = person + 1.5, True
         if common:  # an everyday word, unless the document capitalises it inside a sentence ("we had Grace")
             generic -= 1.0 if profile.cased and capital and not initial else 2.5
         elif lex.zipf(bare) < 3.0 and len(bare) >= 3:
             generic += 1.0
-        if (not capital or not profile.cased) and token.pos_ in CLOSED_CLASSES:
+        context_person, context_place = _context(token, lex)
+        if context_person >= 4.0:
+            pass  # after "Mrs" or "is called" the tagger's guess of a verb counts for nothing
+        elif (not capital or not profile.cased) and token.pos_ in CLOSED_CLASSES:
             generic -= 2.0
         elif (not capital or not profile.cased) and token.pos_ in WEAK_CLASSES:
             generic -= 1.0
@@ -257,7 +269,6 @@ class NameEvidence:
             generic -= 2.0  # DevOps, LinkedIn, MLflow: products are written so, names seldom
         if lex.is_foreign_word(bare):
             generic -= 1.5
-        context_person, context_place = _context(token, lex)
         if context_person or context_place:
             specific = True
         person += context_person
@@ -531,7 +542,7 @@ def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
     elif after[:2] == ["from", "the"]:
         person += 1.0  # "gemma from the family hub"
     elif after[:1] == ["who"] or after[:2] == [",", "who"]:
-        person += 2.0  # "Faith, who runs the hub"
+        person += 2.5  # "Faith, who runs the hub"
     if before[-2:] == ["me", "and"]:
         person += 1.0
     if len(before) >= 2 and before[-1] == "," and (before[-2] in KIN or before[-2] in ROLE_NOUNS):

