@@ -73,6 +73,6 @@ def test_a_weak_guess_is_never_spread_but_a_confirmed_one_is(detector: Detector)
     pseudonyms.placeholder_for("PERSON", "Kendro", confirmed=False)
     pseudonyms.placeholder_for("PERSON", "Tolulope Adebayo", confirmed=True)
     gate = Anonymiser(detector, pseudonyms)
-    text = "The kendro pipeline broke. Then adebayo fixed the kendro job."
+    text = "The team met on Monday. The kendro pipeline broke. Then adebayo fixed the kendro job."
     found = [text[f.start:f.end] for f in gate.find([text])[0]]
     assert "adebayo" in found and "kendro" not in found
