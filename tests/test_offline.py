@@ -92,6 +92,7 @@ def is_this_machine(address: str) -> bool:
 
 PROBE = r"""
 import json, socket, subprocess, sys, urllib.request
+from qualcode.offline import NetworkBlocked
 entry, folder = sys.argv[1], sys.argv[2]
 if entry == "cli":
     from qualcode.cli import app
@@ -105,7 +106,8 @@ def attempt(name, call):
         call()
         said[name] = "allowed"
     except OSError as exc:
-        said[name] = f"{type(exc).__name__}: {exc}"
+        said[name] = f"{'NetworkBlocked' if isinstance(exc, NetworkBlocked) else type(exc).__name__}: {exc}"
+        said[name + " gaierror"] = isinstance(exc, socket.gaierror)
 server = socket.socket()
 server.bind(("127.0.0.1", 0))
 server.listen()
@@ -149,6 +151,7 @@ def test_a_qualcode_process_refuses_every_connection_beyond_this_machine_and_all
         assert "NetworkBlocked: qualcode works offline" in said[attempt], (attempt, said[attempt])
     assert said["urlopen"].startswith("URLError") and "qualcode works offline" in said["urlopen"]
     assert "example.org" in said["getaddrinfo"] and "DNS" in said["getaddrinfo"]
+    assert said["getaddrinfo gaierror"] and not said["create_connection gaierror"]  # a lookup fails as lookups do
     if STRACE is not None:  # refused before any packet: the kernel never saw a connection beyond loopback
         addresses = inet_addresses(log)
         assert "127.0.0.1" in addresses and all(map(is_this_machine, addresses)), addresses

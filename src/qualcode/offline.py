@@ -53,6 +53,11 @@ class NetworkBlocked(OSError):
     """A connection beyond this machine was refused: qualcode never sends anything off the machine."""
 
 
+class LookupBlocked(socket.gaierror, NetworkBlocked):
+    """A name lookup on the network was refused; a `socket.gaierror` too, so a library that falls back when a
+    name cannot be resolved (to 127.0.0.1, say) still does."""
+
+
 def enforce_offline() -> None:
     """Set the switches that stop Hugging Face, Prefect and friends from calling home; in a process started
     by a guarded qualcode process, install the network guard too (with the servers the user named)."""
@@ -103,9 +108,9 @@ def _port(port: object) -> int | None:
     return None
 
 
-def _refuse(what: str) -> None:
-    raise NetworkBlocked(f"qualcode works offline: {what} was refused; only this machine (loopback) is used. "
-                         "To use a server elsewhere, name it with an option (--prefect-api-url, --dask-address).")
+def _refuse(what: str, error: type[NetworkBlocked] = NetworkBlocked) -> None:
+    raise error(f"qualcode works offline: {what} was refused; only this machine (loopback) is used. "
+                "To use a server elsewhere, name it with an option (--prefect-api-url, --dask-address).")
 
 
 def _shown_endpoint(host: str, port: object) -> str:
@@ -124,7 +129,7 @@ def _check_lookup(host: object, port: object = None) -> None:
     try:
         ipaddress.ip_address(_name(host).split("%", 1)[0])
     except ValueError:
-        _refuse(f"looking up the name {_name(host)!r} (a DNS query)")
+        _refuse(f"looking up the name {_name(host)!r} (a DNS query)", LookupBlocked)
     _refuse(f"a connection to {_shown_endpoint(_name(host), _port(port))}")
 
 
