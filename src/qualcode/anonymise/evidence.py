@@ -252,7 +252,9 @@ class NameEvidence:
             # in a transcript typed without capitals, a word no dictionary or corpus knows is a name more often
             # than not ("harehills", "okonjo", "semhar"): the field's own acronyms are in its vocabulary
             person, specific = person + 1.5, True
-        if common:  # an everyday word, unless the document capitalises it inside a sentence ("we had Grace")
+        if common and place >= 2.5:
+            generic -= 1.0  # a town that is also a word ("wigan" the cloth): the gazetteer outweighs the dictionary
+        elif common:  # an everyday word, unless the document capitalises it inside a sentence ("we had Grace")
             generic -= 1.0 if profile.cased and capital and not initial else 2.5
         elif lex.zipf(bare) < 3.0 and len(bare) >= 3:
             generic += 1.0

@@ -59,8 +59,8 @@ class Lexicon:
         first, surname = folded in self.first_names, folded in self.surnames
         if folded in self.dictionary:  # a name that is also a word is everyday only when the word is common
             return frequency >= (4.0 if first else 3.5 if surname else 2.5)
-        if folded in self.headwords:  # "box", "okay": a headword, unless it is somebody's first name
-            return not first and frequency >= 3.0
+        if folded in self.headwords:  # "box", "okay": a headword, unless it is somebody's first name or a place
+            return not first and frequency >= (4.0 if folded in self.towns else 3.0)
         # gonna, yeah: everyday though no dictionary has them (but "leeds" and "rotherham" are places)
         return not first and not surname and folded not in self.towns and frequency >= 4.0
 

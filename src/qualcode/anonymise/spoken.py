@@ -284,7 +284,7 @@ def ages_in_months(text: str) -> Iterator[Finding]:
 
     for match in _AGE_IN_MONTHS.finditer(text):
         subject = re.split(r"['’\s]", match.group(0), maxsplit=1)[0].casefold()
-        if subject in _SUBJECTS or lexicon().is_name(subject):
+        if subject in _SUBJECTS or (lexicon().is_name(subject) and not lexicon().is_common(subject)):
             yield Finding(match.start("age"), match.end("age"), "AGE", 0.7)
 
 
