@@ -268,7 +268,7 @@ class NameEvidence:
         if profile.cased and lex.is_acronym(text):
             generic -= 2.0
         if _INNER_CAPITAL.search(text):
-            generic -= 2.0  # DevOps, LinkedIn, MLflow: products are written so, names seldom
+            generic -= 3.5  # DevOps, LinkedIn, ImageNet: products are written so, names seldom
         if lex.is_foreign_word(bare):
             generic -= 1.5
         if context_person or context_place:

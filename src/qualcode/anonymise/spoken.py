@@ -175,9 +175,8 @@ def partial_postcodes(text: str) -> Iterator[Finding]:
             if area not in POSTCODE_AREAS:
                 continue
             before, after = text[max(0, match.start() - 30):match.start()], text[match.end():match.end() + 30]
-            said_as_place = bool(_PLACE_BEFORE.search(before)) or bool(_PLACE_AFTER.match(after))
-            if pattern is _OUTWARD_SPOKEN and not (said_as_place or _AFTER_STREET.search(before)):
-                continue
+            said_as_place = (bool(_PLACE_BEFORE.search(before)) or bool(_PLACE_AFTER.match(after))
+                             or bool(_AFTER_STREET.search(before)))
             if not said_as_place or (_STATUTORY.match(code) and not _PLACE_AFTER.match(after)):
                 continue
             if _STATUTORY_AFTER.match(after) or re.match(r"^\s*(?:of|section)\b", after, re.IGNORECASE):
