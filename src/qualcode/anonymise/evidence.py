@@ -321,6 +321,9 @@ class NameEvidence:
                     yield Finding(start, match.end("head"), kind, 0.85)
         for match in _SAINT.finditer(text):  # "st bede's", "St Anne's": a school or a church, named either way
             yield Finding(match.start(), match.end(), "SCHOOL", 0.85)
+        for match in _CHURCH_OF.finditer(text):  # "the church of pentecost", "Church of God"
+            if fold(match.group("name").split()[0]) not in _NATIONAL_CHURCHES:
+                yield Finding(match.start(), match.end(), "ORG", 0.85)
         for match in _WORKPLACE.finditer(text):
             end = self._name_end(text, match.end(), profile)
             if end is not None and not _PSEUDONYM_AFTER.match(text, end):
@@ -333,7 +336,7 @@ class NameEvidence:
             return False
         if profile.cased and word[:1].isupper() and not initial and not self.lexicon.is_acronym(word):
             return True
-        if self.lexicon.is_foreign_word(folded):
+        if self.lexicon.is_foreign_word(folded) or self.lexicon.is_plural_word(folded):
             return False
         return not self.lexicon.is_common(folded) or folded in self.lexicon.towns
 
@@ -363,10 +366,10 @@ class NameEvidence:
                 everyday.append(begin)
             else:
                 break
-        if start is not None:
-            return start
         if everyday and not profile.cased and everyday_names:
-            start = self._after_preposition(text, everyday)
+            earlier = self._after_preposition(text, everyday)  # "at the guru nanak gurdwara", "at don valley academy"
+            if earlier is not None and (start is None or earlier < start):
+                start = earlier
         if start is None and _PLACE_HEAD.match(text, head):
             start = self._street_start(text, head)
         return start
@@ -440,7 +443,10 @@ _ORG_HEADS = (r"mosque|masjid|gurdwara|church|chapel|cathedral|temple|mandir|syn
               r"ltd|limited|plc|hotel|takeaway|warehouse|factory|refuge|hostel|foyer|leisure\s+centre|centre|"
               r"center|trust|foundation|ward|homes|housing(?:\s+association)?|association|support\s+group|"
               r"families|aid|lodge|house|rovers|united|athletic|harriers|wanderers|library|forum|alliance|"
-              r"garage|salon|barbers?|cafe|restaurant|pub|bakery|supermarket")
+              r"garage|salon|barbers?|cafe|restaurant|pub|bakery|supermarket|"
+              r"general(?!\s+(?:public|election|manager|practi\w*|secretary|purpose|idea|sense|rule|consensus|"
+              r"population|knowledge|feeling|terms|approach|view|point|principles?|dut(?:y|ies)|anaesthetic|"
+              r"questions?|concerns?|advice|level|awareness|health|needs?)\b)")  # "the northern general"
 # Heads that are everyday words too ("a trust", "the house", "families"): they name something only with a name
 # before them, and in a document with capitals only when capitalised themselves.
 _WEAK_HEAD = re.compile(r"(?:families|aid|lodge|house|united|athletic|forum|alliance|trust|foundation|homes|ward|"
@@ -455,6 +461,10 @@ _HEADED = (
     ("ORG", re.compile(rf"\b(?P<head>(?:{_ORG_HEADS}))\b", re.IGNORECASE)),
     ("PLACE", re.compile(rf"\b(?P<head>(?:{_PLACE_HEADS}))\b", re.IGNORECASE)),
 )
+_CHURCH_OF = re.compile(r"\b(?:church|chapel|cathedral|temple|tabernacle|assembly)\s+of\s+(?P<name>(?:the\s+)?"
+                        r"[a-z'’]+(?:\s+(?!(?:on|in|at|and|or|but|for|with|to|who|which|where|that)\b)[a-z'’]+){0,2})",
+                        re.IGNORECASE)
+_NATIONAL_CHURCHES = frozenset({"england", "scotland", "wales", "ireland", "rome", "the", "christ", "jesus", "our"})
 _SAINT = re.compile(r"\b(?:st\.?|saint)\s+[a-z]+['’]s(?!\s+(?:day|eve)\b)(?:\s+(?:c\s?of\s?e\s+|rc\s+|catholic\s+)?"
                     r"(?:church|school|primary|academy|college|hospital|hospice|nursery|infants|juniors|high|chapel)\b"
                     r"(?:\s+school)?)?", re.IGNORECASE)
