@@ -132,8 +132,7 @@ class NameEvidence:
             return False
         if self.lexicon.is_name(folded):
             return True
-        return (folded not in self.lexicon.dictionary and not self.lexicon.is_common(folded)
-                and self.lexicon.zipf(folded) < 3.0 and len(folded) >= 3)
+        return not self.lexicon.is_common(folded) and self.lexicon.zipf(folded) < 3.0 and len(folded) >= 3
 
     @staticmethod
     def score(points: float) -> float:

@@ -164,11 +164,19 @@ class Anonymiser:
         ("DS Okafor" -> "DS [PERSON_1]", "sinead" -> "[PERSON_2]")."""
         if _ROLE_LABEL.match(label.strip()) or PLACEHOLDER.fullmatch(label):
             return label
-        words = [m for m in re.finditer(r"[^\W\d_][\w'’-]*", label)
+        words = list(re.finditer(r"[^\W\d_][\w'’-]*", label))
+        named = [i for i, m in enumerate(words)
                  if not self.detector.is_allowed(m.group(0)) and self.detector.evidence.is_name_word(m.group(0))]
-        if not words:
+        if not named:
             return label
-        start, end = words[0].start(), words[-1].end()
+        first, last = named[0], named[-1]
+        while first > 0 and words[first - 1].group(0)[0].isupper() and not self.detector.is_allowed(
+                words[first - 1].group(0)):
+            first -= 1  # "Tolu Mehmood": a capitalised neighbour of a name in a label is part of it
+        while last + 1 < len(words) and words[last + 1].group(0)[0].isupper() and not self.detector.is_allowed(
+                words[last + 1].group(0)):
+            last += 1
+        start, end = words[first].start(), words[last].end()
         return label[:start] + self.pseudonyms.placeholder_for("PERSON", label[start:end]) + label[end:]
 
 

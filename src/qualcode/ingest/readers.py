@@ -112,7 +112,7 @@ def _scrub_folder(gate: Anonymiser, folder: str, replacements: dict[str, str] | 
     if folder not in known:
         spaced = " ".join(re.sub(r"[_\-.]+", " ", folder).split())
         label = gate.label(spaced) if spaced else spaced
-        known[folder] = label.strip("[]") if label != spaced else folder
+        known[folder] = label.replace("[", "").replace("]", "") if label != spaced else folder
     return known[folder]
 
 
