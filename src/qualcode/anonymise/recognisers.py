@@ -15,8 +15,9 @@ from presidio_analyzer.predefined_recognizers import EmailRecognizer, NhsRecogni
 CASE_SENSITIVE = re.DOTALL | re.MULTILINE
 CASE_BLIND = CASE_SENSITIVE | re.IGNORECASE
 
-_NUMBER_WORDS = (r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-                 r"fifteen|sixteen|seventeen|eighteen|nineteen)")
+_NUMBER_WORDS = (r"(?:\d{1,2}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s\-](?:one|two|three|four|"
+                 r"five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                 r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)(?:\s+and\s+a\s+half)?")
 _STREET_TYPES = (r"(?:Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Close|Cl|Drive|Dr|Way|Crescent|Cres|Court|Ct|Place|Pl|"
                  r"Gardens|Gdns|Terrace|Grove|Hill|Park|Square|Sq|Walk|Mews|Row|Parade|View|Rise|Green|Croft|Vale|"
                  r"Fold|Wharf|Yard|Meadows?|Heights|Boulevard)")
@@ -90,22 +91,24 @@ def uk_recognisers() -> list[EntityRecognizer]:
             ("n-year-old", rf"\b{_NUMBER_WORDS}[\s\-](?:years?|yrs?|months?|weeks?)[\s\-]old\b", 0.8),
             ("aged n", rf"\b(?:aged?|age of)\s+{_NUMBER_WORDS}\b{_NOT_AN_AGE}", 0.8),
             ("she's n", rf"(?<=\b(?:she's|he's|she is|he is|she was|he was|she'll be|he'll be|she'd be|he'd be|"
-                        rf"who's|who is|who was|they're|they are|they were|turned|turns|turning)\s)"
+                        rf"who's|who is|who was|they're|they are|they were|turned|turns|turning|boy's|girl's|son's|"
+                        rf"daughter's|baby's|lad's|brother's|sister's|eldest's|youngest's|eldest is|youngest is)\s)"
                         rf"(?:only\s+|just\s+|nearly\s+|almost\s+|like\s+|about\s+)?{_NUMBER_WORDS}\b"
                         rf"{_NOT_AN_AGE}", 0.8),
             ("child, n", r"(?<=\b(?:boy|girl|baby|lad|lass|child|son|daughter|brother|sister|kid|toddler|sibling)"
                          r"[,:]?\s)\d{1,2}\b(?=\s*[,;)])", 0.8),
-            ("name (n)", r"(?<=[A-Za-z] \()\d{1,2}(?=\))", 0.8),
+            ("name (n)", r"(?<=[A-Za-z] \()\d{1,2}(?:\s+(?:weeks?|months?|years?|yrs?|wks?|mths?))?(?=\))", 0.8),
         ]),
         _recogniser("ADDRESS", [
             ("numbered street", rf"\b(?:(?:Flat|Apartment|Unit)\s+\d+[A-Za-z]?,?\s+)?\d{{1,4}}[A-Za-z]?,?\s+"
                                 rf"(?:{_NAME_WORD}\s+){{1,3}}{_STREET_TYPES}\b", 0.9),
             ("flat", rf"\b(?:Flat|Apartment)\s+\d+[A-Za-z]?,?\s+(?:{_NAME_WORD}\s+){{1,3}}(?:House|Court|Tower|"
                      r"Lodge|Heights|Building)\b", 0.9),
-            ("unit", rf"\b(?:Flat|Apartment|Unit)\s+\d+[A-Za-z]?,?\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}", 0.8),
+            ("unit", rf"\b(?:Flat|Apartment|Unit|Plot)\s+\d+[A-Za-z]?,?\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}", 0.8),
         ], flags=CASE_SENSITIVE),
         _recogniser("ADDRESS", [
-            ("lower-case numbered street", rf"\b\d{{1,4}}[a-z]?\s+[a-z]{{3,}}(?:\s[a-z]{{3,}})?\s+"
+            ("lower-case numbered street", rf"\b(?:(?:flat|apartment|unit|plot)\s+)?\d{{1,4}}[a-z]?\s+[a-z]{{3,}}"
+                                           rf"(?:\s[a-z]{{3,}})?\s+"
                                            rf"{_LOWER_STREET_TYPES}\b", 0.8),
         ], flags=CASE_SENSITIVE),
         HandleRecogniser(supported_entity="HANDLE", name="qualcode_handle", global_regex_flags=CASE_BLIND, patterns=[
@@ -118,6 +121,8 @@ def uk_recognisers() -> list[EntityRecognizer]:
                              r"(?:(?:name|handle|account|username)\s)?(?:is\s|was\s)?)"
                              r"(?!is\b|was\b|and\b|the\b|name\b|handle\b|account\b|on\b|but\b|too\b)"
                              r"[A-Za-z0-9_.]{3,30}[A-Za-z0-9_]", 0.8),
+            ("account's handle", r"(?<=\b(?:account['’]s|snap['’]s|insta['’]s|tiktok['’]s|handle['’]s)\s)"
+                                 r"[A-Za-z0-9_.]{3,30}[A-Za-z0-9_]", 0.8),
             ("called handle", r"(?<=\b(?:username|user\sname|handle|gamertag|screen\sname)\s?(?:is|was|:)\s)"
                               r"[A-Za-z0-9_.]{3,30}[A-Za-z0-9_]", 0.8),
         ]]),

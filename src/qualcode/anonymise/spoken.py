@@ -57,6 +57,11 @@ def digits_of(spoken: str) -> str:
     return "".join(out)
 
 
+_DIGIT_BY_DIGIT = re.compile(r"(?:(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine|double|treble|"
+                             r"triple)[\s,.\-]+)+(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine)",
+                             re.IGNORECASE)
+
+
 def spoken_numbers(text: str) -> Iterator[Finding]:
     """Phone numbers and NHS numbers spoken, written in groups, or mixed: decided by the digits they make."""
     for match in _DIGIT_RUN.finditer(text):
@@ -71,6 +76,8 @@ def spoken_numbers(text: str) -> Iterator[Finding]:
             cue = _PHONE_CUE.search(text, max(0, match.start() - 40), match.start())
             if len(digits) >= 6 and cue and any(ch.isalpha() for ch in span):  # "my mobile's seven seven double oh"
                 yield Finding(match.start(), end, "PHONE", 0.7)
+            elif len(digits) >= 5 and _DIGIT_BY_DIGIT.fullmatch(span):  # "one one eight three four two two"
+                yield Finding(match.start(), end, "CASE_REF", 0.7)
             continue
         if digits.startswith(("0", "44")) and 10 <= len(digits) <= 13:
             yield Finding(match.start(), end, "PHONE", 0.9)
@@ -93,17 +100,21 @@ _YEAR_WORDS = (rf"(?:twenty[\s\-](?:{_SMALL}|ten|eleven|twelve|thirteen|fourteen
                rf"seventeen|eighteen|nineteen|twenty(?:[\s\-](?:{_SMALL}))?))?"
                rf"|nineteen[\s\-](?:seventy|eighty|ninety)(?:[\s\-](?:{_SMALL}))?)")
 _YEAR = rf"(?:(?:19|20)\d\d|'\d\d|{_YEAR_WORDS})"
+_MONTH_ORDINAL = (r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+                  r"[01]?\d(?:st|nd|rd|th))")
 _SPOKEN_DATES = re.compile(
     rf"\b(?:(?:the\s+)?{_ORDINAL}\s+(?:of\s+)?{_MONTH}\.?,?\s+{_YEAR}"   # the second of may twenty twelve
     rf"|{_MONTH}\.?\s+(?:the\s+)?{_ORDINAL},?\s+{_YEAR}"                # may the second 2012
     rf"|(?<=\bborn\s)(?:on\s+|in\s+)?(?:the\s+)?{_ORDINAL}\s+(?:of\s+)?{_MONTH}\b(?:,?\s+{_YEAR})?"
+    rf"|(?:the\s+)?{_ORDINAL}\s+of\s+(?:the\s+)?{_MONTH_ORDINAL},?\s+{_YEAR}"  # the seventh of the ninth twenty ten
     rf"|(?:19|20)\d\d[\-/.]\d{{1,2}}[\-/.]\d{{1,2}}"                    # 2012-05-02, impossible ones too
     rf"|\d{{1,2}}[/.\-]\s?\d{{1,2}}[/.\-]\s?(?:\d{{4}}|\d{{2}})"          # 14/03/2015, 3.9.12
     rf")(?![\w/])",
     re.IGNORECASE,
 )
 # After "dob" / "date of birth" / "born on": the next few words, whatever they are, are the date.
-_AFTER_BIRTH = re.compile(r"\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s?date|birthday)\b[\s:,]*(?:is\s+|was\s+)?"
+_AFTER_BIRTH = re.compile(r"\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s?date|birthday)\b[\s:,]*"
+                          r"(?:(?:[a-z']+\s+){0,6}?(?:is|was|as|says|said|reads)\s+)?"
                           r"(?P<date>(?:(?:the|of|on|" + _NUMBER_WORD
                           + rf"|{_ORDINAL}|{_MONTH}|\d+)\b[\s,./\-]*){{2,8}})",
                           re.IGNORECASE)
@@ -124,7 +135,8 @@ def spoken_dates(text: str) -> Iterator[Finding]:
 _TLD = r"(?:com|co|uk|org|net|gov|nhs|ac|edu|io|me|ie|info|sch)"
 _SPOKEN_EMAIL = re.compile(
     rf"\b[a-z0-9][\w\-]*(?:\s+(?:dot|underscore|dash|hyphen)\s+[a-z0-9][\w\-]*){{0,3}}\s+(?:at|@)\s+"
-    rf"[a-z0-9][\w\-]*(?:\s+dot\s+[a-z0-9][\w\-]*)*\s+dot\s+{_TLD}\b(?:\s+dot\s+{_TLD}\b)*",
+    rf"[a-z0-9][\w\-]*(?:\s+[a-z0-9][\w\-]*){{0,3}}?(?:\s+dot\s+[a-z0-9][\w\-]*)*\s+dot\s+{_TLD}\b"
+    rf"(?:\s+dot\s+{_TLD}\b)*",
     re.IGNORECASE,
 )
 _EMAIL_FILLER = re.compile(r"^(?:(?:it's|its|is|was|email|e-mail|address|me|on|at|the|her|his|their|my|your)\s+)+",
@@ -147,10 +159,13 @@ POSTCODE_AREAS = frozenset("""AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM 
     ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN SO SP SR SS ST SW SY TA TD
     TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE""".split())
 _OUTWARD = re.compile(r"\b(?P<code>(?P<area>[A-Za-z]{1,2})\s?(?P<district>\d{1,2}[A-Za-z]?))\b(?!\s?\d[A-Za-z]{2}\b)")
-_OUTWARD_SPOKEN = re.compile(rf"\b(?P<code>(?P<area>[A-Za-z]{{1,2}})\s(?:{_SMALL}|ten|eleven|twelve|\d{{1,2}}))\b",
-                             re.IGNORECASE)
+_TENS_WORDS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_DISTRICT_WORDS = (rf"(?:(?:{_TENS_WORDS})(?:[\s\-](?:{_SMALL}))?|{_SMALL}|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                   rf"sixteen|seventeen|eighteen|nineteen|\d{{1,2}})")
+_OUTWARD_SPOKEN = re.compile(rf"\b(?P<code>(?P<area>[A-Za-z]{{1,2}})\s{_DISTRICT_WORDS})\b", re.IGNORECASE)
 _PLACE_BEFORE = re.compile(r"(?:\b(?:in|from|near|round|around|at|to|postcode|post\s+code|district|over|up|down|"
-                           r"lives?|living|moved|off)\s+(?:the\s+)?)$", re.IGNORECASE)
+                           r"lives?|living|moved|off|which\s+is|that's)\s+(?:the\s+)?(?:[a-z']+\s+){0,2})$",
+                           re.IGNORECASE)
 _AFTER_STREET = re.compile(r"\b(?:road|street|lane|avenue|close|drive|crescent|grove|terrace|way|estate|oval|"
                            r"gardens|court|place|row|walk|hill|park|green|vale)\s+$", re.IGNORECASE)
 _SPOKEN_POSTCODE = re.compile(rf"\b[a-z]{{1,2}}\s(?:{_SMALL}|ten|eleven|twelve|\d{{1,2}})(?:\s(?:{_SMALL}|\d))?"
@@ -177,9 +192,13 @@ def partial_postcodes(text: str) -> Iterator[Finding]:
             before, after = text[max(0, match.start() - 30):match.start()], text[match.end():match.end() + 30]
             said_as_place = (bool(_PLACE_BEFORE.search(before)) or bool(_PLACE_AFTER.match(after))
                              or bool(_AFTER_STREET.search(before)))
+            typed = pattern is _OUTWARD and code.isupper() and len(area) == 2 and area not in {"SW", "LA"}
+            if typed and not re.search(r"\bthe\s+$", before, re.IGNORECASE):
+                said_as_place = True  # "LU4", "LE2" typed in capitals: a postcode district wherever it stands
             if not said_as_place or (_STATUTORY.match(code) and not _PLACE_AFTER.match(after)):
                 continue
-            if _STATUTORY_AFTER.match(after) or re.match(r"^\s*(?:of|section)\b", after, re.IGNORECASE):
+            if (_STATUTORY.match(code) and _STATUTORY_AFTER.match(after)) or re.match(r"^\s*(?:of|section)\b", after,
+                                                                                      re.IGNORECASE):
                 continue
             if pattern is _OUTWARD and code.isupper() is False and code.islower() is False:
                 continue  # "Ls9" is neither typed nor transcribed: most likely something else
@@ -187,8 +206,8 @@ def partial_postcodes(text: str) -> Iterator[Finding]:
 
 
 _STREET_TYPE = (r"(?:road|street|lane|avenue|close|drive|crescent|grove|terrace|way|gardens|court|place|row|walk|"
-                r"parade|mews|square|rise|view|hill)")
-_SPOKEN_ADDRESS = re.compile(rf"\b(?:(?:flat|apartment|unit|number)\s+(?:(?:{_NUMBER_WORD}|\d+)[\s\-]+)+)?"
+                r"parade|mews|square|rise|view|hill|cross|green|park|vale|fields|bank|brow|croft|fold|oval)")
+_SPOKEN_ADDRESS = re.compile(rf"\b(?:(?:flat|apartment|unit|number|plot)\s+(?:(?:{_NUMBER_WORD}|\d+)[\s\-]+)+)?"
                              rf"(?:(?:{_NUMBER_WORD})[\s\-]+){{1,4}}(?:the\s+)?[a-z'’]+(?:\s+[a-z'’]+){{0,3}}?\s+"
                              rf"{_STREET_TYPE}\b", re.IGNORECASE)
 
@@ -197,12 +216,19 @@ def spoken_addresses(text: str) -> Iterator[Finding]:
     """A house number said in words before a street ("forty one margetson crescent")."""
     for match in _SPOKEN_ADDRESS.finditer(text):
         words = match.group(0).split()
-        if digits_of(" ".join(words[:2])) and not re.match(r"(?i)(?:one|a)\s+(?:way|road|street)\b", match.group(0)):
+        named = [w for w in words if not _TOKEN.fullmatch(w) and w.casefold() not in {"flat", "apartment", "unit",
+                                                                                      "number", "plot", "the"}][:-1]
+        if (digits_of(" ".join(words[:2])) and not re.match(r"(?i)(?:one|a)\s+(?:way|road|street)\b", match.group(0))
+                and not any(w.casefold() in _STOP for w in named)):
             yield Finding(match.start(), match.end(), "ADDRESS", 0.8)
 
 
+_STOP = frozenset("""which is was for of in on at to and or but the a an it its that this we they he she you i
+    weeks months days years hours minutes times""".split())
 _PLATE = re.compile(r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3}|[A-Z]{3}\s?\d{1,3}[A-Z])\b")
 _PLATE_LOWER = re.compile(r"\b[a-z]{2}\d{2}\s[a-z]{3}\b")
+_PLATE_SPOKEN = re.compile(rf"\b[a-z]\s[a-z]\s(?:{_DISTRICT_WORDS}|oh\s\w+|\d\s?\d)\s[a-z]\s[a-z]\s[a-z]\b",
+                           re.IGNORECASE)
 _SPELT_PLATE = re.compile(r"\b(?:reg(?:istration)?|number\s?plate|plate)(?:\s+(?:number|no|plate))?"
                           r"(?:\s+(?:is|was|ending|ends|ending\s+in|starting|starts|beginning|begins)(?:\s+(?:in|with))?)?"
                           r"[\s:,]+(?P<plate>(?:(?:[a-z]|\d{1,2}|" + _NUMBER_WORD + r")\b(?:\s+|$|(?=[.,;]))){2,8})",
@@ -211,7 +237,7 @@ _SPELT_PLATE = re.compile(r"\b(?:reg(?:istration)?|number\s?plate|plate)(?:\s+(?
 
 def vehicle_registrations(text: str) -> Iterator[Finding]:
     """Number plates written (YX19 KTM, P123 ABC) or spelt out after 'reg' ('reg ending k t m')."""
-    for pattern in (_PLATE, _PLATE_LOWER):
+    for pattern in (_PLATE, _PLATE_LOWER, _PLATE_SPOKEN):
         for match in pattern.finditer(text):
             yield Finding(match.start(), match.end(), "VEHICLE", 0.8)
     for match in _SPELT_PLATE.finditer(text):
@@ -226,8 +252,10 @@ _SPELT = (r"(?P<value>(?:(?:[a-z]{{1,2}}\d[\da-z]*|[a-z]{{1,2}}|\d[\da-z]*|" + _
 _AFTER_CUE = (
     ("POSTCODE", re.compile(r"\bpost\s?code(?:\s+(?:is|was|of))?['’]?s?[\s:,]+" + _SPELT.format(n="2,8"),
                             re.IGNORECASE)),
-    ("CASE_REF", re.compile(r"\b(?:crime|incident|case|log|reference|ref|file|referral|occurrence|job)\s+"
-                            r"(?:ref(?:erence)?|number|no|num|id)\.?(?:\s+(?:is|was))?[\s:,#]+"
+    ("CASE_REF", re.compile(r"\b(?:(?:(?:crime|incident|case|log|file|referral|occurrence|job|marac|mash|lcs|mosaic|"
+                            r"police|system|child|record)\s+)?ref(?:erence)?|(?:crime|incident|case|log|file|referral|"
+                            r"occurrence|job|marac|mash|lcs|mosaic|police|system|record)\s+(?:number|no|num|id))\.?"
+                            r"(?:(?:\s+[a-z']+){0,5}?\s+(?:is|was))?[\s:,#]+"
                             + _SPELT.format(n="1,12"),
                             re.IGNORECASE)),
 )
@@ -243,6 +271,10 @@ _SPOKEN_HANDLE = re.compile(rf"\b[a-z0-9]+(?:\s+[a-z0-9]+)?"
                             re.IGNORECASE)
 
 
+_HANDLE_CUE = re.compile(r"\b(?:tiktok|snap(?:chat)?|insta(?:gram)?|twitter|facebook|fb|account|handle|username|"
+                         r"gamertag)(?:['’]s)?(?:\s+(?:name|account|handle))?\s+(?:is|was|as)?\s*$", re.IGNORECASE)
+
+
 def spelt_out(text: str) -> Iterator[Finding]:
     """National Insurance numbers, names and handles read out letter by letter or symbol by symbol."""
     for match in _SPOKEN_NINO.finditer(text):
@@ -250,10 +282,13 @@ def spelt_out(text: str) -> Iterator[Finding]:
             yield Finding(match.start(), match.end(), "NI_NUMBER", 0.8)
     for match in _SPELT_LETTERS.finditer(text):
         letters = match.group(0).split()
-        if len(letters) >= 4 and not {"a", "i"} >= set(letters):
+        spelt = "".join(letters).casefold()
+        if (len(letters) >= 4 and not {"a", "i"} >= set(letters)
+                and not any(word in spelt for word in ("dob", "nhs", "ni", "gp", "hv"))):
             yield Finding(match.start(), match.end(), "PERSON", 0.8)
     for match in _SPOKEN_HANDLE.finditer(text):
-        if " underscore " in match.group(0).casefold() or re.search(r"\d", match.group(0)):
+        cue = _HANDLE_CUE.search(text, max(0, match.start() - 40), match.start())
+        if " underscore " in match.group(0).casefold() or re.search(r"\d", match.group(0)) or cue:
             start = match.start() + (len(match.group(0).split()[0]) + 1
                                      if match.group(0).split()[0].casefold() in {"is", "as", "was", "it's"} else 0)
             yield Finding(start, match.end(), "HANDLE", 0.8)
@@ -283,7 +318,9 @@ def ages_in_months(text: str) -> Iterator[Finding]:
 
     for match in _AGE_IN_MONTHS.finditer(text):
         subject = re.split(r"['’\s]", match.group(0), maxsplit=1)[0].casefold()
-        if subject in _SUBJECTS or (lexicon().is_name(subject) and not lexicon().is_common(subject)):
+        before = text[max(0, match.start() - 12):match.start()].casefold().split()
+        if (subject in _SUBJECTS or (lexicon().is_name(subject) and not lexicon().is_common(subject))
+                or (before and before[-1] in _SUBJECTS)):  # "the baby yitzy was five months"
             yield Finding(match.start("age"), match.end("age"), "AGE", 0.7)
 
 

@@ -48,6 +48,7 @@ DOMAIN_PHRASES = frozenset(p.casefold() for p in (
     "MASH Team Manager", "Early Help Coordinator", "Board Business Manager", "CAMHS Clinical Lead",
     "Named Nurse (Acute)", "Health Visiting", "Virtual School", "Virtual School Head", "Clare's Law", "Sarah's Law",
     "Power BI", "Town Hall", "Civic Centre", "Food Bank", "Committee Room", "Family Hub", "Children's Centre",
+    "Operation Encompass", "London borough", "London boroughs", "Encompass",
 ))
 
 # Words that never identify anyone on their own: a span made only of these (and stop words) is kept.
