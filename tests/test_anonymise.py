@@ -29,8 +29,6 @@ from qualcode.store import Store
 
 runner = CliRunner()
 REALDATA = REPO.parent / "shared" / "realdata"
-# The held-out speech set is scored once, last; this floor guards what that one scoring measured.
-HOLDOUT_RECALL = 0.0
 ORIGINALS = [line for line in (SEEDED / "originals.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
@@ -47,11 +45,12 @@ def test_labelled_sets_meet_the_recall_and_precision_targets(detector: Detector,
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("labels", "recall"), [("dev.jsonl", 0.92), ("holdout.jsonl", HOLDOUT_RECALL)])
+@pytest.mark.parametrize(("labels", "recall"), [("dev.jsonl", 0.92), ("holdout.jsonl", 0.88)])
 def test_spoken_transcripts_written_apart_from_the_gate_lose_every_identifier_and_keep_their_words(
         detector: Detector, labels: str, recall: float) -> None:
-    """Auto-transcripts, transcripts and notes written by someone who had not read the recognisers: no structured
-    identifier survives, nearly every name goes, and the field's own words stay."""
+    """Auto-transcripts, transcripts and notes written by someone who had not read the recognisers (the gate was
+    developed against these two): no structured identifier survives, nearly every name goes, the field's own words
+    stay."""
     passages = load_labelled(GOLD / "speech" / labels)
     table = evaluate(detector, passages).set_index("type")
     assert len(passages) >= 24 and table.loc["overall", "support"] >= 500
@@ -59,7 +58,19 @@ def test_spoken_transcripts_written_apart_from_the_gate_lose_every_identifier_an
         assert table.loc[kind, "recall"] == 1.0, kind
     assert table.loc["overall", "recall"] >= recall
     assert table.loc[KEPT, "recall"] >= 0.95
-    assert table.loc["overall", "precision"] >= 0.90
+    assert table.loc["overall", "precision"] >= 0.95
+
+
+@pytest.mark.slow
+def test_the_held_out_spoken_set_stays_at_what_it_measured(detector: Detector) -> None:
+    """The set written last, never tuned against, scored once (README: Anonymisation). It does not yet meet the
+    targets (structured 1.00, all 0.95): these floors stop it sliding back while the gate improves elsewhere."""
+    table = evaluate(detector, load_labelled(GOLD / "speech" / "holdout2.jsonl")).set_index("type")
+    structured = table[table.index.isin(STRUCTURED)]
+    assert table.loc["overall", "support"] >= 700
+    assert structured["caught"].sum() / structured["support"].sum() >= 0.88
+    assert table.loc["overall", "recall"] >= 0.83 and table.loc["overall", "precision"] >= 0.95
+    assert table.loc[KEPT, "recall"] >= 0.98
 
 
 @pytest.mark.slow
