@@ -68,7 +68,7 @@ def test_the_held_out_spoken_set_stays_at_what_it_measured(detector: Detector) -
     table = evaluate(detector, load_labelled(GOLD / "speech" / "holdout2.jsonl")).set_index("type")
     structured = table[table.index.isin(STRUCTURED)]
     assert table.loc["overall", "support"] >= 700
-    assert structured["caught"].sum() / structured["support"].sum() >= 0.88
+    assert structured["caught"].sum() / structured["support"].sum() >= 0.86
     assert table.loc["overall", "recall"] >= 0.83 and table.loc["overall", "precision"] >= 0.95
     assert table.loc[KEPT, "recall"] >= 0.98
 
