@@ -50,9 +50,13 @@ def test_a_removed_codes_statements_cluster_into_a_proposed_theme(without_follow
         ((labelled["theme"] == t) & (labelled["code_id"] == REMOVED)).sum()))
     inside = labelled[labelled["theme"] == best]
     hits = int((inside["code_id"] == REMOVED).sum())
+    elsewhere = labelled[(labelled["theme"] != best) & (labelled["theme"] >= 0) & (labelled["code_id"] == REMOVED)]
     # Of the 9 gold statements of the removed code, about half are left uncovered: read in their answers, the rest are
-    # held by a neighbouring code. A theme of several of them, mostly them, is what a team would notice.
-    assert hits >= 2 and hits / inside["segment_id"].nunique() >= 0.5, inside[["code_id", "text"]]
+    # held by a neighbouring code. Most of those gathered in one theme, a third of it or more, is what a team would
+    # notice. (With the speech gate the sample keeps words the old gate replaced, "three" and "Daily" among them,
+    # and the theme now also holds the two "update at six months" statements of recommendation.peer_feedback.)
+    assert hits >= 3 and hits > 2 * max(elsewhere["theme"].value_counts(), default=0), inside[["code_id", "text"]]
+    assert hits / inside["segment_id"].nunique() >= 0.3, inside[["code_id", "text"]]
     proposed = yaml.safe_load((found.folder / PROPOSED).read_text())
     label = found.emerging.themes.set_index("theme").loc[best, "label"]
     candidate = next(code for code in proposed if code["label"].lower() == label)

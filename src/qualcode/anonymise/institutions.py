@@ -1,0 +1,198 @@
+"""Schools, hospitals, places of worship, clubs, workplaces and streets: found by their head noun ("primary",
+"masjid", "club", "road") and the name before it, or by "works at" and the name after it.
+
+The same word knowledge as for people decides whether the words before a head noun are a name: "beckfield primary"
+and "the Jamia Masjid" are, "our primary" and "the local mosque" are not. In a transcript typed without capitals
+everyday words may be the name itself when a preposition comes first ("outside the jubilee youth club").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from qualcode.anonymise.entities import Finding
+from qualcode.anonymise.lexicon import DISCOURSE, Lexicon, fold
+
+# A document's own pseudonyms ("Company 1", "School 1", "City X") were put there by whoever anonymised it.
+ALREADY_PSEUDONYMISED = re.compile(r"^(?:\d{1,3}|[A-Z])\.?$")
+_PSEUDONYM_AFTER = re.compile(r"\s+(?:\d{1,3}|[A-Z])\b")
+
+
+@dataclass(frozen=True)
+class Institutions:
+    """Finds named institutions and streets in one text.
+
+    Args:
+        lexicon: word knowledge (names, everyday words, towns).
+        allow: words and phrases of the field (case-folded) that are never identifiers.
+    """
+
+    lexicon: Lexicon
+    allow: frozenset[str]
+
+    def find(self, text: str, cased: bool) -> Iterator[Finding]:
+        """"beckfield primary", "the Jamia Masjid", "parson cross", "works nights at the asda"."""
+        for kind, pattern in _HEADED:
+            for match in pattern.finditer(text):
+                weak = bool(_WEAK_HEAD.match(match.group("head")))
+                if weak and cased and not match.group("head")[0].isupper():
+                    continue
+                start = self._name_start(text, match.start("head"), cased, everyday_names=not weak)
+                if start is not None and not _PSEUDONYM_AFTER.match(text, match.end("head")):
+                    yield Finding(start, match.end("head"), kind, 0.85)
+        for match in _SAINT.finditer(text):  # "st bede's", "St Anne's": a school or a church, named either way
+            yield Finding(match.start(), match.end(), "SCHOOL", 0.85)
+        for match in _CHURCH_OF.finditer(text):  # "the church of pentecost", "Church of God"
+            if fold(match.group("name").split()[0]) not in _NATIONAL_CHURCHES:
+                yield Finding(match.start(), match.end(), "ORG", 0.85)
+        for match in _WORKPLACE.finditer(text):
+            end = self._name_end(text, match.end(), cased)
+            if end is not None and not _PSEUDONYM_AFTER.match(text, end):
+                yield Finding(match.end(), end, "ORG", 0.85)
+
+    def _name_ish(self, word: str, cased: bool, initial: bool = False) -> bool:
+        """Could this word be (part of) a name: capitalised inside a sentence, or not an everyday word."""
+        folded = fold(re.sub(r"['’]s$", "", word))
+        if folded in self.allow or folded in DISCOURSE or folded in _NOT_NAMES or not folded[:1].isalpha():
+            return False
+        if cased and word[:1].isupper() and not initial and not self.lexicon.is_acronym(word):
+            return True
+        if (self.lexicon.is_foreign_word(folded) or self.lexicon.is_plural_word(folded)
+                or self.lexicon.is_nationality(folded)):
+            return False
+        return not self.lexicon.is_common(folded) or folded in self.lexicon.towns
+
+    def _name_start(self, text: str, head: int, cased: bool, everyday_names: bool = True) -> int | None:
+        """Where the name before a head noun starts: up to four words, from the first name-like one ("Holy Trinity
+        CE Primary", "roundhay park academy"). In a document without capitals, everyday words may sit inside the
+        name, and after a preposition they may be the whole name ("outside the jubilee youth club")."""
+        window = max(0, head - 60)
+        words = list(re.finditer(r"[\w'’\-]+\.?", text[window:head]))[-4:]
+        start: int | None = None
+        following = head  # where the word after the one looked at begins
+        everyday: list[int] = []  # everyday words that may be the name itself, nearest first
+        for match in reversed(words):
+            begin, end = window + match.start(), window + match.end()
+            if text[end:following].strip() or "\n" in text[end:following]:
+                break
+            following = begin
+            word = match.group(0).rstrip(".")
+            initial = not text[:begin].strip() or text[:begin].rstrip()[-1] in ".!?:\n"
+            if self._name_ish(word, cased, initial):
+                start = begin
+            elif fold(word) in {"st", "saint"} and start is not None:
+                return begin
+            elif (fold(word) in _CONNECTORS | _GENERIC_STREETS or (cased and word[:1].isupper()
+                                                                    and not initial)):
+                continue  # "CE", "community" or a capitalised field word may sit inside a longer name
+            elif not cased and self._could_name(word):
+                everyday.append(begin)
+            else:
+                break
+        if everyday and not cased and everyday_names:
+            earlier = self._after_preposition(text, everyday)  # "at the guru nanak gurdwara", "at don valley academy"
+            if earlier is not None and (start is None or earlier < start):
+                start = earlier
+        if start is None and _PLACE_HEAD.match(text, head):
+            start = self._street_start(text, head)
+        return start
+
+    def _street_start(self, text: str, head: int) -> int | None:
+        """"on bridge street", "up at parson cross": an everyday word before a street or place type names it
+        when a preposition comes first."""
+        match = _STREET_NAME.search(text, max(0, head - 40), head)
+        if match is None:
+            return None
+        word = fold(match.group("word"))
+        if word in _NOT_NAMES | _GENERIC_STREETS or word in self.lexicon.stop_words or word in self.allow:
+            return None
+        return match.start("word")
+
+    def _could_name(self, word: str) -> bool:
+        """An everyday word that can be part of a name in a lower-case transcript ("park", "valley", "youth")."""
+        folded = fold(word)
+        return (folded.replace("'", "").isalpha() and folded not in self.lexicon.stop_words and folded not in _NOT_NAMES
+                and folded not in _GENERIC_STREETS and folded not in DISCOURSE)
+
+    def _after_preposition(self, text: str, everyday: list[int]) -> int | None:
+        """The everyday words before a head noun are a name when a preposition (and "the") comes just before them
+        and one of them is not the field's own vocabulary ("at acres hill primary", not "at the youth club")."""
+        first = everyday[-1]
+        before = text[max(0, first - 20):first]
+        if not re.search(r"\b(?:at|to|from|outside|near|in|into|by|round|behind|opposite|past|on|up|down|off|over|"
+                         r"along|onto)\s+(?:the\s+)?$", before):
+            return None
+        named = [*text[first:everyday[0]].split(), text[everyday[0]:].split()[0]]
+        if all(fold(w) in self.allow for w in named):
+            return None
+        return first
+
+    def _name_end(self, text: str, after: int, cased: bool) -> int | None:
+        """Where the name after "works at" ends: up to three name-like words ("the asda", "Kwik Fit")."""
+        end: int | None = None
+        position = after
+        for match in list(re.finditer(r"[\w'’\-&]+", text[after:after + 60]))[:3]:
+            if text[position:after + match.start()].strip(" ") or "\n" in text[position:after + match.start()]:
+                break
+            word = match.group(0)
+            if not self._name_ish(word, cased) or ALREADY_PSEUDONYMISED.match(word):
+                break
+            end = position = after + match.end()
+        return end
+
+
+_STREET_NAME = re.compile(r"\b(?:on|in|at|off|near|down|up|along|from|to|past|by)\s+(?P<word>[a-z][a-z'’]+)\s+$",
+                          re.IGNORECASE)
+_GENERIC_STREETS = frozenset({"high", "main", "back", "side", "one", "two", "same", "next", "busy", "quiet", "wrong",
+                              "right", "left", "long", "ring", "slip", "dirt", "private", "public", "shopping",
+                              "car", "skate", "retail", "business", "industrial", "theme", "national", "country",
+                              "town", "city", "village", "play", "water", "football", "open", "bottom", "top",
+                              "catholic", "church", "special", "grammar", "boys", "girls", "community",
+                              "independent", "state", "faith", "secondary", "infant", "junior", "nearest",
+                              "kids", "children's", "childrens", "family", "sports", "leisure", "medical", "dental",
+                              "general", "mental", "health", "youth", "drop-in", "day", "night", "breakfast",
+                              "homework", "after-school", "holiday", "summer", "gp", "doctors", "doctor's"})
+_CONNECTORS = frozenset({"ce", "rc", "c", "of", "e", "cofe", "and", "&"})
+_NOT_NAMES = frozenset({"the", "a", "an", "our", "their", "his", "her", "my", "your", "this", "that", "local",
+                        "same", "other", "new", "old", "big", "main", "nearest", "nearby"})
+_SCHOOL_HEADS = (r"pupil\s+referral\s+unit|juniors|infants|high|primary(?:\s+school)?|secondary(?:\s+school)?|"
+                 r"infants?(?:\s+school)?|junior(?:\s+school)?|"
+                 r"high\s+school|grammar(?:\s+school)?|academy|nursery|pre-?school|college|sixth\s+form|"
+                 r"school|pru|children'?s\s+centre")
+_ORG_HEADS = (r"mosque|masjid|gurdwara|church|chapel|cathedral|temple|mandir|synagogue|kingdom\s+hall|"
+              r"(?:general\s+)?hospital|infirmary|surgery|medical\s+(?:centre|practice)|health\s+centre|clinic|"
+              r"children'?s\s+home|care\s+home|youth\s+club|football\s+club|boxing\s+club|club|fc|taxis|cabs|"
+              r"ltd|limited|plc|hotel|takeaway|warehouse|factory|refuge|hostel|foyer|leisure\s+centre|centre|"
+              r"center|trust|foundation|ward|homes|housing(?:\s+association)?|association|support\s+group|"
+              r"families|aid|lodge|house|rovers|united|athletic|harriers|wanderers|library|forum|alliance|"
+              r"garage|salon|barbers?|cafe|restaurant|pub|bakery|supermarket|"
+              r"general(?!\s+(?:public|election|manager|practi\w*|secretary|purpose|idea|sense|rule|consensus|"
+              r"population|knowledge|feeling|terms|approach|view|point|principles?|dut(?:y|ies)|anaesthetic|"
+              r"questions?|concerns?|advice|level|awareness|health|needs?)\b)")  # "the northern general"
+# Heads that are everyday words too ("a trust", "the house", "families"): they name something only with a name
+# before them, and in a document with capitals only when capitalised themselves.
+_WEAK_HEAD = re.compile(r"(?:families|aid|lodge|house|united|athletic|forum|alliance|trust|foundation|homes|ward|"
+                        r"association|housing|centre|center|hotel|pub|cafe|restaurant|garage|salon|bakery|"
+                        r"supermarket|warehouse|factory|takeaway)\b", re.IGNORECASE)
+_PLACE_HEADS = (r"estate|road|rd|street|st|lane|avenue|close|drive|crescent|grove|terrace|gardens|court|"
+                r"place|row|parade|walk|flats|towers?|heights|fields|bottom|moor|common|village|cross|green|vale|"
+                r"park|hill|brow|bank|mews|square|wharf")
+_PLACE_HEAD = re.compile(rf"(?:{_PLACE_HEADS})\b", re.IGNORECASE)
+_HEADED = (
+    ("SCHOOL", re.compile(rf"\b(?P<head>(?:{_SCHOOL_HEADS}))\b", re.IGNORECASE)),
+    ("ORG", re.compile(rf"\b(?P<head>(?:{_ORG_HEADS}))\b", re.IGNORECASE)),
+    ("PLACE", re.compile(rf"\b(?P<head>(?:{_PLACE_HEADS}))\b", re.IGNORECASE)),
+)
+_CHURCH_OF = re.compile(r"\b(?:church|chapel|cathedral|temple|tabernacle|assembly)\s+of\s+(?P<name>(?:the\s+)?"
+                        r"[a-z'’]+(?:\s+(?!(?:on|in|at|and|or|but|for|with|to|who|which|where|that)\b)[a-z'’]+){0,2})",
+                        re.IGNORECASE)
+_NATIONAL_CHURCHES = frozenset({"england", "scotland", "wales", "ireland", "rome", "the", "christ", "jesus", "our"})
+_SAINT = re.compile(r"\b(?:st\.?|saint)\s+[a-z]+['’]s(?!\s+(?:day|eve)\b)(?:\s+(?:c\s?of\s?e\s+|rc\s+|catholic\s+)?"
+                    r"(?:church|school|primary|academy|college|hospital|hospice|nursery|infants|juniors|high|chapel)\b"
+                    r"(?:\s+school)?)?", re.IGNORECASE)
+_WORKPLACE = re.compile(r"\b(?:works?|worked|working|job|jobs|shifts?|employed|drives?|drove|driving|cleans?|"
+                        r"cleaning|volunteers?|volunteering)(?:\s+(?:nights|days|weekends|part[\s\-]time|"
+                        r"full[\s\-]time|shifts|there))?\s+(?:at|for|in|with|by)\s+(?:the\s+|a\s+)?",
+                        re.IGNORECASE)
