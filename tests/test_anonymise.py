@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conftest import GOLD, REPO, SEEDED
+from conftest import GOLD, REPO, SEEDED, offline_env
 from qualcode.anonymise.detector import Detector
 from qualcode.anonymise.entities import PLACEHOLDER, STRUCTURED
 from qualcode.anonymise.evaluate import KEPT, evaluate, load_labelled
@@ -139,6 +139,32 @@ def test_no_seeded_identifier_reaches_anything_the_project_writes(tmp_path: Path
     assert stat.S_IMODE(project.key_path.stat().st_mode) == 0o600
     assert stat.S_IMODE(project.secret_path.stat().st_mode) == 0o600
     assert {"Tayla Brennan", "Oskar Malinowski"} <= {entry.original for entry in key.values()}
+
+
+@pytest.mark.slow
+def test_no_seeded_identifier_reaches_anything_a_nightly_run_writes(tmp_path: Path) -> None:
+    """A whole nightly run (ingest, code, report, Prefect's own records) over the seeded sample and two files it must
+    refuse, one named after a child: nothing the project writes outside the inbox and private/ holds a seeded value,
+    not the store, outputs, reasons, caches, logs or Prefect's database."""
+    project = init_project(tmp_path / "review")
+    shutil.copytree(SEEDED, project.inbox / "seeded", ignore=shutil.ignore_patterns("originals.txt"))
+    (project.inbox / "Tayla Brennan notes.json").write_text('{"turns": [{"speaker": "Tayla Brennan", "text": ')
+    (project.inbox / "seeded" / "tariq.docx").write_bytes(b"Tariq Rafiq, 0113 496 0915, not a Word file")
+    env, network = offline_env(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "qualcode.cli", "--verbose", "nightly", str(project.root),
+                           "--date", "2026-03-12"], capture_output=True, text=True, cwd=REPO, timeout=900, env=env)
+    assert done.returncode in (EXIT_OK, 3), done.stdout[-2000:] + done.stderr[-2000:]
+    assert (project.root / ".prefect" / "prefect.db").is_file() and not network.exists()
+    assert len(list(project.rejected.glob("*.reason.txt"))) == 2
+    written = [p for p in project.root.rglob("*") if p.is_file() and project.key_path.parent not in p.parents
+               and (project.inbox not in p.parents or p.name.endswith(".reason.txt"))]
+    assert any(p.suffix == ".html" for p in written) and any(p.name == "prefect.db" for p in written)
+    said = (done.stdout + done.stderr).casefold()
+    assert not [value for value in ORIGINALS if value.casefold() in said]
+    for path in written:
+        content = path.read_bytes().decode("utf-8", errors="replace").casefold()
+        leaked = [value for value in ORIGINALS if value.casefold() in content]
+        assert not leaked, f"{path.relative_to(project.root)} holds {len(leaked)} original value(s)"
 
 
 def test_the_same_person_gets_the_same_placeholder_across_sources(tmp_path: Path, detector: Detector,
