@@ -108,6 +108,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
                           cwd=REPO, timeout=300, env={**os.environ, "COLUMNS": "200"})
 
 
+@pytest.mark.slow
 def test_qualcode_ingest_anonymises_every_file_or_sets_it_aside_and_writes_no_raw_value(tmp_path: Path) -> None:
     project = init_project(tmp_path / "review")
     _fill_inbox(project.inbox)
@@ -146,6 +147,7 @@ def test_qualcode_ingest_anonymises_every_file_or_sets_it_aside_and_writes_no_ra
         assert not _leaks(path.read_bytes()), path.relative_to(project.root)
 
 
+@pytest.mark.slow
 def test_qualcode_anonymise_reads_the_header_and_its_copies_report_and_messages_hold_no_raw_value(
         tmp_path: Path) -> None:
     inbox = tmp_path / "loose"

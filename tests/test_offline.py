@@ -134,6 +134,7 @@ print(json.dumps(said))
 """.replace("ELSEWHERE", ELSEWHERE)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", ["cli", "notebook"])
 def test_a_qualcode_process_refuses_every_connection_beyond_this_machine_and_allows_loopback(
         entry: str, tmp_path: Path) -> None:
@@ -205,6 +206,7 @@ print(json.dumps({"returned": returned, "ran_on": ran_on, "api": settings.api.ur
 """
 
 
+@pytest.mark.slow
 def test_prefect_runs_against_the_projects_own_api_whatever_env_dotenv_toml_and_profiles_say(
         tmp_path: Path) -> None:
     env = open_env(tmp_path)
@@ -254,6 +256,7 @@ def named_server() -> Iterator[_NotAPrefectServer]:
     server.socket.close()
 
 
+@pytest.mark.slow
 def test_a_prefect_server_named_with_an_option_is_the_one_used_and_the_command_says_so(
         tmp_path: Path, named_server: _NotAPrefectServer) -> None:
     env = open_env(tmp_path)
