@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import re
 import shutil
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
+import xmlschema
 
 from conftest import REPO
 from qualcode.anonymise.detector import Detector
@@ -35,17 +38,16 @@ from qualcode.project import Project, init_project
 from qualcode.segment import Segmenter
 from qualcode.store import Store
 
-REFI = REPO.parent / "shared" / "refi-qda"
+REFI = REPO / "tests" / "data" / "refi-qda"  # the official schemas, shipped with their licence (README.md there)
 OTHER_TOOL_QDC = REPO / "tests" / "data" / "exchange" / "other_tool.qdc"
 DECIDED = "2026-03-10T09:00:00+00:00"
 COLUMNS = ["segment_id", "codebook", "code_id", "decision", "valence", "coder", "decided_at"]
 
 
-def schema(name: str) -> Any:
-    """The official REFI-QDA schema, or a skip where the spec folder or xmlschema is not here."""
-    xmlschema = pytest.importorskip("xmlschema")
-    if not (REFI / name).is_file():
-        pytest.skip(f"{REFI / name} is not here")
+@functools.cache
+def schema(name: str) -> xmlschema.XMLSchema:
+    """The official REFI-QDA schema from tests/data: always there, so the validation can never be skipped
+    (a missing file or a missing xmlschema fails); parsed once, Project.xsd is large."""
     return xmlschema.XMLSchema(str(REFI / name))
 
 
@@ -131,6 +133,34 @@ def test_our_qdc_validates_against_the_official_schema(name: str, tmp_path: Path
     xsd = schema("Codebook.xsd")
     export_codebook(load_codebook(resolve_codebook_path(name)), tmp_path / "book.qdc")
     xsd.validate(str(tmp_path / "book.qdc"))
+
+
+def test_the_shipped_schemas_are_the_official_ones_unedited() -> None:
+    """Validating against a schema loosened to let an export through would prove nothing: the files must keep
+    the checksums their README records for the official release."""
+    readme = (REFI / "README.md").read_text(encoding="utf-8")
+    recorded = dict(re.findall(r"^\| `(\w+\.xsd)` \|.*\| `([0-9a-f]{64})` \|$", readme, flags=re.MULTILINE))
+    shipped = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(REFI.glob("*.xsd"))}
+    assert shipped == recorded and set(shipped) == {"Codebook.xsd", "Project.xsd"}
+    assert "licensed under the MIT license" in (REFI / "Project.xsd").read_text(encoding="utf-8")
+
+
+def test_the_official_schemas_refuse_what_the_spec_forbids() -> None:
+    """The validation tests mean something only if these schemas reject files the spec does not allow."""
+    codebook, project = schema("Codebook.xsd"), schema("Project.xsd")
+    assert (codebook.target_namespace, project.target_namespace) == ("urn:QDA-XML:codebook:1.0",
+                                                                     "urn:QDA-XML:project:1.0")
+    book = ('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="6B29FC40-CA47-1067-B31D-00DD010662DA" '
+            'name="Only" isCodable="true" color="#A1B2C3"/></Codes></CodeBook>')
+    codebook.validate(book)
+    for broken in (book.replace(' isCodable="true"', ""), book.replace("6B29FC40-", "not-a-guid-"),
+                   book.replace("#A1B2C3", "teal"), book.replace("urn:QDA-XML:codebook:1.0", "urn:other")):
+        with pytest.raises(xmlschema.XMLSchemaValidationError):
+            codebook.validate(broken)
+    whole = '<Project xmlns="urn:QDA-XML:project:1.0" name="Review week"/>'
+    project.validate(whole)
+    with pytest.raises(xmlschema.XMLSchemaValidationError):
+        project.validate(whole.replace(' name="Review week"', ""))
 
 
 def test_another_tools_codebook_imports_with_ids_from_its_hierarchy(tmp_path: Path) -> None:
