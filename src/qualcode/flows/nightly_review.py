@@ -15,7 +15,7 @@ from typing import Any
 from prefect import flow
 from prefect.futures import as_completed
 
-from pipelines.tasks import SEQUENTIAL, code_batch, ingest, plan_coding, report, save, summarise
+from qualcode.flows.tasks import SEQUENTIAL, code_batch, ingest, plan_coding, report, save, summarise
 
 FLOW_NAME = "nightly-review"
 
