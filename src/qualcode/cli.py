@@ -534,10 +534,10 @@ def schedule(
         try:
             flow = (_flow(project, "nightly_review", local_api=api) if server is not None
                     else _flow(project, "nightly_review", prefect_api_url=api))
-            from prefect.client.schemas.schedules import CronSchedule
+            from qualcode.flows.nightly_review import nightly_schedule
 
             flow.serve(name=f"nightly-{_slug(project.config.name)}",  # type: ignore[attr-defined]
-                       schedules=[CronSchedule(cron=f"{minute} {hour} * * *", timezone=settings.timezone)],
+                       schedules=[nightly_schedule(hour, minute, settings.timezone)],
                        parameters={"project_dir": str(project.root.resolve()), "batch_size": settings.batch_size},
                        pause_on_shutdown=False,
                        print_starting_message=False)
