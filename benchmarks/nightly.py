@@ -17,11 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipelines.environment import use_project_prefect
-
 from benchmarks.figures import Figure, print_figures
 from qualcode.anonymise.detector import ner_pipeline
 from qualcode.coders.project_coding import lemma_pipeline
+from qualcode.flows.environment import use_project_prefect
 from qualcode.nlp import sentence_pipeline
 from qualcode.project import init_project
 from qualcode.samples import samples_dir
@@ -52,8 +51,8 @@ def measure() -> list[Figure]:
     started = time.perf_counter()
     use_project_prefect(work)  # starts the project's own Prefect API on loopback
     api = time.perf_counter() - started
-    from pipelines import tasks
-    from pipelines.nightly_review import nightly_review
+    from qualcode.flows import tasks
+    from qualcode.flows.nightly_review import nightly_review
 
     def timed(root: Path) -> float:
         for cached in (tasks._engine, sentence_pipeline, ner_pipeline, lemma_pipeline):

@@ -160,7 +160,7 @@ def test_a_qualcode_process_refuses_every_connection_beyond_this_machine_and_all
 
 def test_dask_workers_of_a_local_cluster_carry_the_guard(tmp_path: Path) -> None:
     script = (
-        "import json, sys\nfrom pathlib import Path\nfrom pipelines.environment import pin_prefect\n"
+        "import json, sys\nfrom pathlib import Path\nfrom qualcode.flows.environment import pin_prefect\n"
         "pin_prefect(Path(sys.argv[1]))  # what every flow command does before Prefect and Dask start\n"
         "from distributed import Client, LocalCluster\n"
         "def probe():\n"
@@ -185,7 +185,7 @@ def test_dask_workers_of_a_local_cluster_carry_the_guard(tmp_path: Path) -> None
 PREFECT_PROBE = r"""
 import json, sys
 from pathlib import Path
-from pipelines.environment import use_project_prefect
+from qualcode.flows.environment import use_project_prefect
 returned = use_project_prefect(Path(sys.argv[1]))
 from prefect import flow
 from prefect.context import get_settings_context

@@ -321,14 +321,16 @@ def test_schedule_serves_the_nightly_flow_from_a_local_server(ingested_day1: Pat
 
 
 PREFECT_YAML_CHECK = """
-import importlib, sys, yaml
+import sys, yaml
 from prefect import Flow
 from prefect.client.schemas.schedules import CronSchedule
+from prefect.flows import load_flow_from_entrypoint
 config = yaml.safe_load(open("prefect.yaml"))
 for deployment in config["deployments"]:
-    path, name = deployment["entrypoint"].split(":")
-    flow = getattr(importlib.import_module(path.removesuffix(".py").replace("/", ".")), name)
+    # as a worker loads it: the file, from the checkout (prefect.yaml's working directory)
+    flow = load_flow_from_entrypoint(deployment["entrypoint"], use_placeholder_flow=False)
     assert isinstance(flow, Flow), deployment["name"]
+    assert "pipelines" not in sys.modules, deployment["name"]
     assert set(deployment["parameters"]) <= set(flow.parameters.properties), deployment["name"]
     for schedule in deployment.get("schedules", []):
         CronSchedule(cron=schedule["cron"], timezone=schedule["timezone"])
@@ -347,8 +349,9 @@ def test_prefect_yaml_deployments_point_at_real_flows(tmp_path: Path) -> None:
 def test_emerging_themes_flow_runs_on_the_coded_week_from_cached_embeddings(week: dict[str, Any],
                                                                             tmp_path: Path) -> None:
     root = Path(shutil.copytree(week["root"], tmp_path / "project"))
-    script = ("import json, sys; from pathlib import Path; from pipelines.environment import use_project_prefect; "
-              "use_project_prefect(Path(sys.argv[1])); from pipelines.emerging_themes import emerging_themes; "
+    script = ("import json, sys; from pathlib import Path; "
+              "from qualcode.flows.environment import use_project_prefect; use_project_prefect(Path(sys.argv[1])); "
+              "from qualcode.flows.emerging_themes import emerging_themes; "
               "print(json.dumps(emerging_themes(project_dir=sys.argv[1])))")
     result = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True,
                             env=week["env"], cwd=REPO, timeout=300)

@@ -381,7 +381,7 @@ def _flow(project: Project, name: str, workers: int | None = None, dask_address:
     """A pipeline flow pinned to the project's Prefect (home, database, settings and API, set before Prefect is
     first imported): its own local API (started here, or `local_api` already started), or the Prefect server
     the user named with --prefect-api-url."""
-    from pipelines.environment import use_project_prefect
+    from qualcode.flows.environment import use_project_prefect
 
     settings = project.config.orchestration
     if workers and workers > 1 and dask_address:
@@ -402,9 +402,9 @@ def _flow(project: Project, name: str, workers: int | None = None, dask_address:
     use_project_prefect(project.root, prefect_api_url or local_api)
     import importlib
 
-    from pipelines.runners import with_task_runner
+    from qualcode.flows.runners import with_task_runner
 
-    module = importlib.import_module(f"pipelines.{name}")
+    module = importlib.import_module(f"qualcode.flows.{name}")
     return with_task_runner(getattr(module, name), workers or settings.workers, address)
 
 
@@ -511,8 +511,8 @@ def schedule(
 ) -> None:
     """Serve the nightly flow on a cron schedule from a Prefect server: a local one started on 127.0.0.1 with its
     database in DIR/.prefect, or the one named by --prefect-api-url. Runs until stopped with Ctrl-C."""
-    from pipelines.environment import pin_prefect
-    from pipelines.server import start_local_server, stop_local_server
+    from qualcode.flows.environment import pin_prefect
+    from qualcode.flows.server import start_local_server, stop_local_server
 
     with _errors():
         project = Project.open(directory)
@@ -534,10 +534,10 @@ def schedule(
         try:
             flow = (_flow(project, "nightly_review", local_api=api) if server is not None
                     else _flow(project, "nightly_review", prefect_api_url=api))
-            from prefect.client.schemas.schedules import CronSchedule
+            from qualcode.flows.nightly_review import nightly_schedule
 
             flow.serve(name=f"nightly-{_slug(project.config.name)}",  # type: ignore[attr-defined]
-                       schedules=[CronSchedule(cron=f"{minute} {hour} * * *", timezone=settings.timezone)],
+                       schedules=[nightly_schedule(hour, minute, settings.timezone)],
                        parameters={"project_dir": str(project.root.resolve()), "batch_size": settings.batch_size},
                        pause_on_shutdown=False,
                        print_starting_message=False)

@@ -56,7 +56,7 @@ def prefect_environment(project_root: Path) -> dict[str, str]:
         "PREFECT_UI_SHOW_PROMOTIONAL_CONTENT": "false",
         PINNED_VARIABLE: "1",
         # Dask workers of a local cluster load this module first, so they read Prefect settings the same way
-        "DASK_DISTRIBUTED__WORKER__PRELOAD": '["pipelines.environment"]',
+        "DASK_DISTRIBUTED__WORKER__PRELOAD": '["qualcode.flows.environment"]',
     }
 
 
@@ -82,7 +82,7 @@ def use_project_prefect(project_root: Path, api_url: str | None = None) -> str:
     if api_url is not None:
         allow(api_url)
     else:
-        from pipelines.server import project_api
+        from qualcode.flows.server import project_api
 
         api_url = project_api(Path(project_root))
         os.environ["PREFECT_UI_URL"] = ""  # the project's API serves no UI: no "View at" links to nowhere

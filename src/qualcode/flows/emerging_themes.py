@@ -12,7 +12,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from pipelines.tasks import SEQUENTIAL
+from qualcode.flows.tasks import SEQUENTIAL
 from qualcode.project import Project
 from qualcode.themes.project_themes import project_themes
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow
+from prefect.client.schemas.schedules import CronSchedule
 from prefect.futures import as_completed
 
-from pipelines.tasks import SEQUENTIAL, code_batch, ingest, plan_coding, report, save, summarise
+from qualcode.flows.tasks import SEQUENTIAL, code_batch, ingest, plan_coding, report, save, summarise
 
 FLOW_NAME = "nightly-review"
 
@@ -41,3 +42,8 @@ def code_all(project_dir: str, batch_size: int) -> int:
     batches = plan_coding(project_dir, batch_size)
     futures = [code_batch.submit(project_dir, batch) for batch in batches]
     return sum(save(project_dir, future.result()) for future in as_completed(futures))
+
+
+def nightly_schedule(hour: int, minute: int, timezone: str) -> CronSchedule:
+    """Every day at HH:MM in `timezone` (for `qualcode schedule`, which serves the nightly flow on it)."""
+    return CronSchedule(cron=f"{minute} {hour} * * *", timezone=timezone)

@@ -14,8 +14,8 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from pipelines.nightly_review import code_all
-from pipelines.tasks import SEQUENTIAL, ingest, summarise
+from qualcode.flows.nightly_review import code_all
+from qualcode.flows.tasks import SEQUENTIAL, ingest, summarise
 from qualcode.ingest.inbox import copy_into_inbox
 from qualcode.project import Project
 

@@ -7,8 +7,8 @@ qualcode so that qualcode's network guard and owner-only files hold inside it to
   its parent gone).
 - `start_local_server(DIR, port)`: `prefect server start` with its UI, for `qualcode schedule`.
 
-Both run `python -m pipelines.server`, which imports qualcode (the guard comes with the environment) and pins
-Prefect's settings before Prefect is imported. Their log goes to DIR/.prefect/server.log.
+Both run `python -m qualcode.flows.server`, which imports qualcode (the guard comes with the environment) and
+pins Prefect's settings before Prefect is imported. Their log goes to DIR/.prefect/server.log.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from pipelines.environment import prefect_environment, settings_from_environment_only
 from qualcode.errors import ServerNotStarted
+from qualcode.flows.environment import prefect_environment, settings_from_environment_only
 from qualcode.offline import block_network
 
 EPHEMERAL, FULL = "api", "server"
@@ -92,7 +92,7 @@ def _launch(project_root: Path, mode: str, port: int) -> subprocess.Popen[bytes]
     log = os.open(home / "server.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         # its own session: a Ctrl-C meant for qualcode does not take the API away while a run finishes
-        return subprocess.Popen([sys.executable, "-m", "pipelines.server", mode, str(port), str(os.getpid())],
+        return subprocess.Popen([sys.executable, "-m", "qualcode.flows.server", mode, str(port), str(os.getpid())],
                                 env=env, cwd=home, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
     finally:
