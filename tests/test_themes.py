@@ -18,6 +18,7 @@ from qualcode.errors import TooFewStatements
 from qualcode.project import Project
 from qualcode.store import Store
 from qualcode.themes import ThemeSettings, find_themes
+from qualcode.themes.model import TopicModel
 from qualcode.themes.project_themes import PROPOSED, ThemeReport, project_themes
 
 runner = CliRunner()
@@ -97,6 +98,25 @@ def test_too_few_statements_is_a_clear_error_not_a_crash() -> None:
     with pytest.raises(TooFewStatements) as raised:
         find_themes(statements, np.ones((8, 4)), ThemeSettings())
     assert "Only 8 statements" in str(raised.value) and raised.value.code == "E406"
+
+
+def test_the_topic_model_follows_the_scikit_learn_contract() -> None:
+    import numpy as np
+    from sklearn.base import clone
+    from sklearn.utils.estimator_checks import check_no_attributes_set_in_init, check_set_params
+
+    settings = ThemeSettings(min_statements=30, neighbours=5, random_state=7)
+    model = TopicModel.from_settings(settings)
+    check_no_attributes_set_in_init("TopicModel", model)
+    check_set_params("TopicModel", model)
+    assert clone(model).get_params() == model.get_params()
+    assert {k: v for k, v in model.get_params().items() if k != "embedding_model"} == {
+        k: v for k, v in vars(settings).items() if k != "quotes"}
+    statements = pd.DataFrame({"text": ["A statement."] * 8})
+    with pytest.raises(TooFewStatements, match="at least 30"):
+        model.fit(statements, vectors=np.ones((8, 4)))
+    with pytest.raises(ValueError, match="vectors"):
+        model.fit(statements)
 
 
 def test_themes_command_refuses_a_tiny_project(review_week_project: Project, tmp_path: Path) -> None:

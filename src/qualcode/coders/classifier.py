@@ -9,6 +9,7 @@ codebook examples, so the gold sets check how far that holds (README: Coding).
 from __future__ import annotations
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
@@ -20,9 +21,12 @@ def code_texts(code: Code) -> list[str]:
     return [*code.examples, f"{code.label}: {code.definition}", *code.include]
 
 
-class CodeClassifier:
-    """Args:
-        n_codes: how many codes (the columns of `predict_proba`).
+class CodeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # scikit-learn has no type information
+    """A scikit-learn classifier: `fit(X, y, sample_weight)`, then `predict_proba` and `predict`.
+
+    Args:
+        n_codes: how many codes (the columns of `predict_proba`; the classes are 0 to n_codes - 1, whether or
+            not each was seen in training).
         C: inverse regularisation strength.
         random_state: passed through to the classifier and the folds.
     """
@@ -32,9 +36,12 @@ class CodeClassifier:
         self.C = C
         self.random_state = random_state
 
-    def fit(self, vectors: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None) -> CodeClassifier:
-        """`labels` holds one code index per row; a statement with two codes comes as two rows."""
-        weights = np.ones(len(labels)) if weights is None else weights
+    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> CodeClassifier:
+        """`X` holds one vector per row and `y` one code index per row; a statement with two codes comes as
+        two rows."""
+        vectors, labels = X, np.asarray(y)
+        weights = np.ones(len(labels)) if sample_weight is None else sample_weight
+        self.classes_ = np.arange(self.n_codes)
         self.classifier_ = self._classifier().fit(vectors, labels, sample_weight=weights)
         smallest = int(np.bincount(labels, minlength=self.n_codes)[np.unique(labels)].min())
         if smallest >= 2:
@@ -49,12 +56,17 @@ class CodeClassifier:
             _logit(held_out).reshape(-1, 1), truth.reshape(-1))
         return self
 
-    def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
-        """(statements x codes) calibrated confidence that each code applies."""
-        raw = np.zeros((len(vectors), self.n_codes))
-        raw[:, self.classifier_.classes_] = self.classifier_.predict_proba(vectors)
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """(statements x codes) calibrated confidence that each code applies (each on its own: a row need
+        not sum to one)."""
+        raw = np.zeros((len(X), self.n_codes))
+        raw[:, self.classifier_.classes_] = self.classifier_.predict_proba(X)
         calibrated = self.calibrator_.predict_proba(_logit(raw).reshape(-1, 1))[:, 1]
         return np.asarray(calibrated.reshape(raw.shape))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The most likely code of each statement."""
+        return np.asarray(self.classes_[self.predict_proba(X).argmax(axis=1)])
 
     def _classifier(self) -> LogisticRegression:
         return LogisticRegression(C=self.C, max_iter=3000, random_state=self.random_state)

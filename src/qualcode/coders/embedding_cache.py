@@ -1,4 +1,8 @@
-"""Embeddings kept on disk, keyed by model and a hash of the text: recoding never embeds the same text twice."""
+"""Embeddings kept on disk, keyed by model and a hash of the text: recoding never embeds the same text twice.
+
+The model key is the model's identity, a hash of its weights (`Embedder.identity`), not its name or path: two
+names of one model share vectors, and a model changed where it lies never reuses the old model's vectors.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +30,10 @@ def text_hash(text: str) -> str:
 
 class EmbeddingCache:
     """A SQLite file of float32 vectors. Safe to share between processes (WAL, waits on a busy writer): Dask
-    workers coding in parallel all read and fill the same cache. Holds vectors only, never text."""
+    workers coding in parallel all read and fill the same cache. Holds vectors only, never text.
+
+    `model` in every method is the key of one model's vectors: `Embedder.identity`.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)

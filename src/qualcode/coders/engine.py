@@ -6,11 +6,12 @@ made it, so any cell of any matrix later on can be traced back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import GroupKFold
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import GroupKFold, cross_val_predict
 from spacy.language import Language
 
 from qualcode.codebook.model import Codebook
@@ -51,44 +52,118 @@ class EngineSettings:
     top_threshold: float = TOP_THRESHOLD
 
 
-class CodingEngine:
+def assign_codes(confidence: np.ndarray, thresholds: np.ndarray, top_threshold: float) -> np.ndarray:
+    """Which codes each statement gets: any code over its threshold, and the most likely one over
+    `top_threshold`; a statement with nothing that likely gets no code."""
+    assigned = confidence >= thresholds
+    if confidence.size:
+        best = confidence.argmax(axis=1)
+        rows = np.arange(len(confidence))
+        assigned[rows, best] |= confidence[rows, best] >= top_threshold
+    return np.asarray(assigned)
+
+
+class StatementClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # scikit-learn has no type information
+    """The engine's learned part, on statement vectors: a `CodeClassifier` learned from the codebook's texts
+    and, when fitted on any, from statements a person coded; and the engine's rule for which codes to assign.
+    A scikit-learn multi-label classifier, so the engine measures it with `cross_val_predict`.
+
+    Args:
+        book_vectors: embeddings of the codebook's texts (`code_texts`), always learned from.
+        book_labels: the code index of each of those texts.
+        thresholds: confidence at which each code is assigned (one per code).
+        top_threshold: confidence at which a statement's most likely code is assigned.
+        human_weight: how many codebook texts one coded statement counts as.
+        random_state: passed through to the classifier.
+    """
+
+    def __init__(self, book_vectors: np.ndarray, book_labels: np.ndarray, thresholds: np.ndarray,
+                 top_threshold: float = TOP_THRESHOLD, human_weight: float = HUMAN_WEIGHT,
+                 random_state: int = 0) -> None:
+        self.book_vectors = book_vectors
+        self.book_labels = book_labels
+        self.thresholds = thresholds
+        self.top_threshold = top_threshold
+        self.human_weight = human_weight
+        self.random_state = random_state
+
+    def fit(self, X: np.ndarray | None = None, y: np.ndarray | None = None) -> StatementClassifier:
+        """`X`: vectors of coded statements; `y`: (statements x codes) 1 where the person gave the code. Without
+        them, the codebook alone (zero-shot)."""
+        n_codes = len(self.thresholds)
+        self.classes_ = np.arange(n_codes)
+        if X is None or y is None:
+            X = np.zeros((0, self.book_vectors.shape[1]), dtype=self.book_vectors.dtype)
+            y = np.zeros((0, n_codes), dtype=int)
+        rows, columns = np.nonzero(y)
+        self.classifier_ = CodeClassifier(n_codes, random_state=self.random_state).fit(
+            np.vstack([self.book_vectors, X[rows]]), np.concatenate([self.book_labels, columns]),
+            np.concatenate([np.ones(len(self.book_labels)), np.full(len(rows), self.human_weight)]))
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """(statements x codes) calibrated confidence that each code applies."""
+        return self.classifier_.predict_proba(X)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """(statements x codes) booleans: the codes each statement is assigned (`assign_codes`)."""
+        return assign_codes(self.predict_proba(X), np.asarray(self.thresholds), self.top_threshold)
+
+
+class CodingEngine(BaseEstimator):  # type: ignore[misc]  # scikit-learn has no type information
     """Codes statements against one codebook. Sub-models are injected: an `Embedder` and a spaCy pipeline
-    with a lemmatizer (for the rules)."""
+    with a lemmatizer (for the rules).
+
+    A scikit-learn estimator: the constructor only keeps its arguments, `fit` learns (what it learns ends in
+    `_`), and `get_params`, `set_params` and `sklearn.base.clone` work. How statements are read and coded
+    comes from `settings` (an `EngineSettings`, as before), and any of its four fields given here on its own
+    (`context_weight`, `turn_weight`, `threshold`, `top_threshold`) wins over it; `fit` keeps the result as
+    `settings_`.
+    """
 
     def __init__(self, codebook: Codebook, embedder: Embedder, nlp: Language,
-                 settings: EngineSettings | None = None, random_state: int = 0) -> None:
+                 settings: EngineSettings | None = None, random_state: int = 0, *,
+                 context_weight: float | None = None, turn_weight: float | None = None,
+                 threshold: float | None = None, top_threshold: float | None = None) -> None:
         self.codebook = codebook
         self.embedder = embedder
         self.nlp = nlp
-        self.settings = settings or EngineSettings()
+        self.settings = settings
         self.random_state = random_state
+        self.context_weight = context_weight
+        self.turn_weight = turn_weight
+        self.threshold = threshold
+        self.top_threshold = top_threshold
+
+    def _settings(self) -> EngineSettings:
+        """`settings` (or the defaults) with the fields given on their own in their place."""
+        given = {"context_weight": self.context_weight, "turn_weight": self.turn_weight,
+                 "threshold": self.threshold, "top_threshold": self.top_threshold}
+        return replace(self.settings or EngineSettings(), **{k: v for k, v in given.items() if v is not None})
 
     def fit(self, human: pd.DataFrame | None = None, statements: pd.DataFrame | None = None) -> CodingEngine:
         """Learn the codebook; with human coding (columns id, text, code_id, and question and turn when
         known), learn from it too and measure, by cross-validation, how well that agrees with the person
         before it is used. `statements`, the whole table those codes come from, lets each coded statement be
         read in its whole answer rather than among the coded ones alone."""
+        self.settings_ = self._settings()
         self.code_ids_ = [c.id for c in self.codebook.leaves]
         self.rules_ = RulesCoder(self.nlp, self.codebook).fit()
         self.valence_ = (ValenceCoder(self.embedder, self.codebook, random_state=self.random_state).fit()
                          if self.codebook.valence else None)
-        self.thresholds_ = np.array([self.codebook.code(c).threshold or self.settings.threshold
+        self.thresholds_ = np.array([self.codebook.code(c).threshold or self.settings_.threshold
                                      for c in self.code_ids_])
-        book_vectors, book_labels = self._codebook_data()
-        vectors, labels, weights = book_vectors, book_labels, np.ones(len(book_labels))
+        learner = self._statement_classifier(*self._codebook_data())
         self.training_agreement_: pd.DataFrame | None = None
         self.trained_ = human is not None and len(human) > 0
         if self.trained_:
             assert human is not None
             human_vectors, human_codes, answers = self._training_data(human, statements)
-            self.training_agreement_ = self._cross_validate(book_vectors, book_labels, human_vectors, human_codes,
-                                                            answers)
-            rows, columns = np.nonzero(human_codes)
-            vectors = np.vstack([book_vectors, human_vectors[rows]])
-            labels = np.concatenate([book_labels, columns])
-            weights = np.concatenate([weights, np.full(len(rows), HUMAN_WEIGHT)])
-        self.classifier_ = CodeClassifier(len(self.code_ids_), random_state=self.random_state).fit(
-            vectors, labels, weights)
+            self.training_agreement_ = self._cross_validate(learner, human_vectors, human_codes, answers)
+            learner.fit(human_vectors, human_codes)
+        else:
+            learner.fit()
+        self.classifier_ = learner.classifier_
         return self
 
     @property
@@ -100,11 +175,12 @@ class CodingEngine:
         """(own, in context) unit vectors: each statement's own words, which say its valence, and the same
         moved towards its answer and its question, which say its codes (each distinct question embedded
         once; the answer is the mean of its statements' own vectors)."""
+        settings = self.settings_
         own = self.embedder.encode(_texts(statements))
         vectors = own.copy()
-        if self.settings.turn_weight > 0 and len(own):
-            vectors += self.settings.turn_weight * _answer_means(own, _answers(statements))
-        weight = self.settings.context_weight
+        if settings.turn_weight > 0 and len(own):
+            vectors += settings.turn_weight * _answer_means(own, _answers(statements))
+        weight = settings.context_weight
         if weight > 0 and "question" in statements.columns:
             questions = statements["question"].fillna("").astype(str)
             distinct = sorted({q for q in questions if q.strip()})
@@ -126,12 +202,7 @@ class CodingEngine:
     def assign(self, confidence: np.ndarray) -> np.ndarray:
         """Which codes each statement gets: any code over its threshold, and the most likely one over
         `top_threshold`; a statement with nothing that likely gets no code."""
-        assigned = confidence >= self.thresholds_
-        if confidence.size:
-            best = confidence.argmax(axis=1)
-            rows = np.arange(len(confidence))
-            assigned[rows, best] |= confidence[rows, best] >= self.settings.top_threshold
-        return assigned
+        return assign_codes(confidence, self.thresholds_, self.settings_.top_threshold)
 
     def code(self, statements: pd.DataFrame, top_k: int = 0) -> pd.DataFrame:
         """Long table (columns `CODING_COLUMNS`): every assigned code, plus each statement's `top_k` best
@@ -191,22 +262,21 @@ class CodingEngine:
                 owners.append(n)
         return self.embedder.encode(texts), np.asarray(owners)
 
-    def _cross_validate(self, book_vectors: np.ndarray, book_labels: np.ndarray, vectors: np.ndarray,
-                        codes: np.ndarray, groups: np.ndarray, folds: int = 5) -> pd.DataFrame | None:
+    def _statement_classifier(self, book_vectors: np.ndarray, book_labels: np.ndarray) -> StatementClassifier:
+        return StatementClassifier(book_vectors, book_labels, self.thresholds_,
+                                   top_threshold=self.settings_.top_threshold, human_weight=HUMAN_WEIGHT,
+                                   random_state=self.random_state)
+
+    def _cross_validate(self, learner: StatementClassifier, vectors: np.ndarray, codes: np.ndarray,
+                        groups: np.ndarray, folds: int = 5) -> pd.DataFrame | None:
         """Agreement with the person's codes, each statement predicted by a model that saw neither it nor
         any statement of its answer, whose vector it shares in part (not measured, None, below two answers)."""
         distinct = len(np.unique(groups))
         if distinct < 2:
             return None
-        predicted = np.zeros(codes.shape, dtype=bool)
         splitter = GroupKFold(n_splits=min(folds, distinct), shuffle=True, random_state=self.random_state)
-        for train, test in splitter.split(vectors, groups=groups):
-            rows, columns = np.nonzero(codes[train])
-            model = CodeClassifier(len(self.code_ids_), random_state=self.random_state).fit(
-                np.vstack([book_vectors, vectors[train][rows]]), np.concatenate([book_labels, columns]),
-                np.concatenate([np.ones(len(book_labels)), np.full(len(rows), HUMAN_WEIGHT)]))
-            predicted[test] = self.assign(model.predict_proba(vectors[test]))
-        return agreement_table(codes.astype(bool), predicted, self.code_ids_)
+        predicted = cross_val_predict(learner, vectors, codes, groups=groups, cv=splitter)
+        return agreement_table(codes.astype(bool), np.asarray(predicted, dtype=bool), self.code_ids_)
 
 
 def _answers(statements: pd.DataFrame) -> np.ndarray:

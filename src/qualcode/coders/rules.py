@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -16,12 +17,15 @@ WORD_ATTRIBUTES = frozenset({"LEMMA", "LOWER", "ORTH", "TEXT", "NORM", "LENGTH",
                              "IS_PUNCT", "IS_STOP", "IS_TITLE", "IS_LOWER", "IS_UPPER", "LIKE_NUM"})
 
 
-class RulesCoder:
+class RulesCoder(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # scikit-learn has no type information
     """Marks which codes' keywords (lemma phrases) or token patterns occur in each statement.
 
     Tagging every statement to lemmatise it would cost a third of the embedding time, so each distinct word
     is lemmatised once (with the tagger's best guess for the word alone) and cached; statements are only
     tokenised. Patterns that need part-of-speech or other context fall back to the full pipeline.
+
+    A scikit-learn transformer: `fit()` compiles the codebook's keywords and patterns, `transform(texts)` is
+    `matches(texts)`.
 
     Args:
         nlp: a spaCy pipeline with a lemmatizer (injected).
@@ -32,7 +36,8 @@ class RulesCoder:
         self.codebook = codebook
         self.batch_size = batch_size
 
-    def fit(self) -> RulesCoder:
+    def fit(self, X: Sequence[str] | None = None, y: None = None) -> RulesCoder:
+        """Compile the codebook's rules (`X`, texts, are not needed: the rules are the codebook's)."""
         leaves = self.codebook.leaves
         self.code_ids_ = [c.id for c in leaves]
         self.lemmas_: dict[str, str] = {}
@@ -57,6 +62,10 @@ class RulesCoder:
             for match_id, _, _ in matches:
                 found[row, column[self.nlp.vocab.strings[match_id]]] = True
         return found
+
+    def transform(self, X: Sequence[str]) -> np.ndarray:
+        """`matches(X)`."""
+        return self.matches(X)
 
     def _lemmatised(self, texts: Iterable[str]) -> list[Doc]:
         docs = [self.nlp.make_doc(text) for text in texts]

@@ -3,19 +3,19 @@
 model2vec runs the installed model once over its own vocabulary (about 20 s on two cores) and keeps the
 token vectors, weighted by word frequency; embedding a statement is then a lookup and a mean, not a transformer pass.
 Nothing is downloaded: the source is the model on disk, and the result is kept in the user's cache so the
-distillation happens once per model. It is wrapped as a sentence-transformers model, so the rest of qualcode
-(and BERTopic) loads it like any other.
+distillation happens once per model (per model's content: a model changed where it lies is distilled again).
+It is wrapped as a sentence-transformers model, so the rest of qualcode (and BERTopic) loads it like any other.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
+from qualcode.coders.backends.transformer import model_folder_hash
 from qualcode.errors import ModelNotAvailable
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def static_model_path(source: str) -> Path:
     folder = Path(source)
     if not (folder / "config.json").is_file():
         raise ModelNotAvailable(f"The fast path distils from a model folder on disk; {source!r} is not one.")
-    digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:12]
+    digest = model_folder_hash(folder)[:12]  # the model's content, not where it lies
     target = models_dir() / f"{folder.name}-static-{digest}"
     if (target / "modules.json").is_file():
         return target

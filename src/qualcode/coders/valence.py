@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
 from qualcode.codebook.model import Codebook, Valence
 from qualcode.coders.embedder import Embedder
 
 
-class ValenceCoder:
-    """A multinomial classifier on embeddings of the codebook's `valence_examples`."""
+class ValenceCoder(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # scikit-learn has no type information
+    """A multinomial classifier on embeddings of the codebook's `valence_examples` (a scikit-learn classifier:
+    `fit()` learns from those examples, or `fit(X, y)` from the vectors and valences given)."""
 
     def __init__(self, embedder: Embedder, codebook: Codebook, C: float = 2.0, random_state: int = 0) -> None:
         self.embedder = embedder
@@ -18,16 +22,24 @@ class ValenceCoder:
         self.C = C
         self.random_state = random_state
 
-    def fit(self) -> ValenceCoder:
+    def fit(self, X: np.ndarray | None = None, y: Sequence[Valence] | None = None) -> ValenceCoder:
+        if X is None or y is None:
+            X, y = self._examples()
+        self.model_ = LogisticRegression(C=self.C, max_iter=1000, random_state=self.random_state)
+        self.model_.fit(X, list(y))
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X: np.ndarray) -> list[Valence]:
+        """The valence of each statement vector."""
+        return [str(v) for v in self.model_.predict(X)]  # type: ignore[misc]
+
+    def _examples(self) -> tuple[np.ndarray, list[Valence]]:
         if self.codebook.valence_examples is None:
             raise ValueError("this codebook has no valence examples")
-        texts, labels = [], []
+        texts: list[str] = []
+        labels: list[Valence] = []
         for valence, examples in self.codebook.valence_examples.by_class().items():
             texts += examples
             labels += [valence] * len(examples)
-        self.model_ = LogisticRegression(C=self.C, max_iter=1000, random_state=self.random_state)
-        self.model_.fit(self.embedder.encode(texts), labels)
-        return self
-
-    def predict(self, vectors: np.ndarray) -> list[Valence]:
-        return [str(v) for v in self.model_.predict(vectors)]  # type: ignore[misc]
+        return self.embedder.encode(texts), labels
