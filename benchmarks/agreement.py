@@ -21,8 +21,8 @@ from benchmarks.figures import Figure
 from benchmarks.samples import sample_statements
 from qualcode.codebook import load_codebook, resolve_codebook_path
 from qualcode.coders import CodingEngine, Embedder
-from qualcode.coders.project_coding import lemma_pipeline
 from qualcode.evaluation import compare, top_k_recall
+from qualcode.nlp import lemma_pipeline
 from qualcode.samples import samples_dir
 
 FRAMEWORKS = (("peer_review_evaluation", "evaluation_gold.csv", "evaluation"),

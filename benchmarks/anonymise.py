@@ -33,11 +33,12 @@ from qualcode.anonymise.evaluate import KEPT, evaluate, load_labelled
 from qualcode.anonymise.gate import Anonymiser
 from qualcode.anonymise.pseudonyms import Pseudonyms
 from qualcode.errors import InputError
-from qualcode.ingest import READERS, inbox_files, parse_file
+from qualcode.ingest import READERS, parse_file
 from qualcode.ingest.readers import read_source
 from qualcode.nlp import DEFAULT_SPACY_MODEL, sentence_pipeline
 from qualcode.samples import samples_dir
 from qualcode.segment import Segmenter
+from qualcode.workspace.ingest import inbox_files
 
 GOLD = REPO / "corpora" / "gold"
 LABELLED = {"gold (smoke)": GOLD / "anonymisation.jsonl", "gold held-out (smoke)": GOLD / "anonymisation_holdout.jsonl",

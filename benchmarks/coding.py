@@ -21,7 +21,7 @@ from benchmarks.timing import best_of
 from qualcode.codebook import load_codebook, resolve_codebook_path
 from qualcode.coders import CodingEngine, Embedder
 from qualcode.coders.embedder import resolve_model_path
-from qualcode.coders.project_coding import lemma_pipeline
+from qualcode.nlp import lemma_pipeline
 
 
 def repeated_statements(count: int) -> pd.DataFrame:

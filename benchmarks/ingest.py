@@ -16,12 +16,12 @@ from pathlib import Path
 
 from benchmarks.figures import Figure, print_figures
 from benchmarks.timing import best_of
-from qualcode.ingest import ingest_inbox, read_folder
 from qualcode.nlp import sentence_pipeline
 from qualcode.project import init_project
 from qualcode.samples import samples_dir
 from qualcode.segment import Segmenter
 from qualcode.text import normalise
+from qualcode.workspace.ingest import ingest_inbox, read_folder
 
 
 def measure(repeat: int = 3) -> list[Figure]:

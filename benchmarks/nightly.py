@@ -19,9 +19,8 @@ from pathlib import Path
 
 from benchmarks.figures import Figure, print_figures
 from qualcode.anonymise.detector import ner_pipeline
-from qualcode.coders.project_coding import lemma_pipeline
 from qualcode.flows.environment import use_project_prefect
-from qualcode.nlp import sentence_pipeline
+from qualcode.nlp import lemma_pipeline, sentence_pipeline
 from qualcode.project import init_project
 from qualcode.samples import samples_dir
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from qualcode.coders.project_coding import as_statements
-from qualcode.ingest.inbox import copy_into_inbox, ingest_inbox
 from qualcode.project import init_project
 from qualcode.samples import samples_dir
 from qualcode.store import Store
+from qualcode.workspace.coding import as_statements
+from qualcode.workspace.ingest import copy_into_inbox, ingest_inbox
 
 CORPORA = ("review_week", "evaluation")
 

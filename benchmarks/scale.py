@@ -28,10 +28,10 @@ def run_project(root: Path) -> dict[str, float]:
     """The three stages of the nightly flow, called as the flow calls them, in this process."""
     import datetime as dt
 
-    from qualcode.coders.project_coding import code_project
-    from qualcode.ingest import ingest_inbox
     from qualcode.project import Project
-    from qualcode.reports import build_report
+    from qualcode.workspace.coding import code_project
+    from qualcode.workspace.ingest import ingest_inbox
+    from qualcode.workspace.reports import build_report
 
     project = Project.open(root)
     print(f"{root.name}: ingest, code, report", file=sys.stderr, flush=True)

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from qualcode.anonymise.detector import Detector
-from qualcode.ingest import ingest_inbox
 from qualcode.nlp import sentence_pipeline
 from qualcode.project import Project, init_project
-from qualcode.reports import Report
 from qualcode.segment import Segmenter
+from qualcode.workspace.ingest import ingest_inbox
+from qualcode.workspace.reports import Report
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "corpora" / "samples"
@@ -69,7 +69,7 @@ def evaluation_project(tmp_path_factory: pytest.TempPathFactory, segmenter: Segm
 
 
 def sample_files(*folders: Path) -> list[Path]:
-    from qualcode.ingest import inbox_files
+    from qualcode.workspace.ingest import inbox_files
 
     return [f for folder in folders for f in inbox_files(folder) if f.name != "README.md"
             and f.name != "hypotheses.yaml"]
@@ -79,8 +79,9 @@ def sample_files(*folders: Path) -> list[Path]:
 def review_week_reports(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter,
                         detector: Detector) -> tuple[Project, list[Report]]:
     """The review week run as the team lives it: each day ingested, coded and reported (read-only for tests)."""
-    from qualcode.coders.project_coding import code_project, project_engine
-    from qualcode.reports import build_report
+    from qualcode.workspace.coding import code_project
+    from qualcode.workspace.reports import build_report
+    from qualcode.workspace.wiring import project_engine
 
     project = init_project(tmp_path_factory.mktemp("review_week_reports"))
     shutil.copyfile(REVIEW_WEEK / "hypotheses.yaml", project.root / "hypotheses.yaml")

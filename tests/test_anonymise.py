@@ -21,11 +21,11 @@ from qualcode.anonymise.evaluate import KEPT, evaluate, load_labelled
 from qualcode.anonymise.gate import Anonymiser
 from qualcode.anonymise.pseudonyms import Pseudonyms, read_key
 from qualcode.cli import EXIT_OK, app
-from qualcode.ingest import ingest_inbox
 from qualcode.ingest.readers import read_source
 from qualcode.project import Project, init_project
 from qualcode.segment import Segmenter
 from qualcode.store import Store
+from qualcode.workspace.ingest import ingest_inbox
 
 runner = CliRunner()
 REALDATA = REPO.parent / "shared" / "realdata"

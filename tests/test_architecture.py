@@ -1,4 +1,5 @@
-"""The shape of the package: Prefect stays in `qualcode.flows`, `import qualcode` stays light, and the wheel
+"""The shape of the package: stage packages know nothing of projects, the command line or the service layer; no
+import circle; Prefect stays in `qualcode.flows`; `import qualcode` and `qualcode --help` stay light; and the wheel
 installs the flows as `qualcode.flows` (no top-level `pipelines`)."""
 
 from __future__ import annotations
@@ -49,11 +50,18 @@ def _imports(path: Path) -> Iterator[tuple[str, int, bool]]:
             if called in ("import_module", "__import__") and isinstance(name, ast.Constant) \
                     and isinstance(name.value, str):
                 yield name.value, node.lineno, on_import
-        inside = on_import and not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        inside = on_import and not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) \
+            and not _type_checking(node)
         for child in ast.iter_child_nodes(node):
             yield from walk(child, inside)
 
     yield from walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)), True)
+
+
+def _type_checking(node: ast.AST) -> bool:
+    """`if TYPE_CHECKING:`: imports for the type checker only, never run."""
+    return isinstance(node, ast.If) and (getattr(node.test, "id", None) == "TYPE_CHECKING"
+                                         or getattr(node.test, "attr", None) == "TYPE_CHECKING")
 
 
 def _is(module: str, *roots: str) -> bool:
@@ -138,3 +146,90 @@ def test_the_flows_import_from_the_installed_wheel_alone(wheel: Path, tmp_path: 
     nightly, server, pipelines = json.loads(result.stdout.strip().splitlines()[-1])
     assert Path(nightly) == installed / "qualcode" / "flows" / "nightly_review.py"
     assert Path(server).parent == Path(nightly).parent and not pipelines
+
+
+# The packages that do one stage's work on data they are given. Reading a project (its settings, folders and
+# store) and deciding what to do with it is the service layer's job (`qualcode.workspace`), so none of these may
+# import the project module, the service layer, the notebook API, the command line or the flows.
+STAGES = ("anonymise", "ingest", "segment", "codebook", "coders", "evaluation", "evidence", "reports", "review",
+          "themes", "exchange", "store", "models", "text", "nlp", "outputs", "fingerprint")
+ABOVE = ("qualcode.project", "qualcode.workspace", "qualcode.api", "qualcode.cli", "qualcode.flows")
+
+
+def _stage_modules() -> list[Path]:
+    modules = [p for p in _library() if p.relative_to(PACKAGE).parts[0].removesuffix(".py") in STAGES]
+    assert {p.relative_to(PACKAGE).parts[0].removesuffix(".py") for p in modules} == set(STAGES)
+    return modules
+
+
+def test_stage_packages_import_neither_projects_nor_the_service_layer_nor_the_cli() -> None:
+    found = [f"{p.relative_to(REPO)}:{line} imports {module}" for p in _stage_modules()
+             for module, line, _ in _imports(p) if _is(module, *ABOVE)]
+    assert not found, "\n".join(found)
+
+
+def _graph() -> dict[str, set[str]]:
+    """Module -> the qualcode modules it imports when it is imported (not in functions, not for the type
+    checker); `from package import name` counts as importing the submodule when `name` is one."""
+    modules = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {f"{n.module}.{a.name}" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
+                 for a in n.names}
+        targets = {m for m, _, on_import in _imports(path) if on_import and _is(m, "qualcode")}
+        targets |= {m for m in names if m in modules}
+        graph[name] = {m for m in targets if m in modules and m != name}
+    return graph
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph.get(node, ())):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_circle() -> None:
+    graph = _graph()
+    assert "qualcode.workspace" in graph["qualcode.cli"]  # the graph sees real imports
+    assert "qualcode.workspace.service" in graph["qualcode.workspace"]
+    assert _circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert not _circles(graph), _circles(graph)
+
+
+def test_qualcode_help_loads_no_model_library() -> None:
+    """`qualcode --help` answers at once: torch, spaCy, presidio and scikit-learn load only in the commands
+    that use them."""
+    probe = ("import sys\nfrom typer.testing import CliRunner\nfrom qualcode.cli import app\n"
+             "result = CliRunner().invoke(app, ['--help'])\nassert result.exit_code == 0, result.output\n"
+             "heavy = ('torch', 'spacy', 'presidio_analyzer', 'sklearn', 'sentence_transformers', 'prefect')\n"
+             "print(sorted(m for m in heavy if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -22,18 +22,14 @@ from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
 from qualcode.coders import CODING_COLUMNS, CodingEngine, Embedder, EngineSettings
 from qualcode.coders.classifier import CodeClassifier
 from qualcode.coders.engine import StatementClassifier
-from qualcode.coders.project_coding import (
-    as_statements,
-    code_project,
-    lemma_pipeline,
-    pending_batches,
-    project_codebook,
-)
 from qualcode.coders.rules import RulesCoder
 from qualcode.coders.valence import ValenceCoder
 from qualcode.evaluation import compare, top_k_recall
+from qualcode.nlp import lemma_pipeline
 from qualcode.project import Project
 from qualcode.store import Store
+from qualcode.workspace.coding import as_statements, code_project, pending_batches
+from qualcode.workspace.wiring import project_codebook, project_coding_digest
 
 runner = CliRunner()
 
@@ -264,11 +260,11 @@ def test_suggesting_from_nothing_is_empty(loe_engine: CodingEngine) -> None:
 
 
 def test_pending_statements_are_read_a_batch_at_a_time_in_source_order(evaluation_project: Project) -> None:
-    book = project_codebook(evaluation_project)
+    book, digest = project_codebook(evaluation_project), project_coding_digest(evaluation_project)
     with Store(evaluation_project.store_path) as store:
-        everything = store.uncoded_segments(book.name, book.version)
-        assert store.count_uncoded(book.name, book.version) == len(everything) > 100
-    batches = list(pending_batches(evaluation_project, book, 37))
+        everything = store.uncoded_segments(book.name, digest)
+        assert store.count_uncoded(book.name, digest) == len(everything) > 100
+    batches = list(pending_batches(evaluation_project, book, digest, 37))
     assert all(len(b) >= 37 for b in batches[:-1]) and len(batches[-1]) > 0
     assert sum(len(b) > 37 for b in batches) > 0  # some answers ran past a page, and were kept whole
     assert pd.concat(batches)["id"].tolist() == everything["id"].tolist()  # each once, in order

@@ -19,24 +19,25 @@ import xmlschema
 from conftest import REPO
 from qualcode.anonymise.detector import Detector
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
-from qualcode.coders.project_coding import code_project, project_codebook
 from qualcode.exchange import (
     BadExchangeFile,
     covered_segments,
     export_codebook,
-    export_project,
     import_codebook,
-    import_codings,
     read_qdpx,
     write_codebook_yaml,
 )
 from qualcode.exchange.codebook import code_guid
 from qualcode.exchange.project import machine_user_key, person_user_key, source_guid, user_guid
 from qualcode.exchange.xmltools import PROJECT_NS
-from qualcode.ingest import ingest_inbox
 from qualcode.project import Project, init_project
 from qualcode.segment import Segmenter
 from qualcode.store import Store
+from qualcode.workspace import Workspace
+from qualcode.workspace.coding import code_project
+from qualcode.workspace.exchange import import_codings
+from qualcode.workspace.ingest import ingest_inbox
+from qualcode.workspace.wiring import project_codebook, project_coding_digest
 
 REFI = REPO / "tests" / "data" / "refi-qda"  # the official schemas, shipped with their licence (README.md there)
 OTHER_TOOL_QDC = REPO / "tests" / "data" / "exchange" / "other_tool.qdc"
@@ -71,7 +72,7 @@ def coded(review_week_project: Project, tmp_path_factory: pytest.TempPathFactory
     codebook = project_codebook(project)
     with Store(project.store_path) as store:
         machine = store.codings()
-        assigned = machine[machine["assigned"] & (machine["codebook_version"] == codebook.version)]
+        assigned = machine[machine["assigned"] & (machine["digest"] == project_coding_digest(project))]
         first, second = assigned.iloc[0], assigned.iloc[-1]
         leaves = [code.id for code in codebook.leaves]
         segments = store.segments()["segment_id"]
@@ -92,7 +93,7 @@ def coded(review_week_project: Project, tmp_path_factory: pytest.TempPathFactory
         with store.transaction():
             store.add_decisions(decisions)
     qdpx = root / "outputs" / "review.qdpx"
-    export_project(project, qdpx)
+    Workspace(project).exchange_export(qdpx)
     return Coded(project, qdpx, codebook, (str(first.segment_id), str(first.code_id)),
                  (str(second.segment_id), str(second.code_id)))
 
@@ -231,7 +232,7 @@ def test_qdpx_validates_against_the_official_schema(coded: Coded) -> None:
 
 
 def test_qdpx_is_deterministic_without_bom_in_a_lowercase_sources_folder(coded: Coded, tmp_path: Path) -> None:
-    summary = export_project(coded.project, tmp_path / "again.qdpx")
+    summary = Workspace(coded.project).exchange_export(tmp_path / "again.qdpx")
     assert (tmp_path / "again.qdpx").read_bytes() == coded.qdpx.read_bytes()
     assert summary.machine_codings > 0 and summary.people_codings == 3 and summary.rejected == 1
     assert summary.users == 4 and summary.cases > 0
@@ -265,7 +266,7 @@ def test_qdpx_round_trip_holds_what_the_store_holds(coded: Coded) -> None:
     where = {str(r.segment_id): (source_guid(str(r.source_id)), int(r.start), int(r.end))
              for r in segments.itertuples()}
     kept = codings[codings["assigned"] & (codings["codebook"] == codebook.name)
-                   & (codings["codebook_version"] == codebook.version)]
+                   & (codings["digest"] == project_coding_digest(coded.project))]
     machine = {(*where[str(r.segment_id)], code_guid(str(r.code_id)), user_guid(machine_user_key(str(r.model))))
                for r in kept.itertuples() if (r.segment_id, r.code_id) != coded.rejected}
     people = {(*where[str(r.segment_id)], code_guid(str(r.code_id)), user_guid(person_user_key(str(r.coder))))
@@ -430,7 +431,7 @@ def test_offsets_are_code_points_beyond_the_basic_plane(tmp_path: Path, segmente
                                   "coder": "zoë", "decided_at": DECIDED})
         with store.transaction():
             store.add_decisions(decisions)
-    export_project(project, tmp_path / "emoji.qdpx")
+    Workspace(project).exchange_export(tmp_path / "emoji.qdpx")
     exchange = read_qdpx(tmp_path / "emoji.qdpx")
     assert [s.text for s in exchange.sources] == [text]
     with zipfile.ZipFile(tmp_path / "emoji.qdpx") as archive:

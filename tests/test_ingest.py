@@ -17,10 +17,10 @@ from pytest_socket import disable_socket, enable_socket
 
 from conftest import EVALUATION, make_project
 from qualcode.anonymise.detector import Detector
-from qualcode.ingest import ingest_inbox
 from qualcode.project import Project, init_project
 from qualcode.segment import Segmenter
 from qualcode.store import Store
+from qualcode.workspace.ingest import ingest_inbox
 
 
 def _table_dump(project: Project) -> list[tuple[object, ...]]:

@@ -23,11 +23,10 @@ import pytest
 from conftest import REPO
 from qualcode.anonymise.detector import Detector
 from qualcode.cli import EXIT_PARTIAL
-from qualcode.ingest import ingest_inbox
-from qualcode.ingest.inbox import REASON_SUFFIX
 from qualcode.project import Project, init_project
 from qualcode.segment import Segmenter
 from qualcode.store import Store
+from qualcode.workspace.ingest import REASON_SUFFIX, ingest_inbox
 
 SEEDS = ("kayleigh", "hargreaves")
 

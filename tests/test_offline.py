@@ -28,10 +28,10 @@ import pytest
 from conftest import REPO, REVIEW_WEEK
 from qualcode.anonymise.detector import Detector
 from qualcode.errors import MissingSecret
-from qualcode.ingest import ingest_inbox
 from qualcode.project import init_project
 from qualcode.segment import Segmenter
 from qualcode.store import Store
+from qualcode.workspace.ingest import ingest_inbox
 
 QUALCODE = [sys.executable, "-m", "qualcode.cli"]
 ELSEWHERE = "203.0.113.5"

@@ -19,9 +19,11 @@ from typer.testing import CliRunner
 from conftest import ARTIFACTS, WEEK_START
 from qualcode.anonymise.detector import Detector
 from qualcode.cli import EXIT_OK, EXIT_UNUSABLE, app
-from qualcode.ingest import ingest_inbox
 from qualcode.project import Project
-from qualcode.reports import (
+from qualcode.segment import Segmenter
+from qualcode.store import Store
+from qualcode.workspace.ingest import ingest_inbox
+from qualcode.workspace.reports import (
     ABOUT,
     BRIEFING,
     WORKBOOK,
@@ -31,8 +33,6 @@ from qualcode.reports import (
     report_inputs,
     report_is_current,
 )
-from qualcode.segment import Segmenter
-from qualcode.store import Store
 
 runner = CliRunner()
 Week = tuple[Project, list[Report]]
@@ -242,7 +242,7 @@ def test_a_source_ingested_late_counts_as_new_in_the_next_report(review_week_rep
         "Peer: Do police join strategy discussions?\nSergeant: Honestly, police rarely join the strategy "
         "discussions live, and health almost never do.\n")
     ingest_inbox(copy, segmenter=segmenter, detector=detector)
-    from qualcode.coders.project_coding import code_project
+    from qualcode.workspace.coding import code_project
 
     code_project(copy)
     wednesday = build_report(copy, WEEK_START + dt.timedelta(days=2))

@@ -14,11 +14,12 @@ from conftest import GOLD
 from qualcode.codebook import load_codebook, resolve_codebook_path
 from qualcode.coders import CodingEngine, Embedder
 from qualcode.coders.embedding_cache import EmbeddingCache
-from qualcode.coders.project_coding import lemma_pipeline, project_embedder
 from qualcode.coders.static_model import MODELS_ENV, models_dir
 from qualcode.errors import BadConfig
 from qualcode.evaluation import compare
+from qualcode.nlp import lemma_pipeline
 from qualcode.project import CONFIG_NAME, Project, init_project
+from qualcode.workspace.wiring import project_embedder
 
 TEXTS = ["Strategy discussions rarely include health.", "Supervision is regular but not reflective.",
          "The board chair challenges partners on attendance."]

@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 from qualcode.anonymise.detector import Detector
 from qualcode.cli import EXIT_OK, EXIT_UNUSABLE, app
 from qualcode.errors import OutputExists
-from qualcode.ingest import ingest_inbox, read_folder
 from qualcode.project import init_project
 from qualcode.segment import Segmenter
 from qualcode.synth import MEAN_CHARS, TurnPool, synthesise, write_corpus
+from qualcode.workspace.ingest import ingest_inbox, read_folder
 
 
 @pytest.fixture(scope="module")

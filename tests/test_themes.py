@@ -13,13 +13,13 @@ from typer.testing import CliRunner
 from conftest import GOLD
 from qualcode.cli import EXIT_UNUSABLE, app
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
-from qualcode.coders.project_coding import code_project
 from qualcode.errors import TooFewStatements
 from qualcode.project import Project
 from qualcode.store import Store
 from qualcode.themes import ThemeSettings, find_themes
 from qualcode.themes.model import TopicModel
-from qualcode.themes.project_themes import PROPOSED, ThemeReport, project_themes
+from qualcode.workspace.coding import code_project
+from qualcode.workspace.themes import PROPOSED, ThemeReport, project_themes
 
 runner = CliRunner()
 REMOVED = "recommendation.follow_up"

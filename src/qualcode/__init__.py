@@ -3,8 +3,8 @@
 Importing qualcode switches off network access and telemetry in the libraries it uses, and in a process
 started by a qualcode process it installs the network guard again (see `offline`). Everything else loads on
 first use, so a helper process (Prefect's API server, a Dask worker) starts fast: the data model and project
-(`Project`, `Store`, `Segment`...), and the notebook API (`open_project`, `code_texts`, `ProjectData`; see
-`qualcode.api`), which locks the notebook's process down too.
+(`Project`, `Store`, `Segment`...), the service layer (`Workspace`), and the notebook API (`open_project`,
+`code_texts`; see `qualcode.api`), which locks the notebook's process down too.
 """
 
 from importlib import import_module
@@ -20,14 +20,16 @@ _LAZY = {
                     "qualcode.models"),
     **dict.fromkeys(("Project", "ProjectConfig", "init_project"), "qualcode.project"),
     "Store": "qualcode.store",
-    **dict.fromkeys(("ProjectData", "code_texts", "open_project"), "qualcode.api"),
+    **dict.fromkeys(("code_texts", "open_project"), "qualcode.api"),
+    "Workspace": "qualcode.workspace",
 }
 
 if TYPE_CHECKING:
-    from qualcode.api import ProjectData, code_texts, open_project
+    from qualcode.api import code_texts, open_project
     from qualcode.models import ParsedFile, RawTurn, Segment, Source, SourceMeta, SpeakerMeta, Turn
     from qualcode.project import Project, ProjectConfig, init_project
     from qualcode.store import Store
+    from qualcode.workspace import Workspace
 
 
 def __getattr__(name: str) -> Any:
@@ -40,6 +42,6 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ParsedFile", "Project", "ProjectConfig", "ProjectData", "RawTurn", "Segment", "Source", "SourceMeta",
-    "SpeakerMeta", "Store", "Turn", "__version__", "code_texts", "enforce_offline", "init_project", "open_project",
+    "ParsedFile", "Project", "ProjectConfig", "RawTurn", "Segment", "Source", "SourceMeta", "SpeakerMeta", "Store",
+    "Turn", "Workspace", "__version__", "code_texts", "enforce_offline", "init_project", "open_project",
 ]

@@ -1,4 +1,5 @@
-"""The `qualcode` command line: thin commands over the library, with progress and clear errors.
+"""The `qualcode` command line: thin commands over the service layer (`qualcode.workspace`), with progress and
+clear errors. Heavy libraries load inside the commands that use them, so `qualcode --help` starts at once.
 
 Exit codes: 0 done; 1 an unexpected failure; 2 the command could not run (bad arguments, not a project,
 a broken manifest or config: nothing was written); 3 it ran, but some input files were set aside.
@@ -16,10 +17,9 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
@@ -27,13 +27,17 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from qualcode.anonymise.detector import Detector
-from qualcode.errors import BadConfig, BadDate, NothingToReview, OutputExists, QualcodeError
-from qualcode.ingest import IngestReport, ingest_inbox
+from qualcode.errors import BadConfig, BadDate, OutputExists, QualcodeError
 from qualcode.offline import allow, forget_allowed, is_local, lock_down
-from qualcode.project import TIME_OF_DAY, Project, init_project
+from qualcode.project import TIME_OF_DAY
 from qualcode.samples import samples_dir
-from qualcode.store import Store
+from qualcode.workspace import IngestCounts, IngestReport, ReportSummary, Workspace
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from qualcode.anonymise.detector import Detector
+    from qualcode.project import Project
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE, EXIT_PARTIAL = 0, 1, 2, 3
 
@@ -73,7 +77,7 @@ def init(directory: ProjectDir,
          name: Annotated[str | None, typer.Option(help="A name for the project.")] = None) -> None:
     """Create a project folder with qualcode.yaml, inbox/ and outputs/ (an existing one is left as it is)."""
     with _errors():
-        project = init_project(directory, name=name)
+        project = Workspace.create(directory, name=name).project
     console.print(f"Project ready at {project.root}. Put transcripts in {project.inbox} and run "
               f"`qualcode ingest {directory}`.", highlight=False)
 
@@ -82,7 +86,7 @@ def init(directory: ProjectDir,
 def ingest(directory: ProjectDir) -> None:
     """Read new files from the project's inbox into its store; already-ingested files are skipped."""
     with _errors():
-        report = _ingest_with_progress(Project.open(directory))
+        report = _ingest_with_progress(Workspace.open(directory))
     _print_report(report)
     raise typer.Exit(EXIT_PARTIAL if report.set_aside else EXIT_OK)
 
@@ -96,9 +100,7 @@ def segments(
 ) -> None:
     """List every statement with its source, speaker, role, agency, question and offsets, as CSV."""
     with _errors():
-        project = Project.open(directory)
-        with Store(project.store_path) as store:
-            frame = store.segments(source)
+        frame = Workspace.open(directory).segments(source)
     if output is None:
         frame.to_csv(sys.stdout, index=False)
     else:
@@ -170,8 +172,8 @@ def code_table(
     """Code a spreadsheet of statements against a codebook: one row per (statement, code)."""
     from qualcode.codebook import load_codebook, resolve_codebook_path
     from qualcode.coders import CodingEngine, Embedder
-    from qualcode.coders.project_coding import lemma_pipeline
     from qualcode.coders.tables import check_codes, read_codes, read_statements
+    from qualcode.nlp import lemma_pipeline
 
     with _errors():
         statements = read_statements(table, text_column=text_column, id_column=id_column,
@@ -205,20 +207,19 @@ def code_table(
 
 @app.command("code")
 def code_store(directory: ProjectDir) -> None:
-    """Code every statement in the project not yet coded with its codebook (qualcode.yaml: coding)."""
-    from qualcode.coders.project_coding import code_project, project_engine
-
+    """Code every statement in the project whose coding is missing or stale: coded with another codebook
+    content, coding setting or model than qualcode.yaml's now (see README: Coding digest)."""
     with _errors():
-        project = Project.open(directory)
+        workspace = Workspace.open(directory)
         with _stage("learning the codebook"):
-            engine = project_engine(project)
+            engine = workspace.engine()
         columns = (TextColumn("coding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console_err, transient=True) as bar:
             task = bar.add_task("coding", total=None)
-            count = code_project(project, engine,
+            run = workspace.code(engine=engine,
                                  progress=lambda done, total: bar.update(task, completed=done, total=total))
-    book = engine.codebook
-    console.print(f"{count} statements coded with {book.name} {book.version}.", highlight=False)
+    console.print(f"{run.coded} statements coded with {run.codebook} {run.version} (coding digest {run.digest}).",
+                  highlight=False)
 
 
 @app.command()
@@ -228,15 +229,13 @@ def report(
                                             "sources dated on or before it count. Default: today.")] = None,
 ) -> None:
     """(Re)build outputs/DATE/: evidence matrices, hypothesis tests, changes since the last report, briefing."""
-    from qualcode.reports import build_report
-
     with _errors():
-        project = Project.open(directory)
+        workspace = Workspace.open(directory)
         as_of = _parse_day(day)
         with _stage("building the report"):
-            built = build_report(project, as_of)
-    _print_hypotheses(built.analysis.summary, built.delta.hypotheses)
-    console.print(f"Briefing: {built.briefing}", highlight=False, soft_wrap=True)
+            workspace.report(as_of)
+            summary = workspace.report_summary(as_of)  # the report just built: read back, not rebuilt
+    _print_briefing(summary)
 
 
 def _parse_day(value: str | None) -> dt.date | None:
@@ -248,17 +247,21 @@ def _parse_day(value: str | None) -> dt.date | None:
         raise BadDate(f"--date {value!r} is not a date like 2026-03-09.") from None
 
 
-def _print_hypotheses(summary: pd.DataFrame, changes: pd.DataFrame) -> None:
+def _print_briefing(summary: ReportSummary) -> None:
+    """A report's hypotheses table, a word on stale codings, and the path of its briefing."""
     table = Table(title="Hypotheses (machine coding, with any decisions people made laid over it)")
     for column in ("id", "status", "since last report", "for", "against", "not yet heard"):
         table.add_column(column)
-    before = changes.set_index("hypothesis_id")["status_before"]
-    for row in summary.itertuples(index=False):
-        was = str(before.get(row.hypothesis_id, ""))
-        moved = "new" if not was else ("unchanged" if was == row.status else f"was {was}")
-        table.add_row(str(row.hypothesis_id), str(row.status), moved, str(row.support_statements),
-                      str(row.contradict_statements), str(row.gaps))
+    for row in summary.hypotheses:
+        was, now = str(row["before"]), str(row["status"])
+        moved = "new" if not was else ("unchanged" if was == now else f"was {was}")
+        table.add_row(str(row["id"]), now, moved, str(row["for"]), str(row["against"]), str(row["gaps"]))
     console.print(table)
+    if summary.stale:
+        console.print(f"[yellow]note[/] {summary.stale} statements are coded with an older codebook, setting or model "
+                      f"(the corpus holds codings of {len(summary.digests)} coding digests) and are left out until "
+                      "`qualcode code` recodes them.", highlight=False, soft_wrap=True)
+    console.print(f"Briefing: {summary.briefing}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -270,6 +273,8 @@ def evaluate(
     out: Annotated[Path | None, typer.Option(help="Also write the table as CSV.", dir_okay=False)] = None,
 ) -> None:
     """Agreement per code (precision, recall, F1, support, Cohen's kappa, Krippendorff's alpha) and overall."""
+    import pandas as pd
+
     from qualcode.coders.tables import read_codes
     from qualcode.evaluation import compare, top_k_recall
 
@@ -323,7 +328,7 @@ def demo(
     with _errors():
         week = (samples or samples_dir()) / "review_week"
         root = directory or Path(tempfile.mkdtemp(prefix="qualcode-demo-"))
-        project = init_project(root, name="Demo: LA3 safeguarding peer review (sample)")
+        project = Workspace.create(root, name="Demo: LA3 safeguarding peer review (sample)").project
         hypotheses = project.root / project.config.evidence.hypotheses
         if not hypotheses.exists():
             shutil.copyfile(week / "hypotheses.yaml", hypotheses)
@@ -336,11 +341,10 @@ def demo(
             shutil.copytree(day, project.inbox / day.name, dirs_exist_ok=True)
             with _stage(f"{day.name}: nightly flow (ingest, anonymise, code, report)"):
                 result = flow(project_dir=str(project.root.resolve()), day=_day_of(day))
-            set_aside += _print_run(result, title=day.name)
-        with Store(project.store_path) as store:
-            frame = store.segments()
+            set_aside += _print_run(result.ingested, result.coded, result.report, title=day.name)
+        frame = Workspace(project).segments()
     _print_voices(frame)
-    _print_briefing(project, result)
+    _print_briefing(result.report)
     raise typer.Exit(EXIT_PARTIAL if set_aside else EXIT_OK)
 
 
@@ -369,6 +373,8 @@ def synth(
 
 def _day_of(folder: Path) -> str | None:
     """The review day a sample folder stands for: the latest date its manifest gives."""
+    import pandas as pd
+
     manifest = folder / "manifest.csv"
     if not manifest.is_file():
         return None
@@ -377,7 +383,7 @@ def _day_of(folder: Path) -> str | None:
 
 
 def _flow(project: Project, name: str, workers: int | None = None, dask_address: str | None = None,
-          prefect_api_url: str | None = None, local_api: str | None = None) -> Callable[..., dict[str, Any]]:
+          prefect_api_url: str | None = None, local_api: str | None = None) -> Callable[..., Any]:
     """A pipeline flow pinned to the project's Prefect (home, database, settings and API, set before Prefect is
     first imported): its own local API (started here, or `local_api` already started), or the Prefect server
     the user named with --prefect-api-url."""
@@ -420,29 +426,17 @@ def _loopback(address: str) -> bool:
     return is_local(urlsplit(address if "://" in address else f"//{address}").hostname)
 
 
-def _print_run(result: dict[str, Any], title: str) -> int:
+def _print_run(ingested: IngestCounts, coded: int, built: ReportSummary | None, title: str) -> int:
     """Print one flow run's counts and status changes; returns how many files were set aside."""
-    ingested = result["ingested"]
-    console.print(f"[bold]{title}[/]: {ingested['added']} new sources ({ingested['statements']} statements), "
-                  f"{ingested['skipped']} already ingested, {ingested['rejected']} set aside, "
-                  f"{ingested['quarantined']} quarantined; {result['coded']} statements coded", highlight=False)
-    if result.get("new_agencies"):
-        console.print(f"  first heard: {', '.join(result['new_agencies'])}", highlight=False)
-    for hypothesis, before in result.get("status_before", {}).items():
-        console.print(f"  {hypothesis}: {before or 'new'} -> {result['statuses'][hypothesis]}", highlight=False)
-    return int(ingested["rejected"]) + int(ingested["quarantined"])
-
-
-def _print_briefing(project: Project, result: dict[str, Any]) -> None:
-    """The hypotheses table of a flow run's report, then the path of its briefing (from the project and the
-    day, not a path carried in the result)."""
-    from qualcode.reports.build import BRIEFING
-
-    folder = project.outputs / result["as_of"]
-    summary = pd.read_csv(folder / "hypotheses.csv", keep_default_na=False)
-    changes = pd.read_csv(folder / "changes_by_hypothesis.csv", keep_default_na=False)
-    _print_hypotheses(summary, changes)
-    console.print(f"Briefing: {folder / BRIEFING}", highlight=False, soft_wrap=True)
+    console.print(f"[bold]{title}[/]: {ingested.added} new sources ({ingested.statements} statements), "
+                  f"{ingested.skipped} already ingested, {ingested.rejected} set aside, "
+                  f"{ingested.quarantined} quarantined; {coded} statements coded", highlight=False)
+    if built is not None and built.new_agencies:
+        console.print(f"  first heard: {', '.join(built.new_agencies)}", highlight=False)
+    for hypothesis, before in (built.status_before if built is not None else {}).items():
+        console.print(f"  {hypothesis}: {before or 'new'} -> {built.statuses[hypothesis]}",  # type: ignore[union-attr]
+                      highlight=False)
+    return ingested.rejected + ingested.quarantined
 
 
 PrefectApiUrl = Annotated[str | None, typer.Option(
@@ -469,13 +463,13 @@ def nightly(
     Runs against the project's own Prefect API (a local server on 127.0.0.1 qualcode starts and stops, home
     and database in DIR/.prefect). A rerun with nothing new codes nothing and rebuilds the same outputs."""
     with _errors():
-        project = Project.open(directory)
+        project = Workspace.open(directory).project
         _parse_day(day)
         flow = _flow(project, "nightly_review", workers, dask_address, prefect_api_url)
         result = flow(project_dir=str(project.root.resolve()), day=day,
                       batch_size=batch_size or project.config.orchestration.batch_size)
-    set_aside = _print_run(result, title="nightly")
-    _print_briefing(project, result)
+    set_aside = _print_run(result.ingested, result.coded, result.report, title="nightly")
+    _print_briefing(result.report)
     raise typer.Exit(EXIT_PARTIAL if set_aside else EXIT_OK)
 
 
@@ -491,12 +485,12 @@ def code_corpus(
 ) -> None:
     """Batch-code a researcher's whole corpus into a project (the code-corpus flow): incremental and resumable."""
     with _errors():
-        project = Project.open(directory)
+        project = Workspace.open(directory).project
         flow = _flow(project, "code_corpus", workers, dask_address, prefect_api_url)
         result = flow(project_dir=str(project.root.resolve()),
                       corpus_dir=str(corpus.resolve()) if corpus else None,
                       batch_size=project.config.orchestration.batch_size)
-    set_aside = _print_run(result, title=f"code-corpus ({result['copied']} files copied)")
+    set_aside = _print_run(result.ingested, result.coded, None, title=f"code-corpus ({result.copied} files copied)")
     raise typer.Exit(EXIT_PARTIAL if set_aside else EXIT_OK)
 
 
@@ -515,7 +509,7 @@ def schedule(
     from qualcode.flows.server import start_local_server, stop_local_server
 
     with _errors():
-        project = Project.open(directory)
+        project = Workspace.open(directory).project
         settings = project.config.orchestration
         when = at or settings.schedule
         if not re.fullmatch(TIME_OF_DAY, when):
@@ -564,13 +558,13 @@ def themes(
     """Emerging themes (BERTopic) among the statements the codebook does not hold, from the cached embeddings;
     written to outputs/themes/."""
     from qualcode.themes import ThemeSettings
-    from qualcode.themes.project_themes import PROPOSED, project_themes
+    from qualcode.workspace.themes import PROPOSED
 
     with _errors():
-        project = Project.open(directory)
+        workspace = Workspace.open(directory)
         with _stage("finding themes"):
-            found = project_themes(project, low_confidence, ThemeSettings(min_statements=min_statements),
-                                   propose=propose, coverage=coverage)
+            found = workspace.themes(low_confidence, ThemeSettings(min_statements=min_statements), propose=propose,
+                                     coverage=coverage)
     table = Table(title=f"Emerging themes among {len(found.emerging.members)} statements no code holds")
     for column in ("theme", "statements", "keywords", "raised by"):
         table.add_column(column)
@@ -594,10 +588,8 @@ def exchange_export(
     out: Annotated[Path, typer.Option(help="The .qdpx file to write.", dir_okay=False)],
 ) -> None:
     """Export the project (sources, codes, machine and people's codings, cases) as a REFI-QDA .qdpx."""
-    from qualcode.exchange import export_project
-
     with _errors(), _stage("exporting"):
-        summary = export_project(Project.open(directory), out)
+        summary = Workspace.open(directory).exchange_export(out)
     console.print(f"{out}: {summary.sources} sources, {summary.machine_codings} machine codings (user named for "
                   f"the model, confidence in a note), {summary.people_codings} people's codings, {summary.cases} "
                   "cases.", highlight=False, soft_wrap=True)
@@ -642,13 +634,8 @@ def exchange_import(
                                          dir_okay=False)],
 ) -> None:
     """Record the codings people made in another tool as their decisions (which no machine run overwrites)."""
-    from qualcode.exchange import import_codings
-
     with _errors():
-        project = Project.open(directory)
-        decisions = import_codings(project, qdpx)
-        with Store(project.store_path) as store, store.transaction():
-            store.add_decisions(decisions)
+        decisions = Workspace.open(directory).exchange_import(qdpx)
     coders = ", ".join(sorted(set(decisions["coder"]))) or "nobody"
     console.print(f"Recorded {len(decisions)} people's codings from {qdpx.name} (by {coders}).", highlight=False,
                   soft_wrap=True)
@@ -668,26 +655,9 @@ def review_export(
                                         "imported).")] = False,
 ) -> None:
     """Write the machine's codes for a person to accept, reject or add to, most informative first."""
-    from qualcode.coders.project_coding import project_codebook
-    from qualcode.review.export import review_rows, write_review_workbook
-
     with _errors():
-        if out.exists() and not force:
-            raise OutputExists(f"{out.name} exists and may hold decisions not yet imported.", path=out,
-                                  hint=f"Import it first (qualcode review import {directory} {out}), or pass "
-                                       "--force, or choose another --out.")
-        project = Project.open(directory)
-        codebook = project_codebook(project)
-        with Store(project.store_path) as store:
-            codings = store.codings(codebook.name, codebook.version)
-            decided = set(store.decisions(codebook.name)["segment_id"])
-            segments = store.segments()
-        codings = codings[~codings["segment_id"].isin(decided)]
-        if codings.empty:
-            raise NothingToReview("No machine coding waits for review with this codebook version.")
-        rows = review_rows(segments, codings, codebook, count)
-        write_review_workbook(rows, out, codebook)
-    console.print(f"{rows['segment_id'].nunique()} statements to review in {out} (most informative first). "
+        statements = Workspace.open(directory).review_export(out, count, force=force)
+    console.print(f"{statements} statements to review in {out} (most informative first). "
                   f"Then: qualcode review import {directory} {out} --coder NAME", highlight=False, soft_wrap=True)
 
 
@@ -701,35 +671,28 @@ def review_import(
 ) -> None:
     """Record people's decisions on codes (all rows are checked before any is recorded), and report how far the
     machine agreed with them on what they reviewed."""
-    from qualcode.coders.project_coding import project_codebook
-    from qualcode.review import DECISIONS, read_decisions
+    from qualcode.review import DECISIONS
     from qualcode.review.export import review_agreement
 
     with _errors():
-        project = Project.open(directory)
-        codebook = project_codebook(project)
-        with Store(project.store_path) as store:
-            known = set(store.segments()["segment_id"])
-            frame = read_decisions(decisions, codebook, known, coder=coder)
-            with store.transaction():
-                store.add_decisions(frame)
-            codings = store.codings(codebook.name, codebook.version)
-            everything = store.decisions(codebook.name)
+        workspace = Workspace.open(directory)
+        recorded = workspace.review_import(decisions, coder=coder)
+    frame, codings, everything = recorded.decisions, recorded.codings, recorded.everything
     counts = frame["decision"].value_counts()
     console.print(f"Recorded {len(frame)} decisions ({', '.join(f'{counts.get(d, 0)} {d}' for d in DECISIONS)}) "
-                  f"on {codebook.name}. They override machine coding in every report.", highlight=False)
+                  f"on {workspace.codebook.name}. They override machine coding in every report.", highlight=False)
     if not codings.empty and not everything.empty:
         _print_agreement(review_agreement(codings, everything),
                          f"Machine vs people on the {everything['segment_id'].nunique()} statements reviewed")
 
 
-def _ingest_with_progress(project: Project, label: str = "ingest", detector: Detector | None = None
+def _ingest_with_progress(workspace: Workspace, label: str = "ingest", detector: Detector | None = None
                           ) -> IngestReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console_err, transient=True) as bar:
         task = bar.add_task(label, total=None)
-        return ingest_inbox(project, detector=detector,
-                            progress=lambda done, total: bar.update(task, completed=done, total=total))
+        return workspace.ingest(detector=detector,
+                                progress=lambda done, total: bar.update(task, completed=done, total=total))
 
 
 def _print_report(report: IngestReport, title: str = "ingest") -> None:

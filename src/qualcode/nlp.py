@@ -6,12 +6,13 @@ import json
 import logging
 from functools import lru_cache
 from pathlib import Path
-
-import spacy
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from qualcode.errors import ModelNotAvailable
 from qualcode.fingerprint import hash_folder
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,8 @@ PIPELINE_DOCUMENTATION = ("README.md", "LICENSE", "LICENSES_SOURCES", "accuracy.
 @lru_cache(maxsize=4)
 def sentence_pipeline(name: str = DEFAULT_SPACY_MODEL) -> Language:
     """A pipeline that only splits sentences: the fast path for segmentation."""
+    import spacy
+
     try:
         nlp = spacy.load(name, exclude=list(SENTENCE_EXCLUDE))
     except OSError:
@@ -40,12 +43,14 @@ def sentence_pipeline(name: str = DEFAULT_SPACY_MODEL) -> Language:
 def pipeline_folder(pipeline: str | Path | Language) -> Path:
     """The folder a spaCy pipeline is loaded from: a path as given, an installed package's data folder
     (found without loading the pipeline), or the folder a loaded pipeline came from."""
-    if isinstance(pipeline, Language):
+    if not isinstance(pipeline, str | Path):  # a loaded pipeline (spaCy is not imported to ask)
         if pipeline.path is None:
             raise ValueError("This spaCy pipeline was built in memory, not loaded from a folder.")
         return Path(pipeline.path)
     if Path(pipeline).is_dir():
         return Path(pipeline)
+    import spacy.util
+
     name = str(pipeline)
     if not spacy.util.is_package(name):
         raise ModelNotAvailable(f"The spaCy pipeline {name!r} is not installed.")
@@ -68,3 +73,14 @@ def pipeline_identity(pipeline: str | Path | Language) -> str:
     README or licences). The same for two names or copies of one pipeline, different when a file changes.
     Reads the files only (the pipeline is not loaded), once per process while they are unchanged."""
     return f"spacy:{hash_folder(pipeline_folder(pipeline), ('**/*',), PIPELINE_DOCUMENTATION)}"
+
+
+@lru_cache(maxsize=4)
+def lemma_pipeline(name: str = DEFAULT_SPACY_MODEL) -> Language:
+    """The spaCy components the rules need: tagger and lemmatizer, no parser or NER."""
+    import spacy
+
+    try:
+        return spacy.load(name, exclude=["parser", "ner"])
+    except OSError:
+        raise ModelNotAvailable(f"The spaCy pipeline {name!r} is not installed.") from None

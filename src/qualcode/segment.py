@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from qualcode.anonymise.entities import PLACEHOLDER
 from qualcode.models import Segment, Source
 from qualcode.text import normalise
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 Span = tuple[int, int]
 # Where to cut an over-long sentence, best first: after a semicolon or colon, a comma, before a conjunction.

@@ -54,7 +54,7 @@ class TurnPool:
 
     @classmethod
     def from_samples(cls) -> TurnPool:
-        from qualcode.ingest import read_folder
+        from qualcode.workspace.ingest import read_folder
 
         return cls.from_corpora({name: read_folder(samples_dir() / name) for name in ("review_week", "evaluation")})
 

@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from spacy.matcher import Matcher
-from spacy.vocab import Vocab
 
 from qualcode.codebook.model import Codebook
 from qualcode.errors import BadCodebook as BadCodebook
@@ -71,6 +69,9 @@ def _check_structure(path: Path, codes: list[dict[str, Any]]) -> None:
 
 
 def _check_patterns(path: Path, codebook: Codebook, lines: dict[str, int]) -> None:
+    from spacy.matcher import Matcher  # here: reading a project's settings loads no spaCy
+    from spacy.vocab import Vocab
+
     matcher = Matcher(Vocab())
     for code in codebook.codes:
         for number, pattern in enumerate(code.patterns):

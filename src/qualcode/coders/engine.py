@@ -135,7 +135,7 @@ class CodingEngine(BaseEstimator):  # type: ignore[misc]  # scikit-learn has no 
         self.threshold = threshold
         self.top_threshold = top_threshold
 
-    def _settings(self) -> EngineSettings:
+    def effective_settings(self) -> EngineSettings:
         """`settings` (or the defaults) with the fields given on their own in their place."""
         given = {"context_weight": self.context_weight, "turn_weight": self.turn_weight,
                  "threshold": self.threshold, "top_threshold": self.top_threshold}
@@ -146,7 +146,7 @@ class CodingEngine(BaseEstimator):  # type: ignore[misc]  # scikit-learn has no 
         known), learn from it too and measure, by cross-validation, how well that agrees with the person
         before it is used. `statements`, the whole table those codes come from, lets each coded statement be
         read in its whole answer rather than among the coded ones alone."""
-        self.settings_ = self._settings()
+        self.settings_ = self.effective_settings()
         self.code_ids_ = [c.id for c in self.codebook.leaves]
         self.rules_ = RulesCoder(self.nlp, self.codebook).fit()
         self.valence_ = (ValenceCoder(self.embedder, self.codebook, random_state=self.random_state).fit()

@@ -2,10 +2,10 @@
 
 from qualcode.errors import BadExchangeFile
 from qualcode.exchange.codebook import codebook_yaml, export_codebook, import_codebook, write_codebook_yaml
-from qualcode.exchange.importing import covered_segments, import_codings
-from qualcode.exchange.project import ExportSummary, export_project
+from qualcode.exchange.importing import covered_segments, decisions_from
+from qualcode.exchange.project import ExportSummary, qdpx_entries
 from qualcode.exchange.reading import QdpxCode, QdpxCoding, QdpxProject, QdpxSource, QdpxUser, read_qdpx
 
 __all__ = ["BadExchangeFile", "ExportSummary", "QdpxCode", "QdpxCoding", "QdpxProject", "QdpxSource", "QdpxUser",
-           "codebook_yaml", "covered_segments", "export_codebook", "export_project", "import_codebook",
-           "import_codings", "read_qdpx", "write_codebook_yaml"]
+           "codebook_yaml", "covered_segments", "decisions_from", "export_codebook", "import_codebook",
+           "qdpx_entries", "read_qdpx", "write_codebook_yaml"]

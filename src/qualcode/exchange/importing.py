@@ -11,7 +11,6 @@ store.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -19,7 +18,6 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode.codebook.model import VALENCES, Codebook
-from qualcode.coders.project_coding import project_codebook
 from qualcode.errors import BadExchangeFile
 from qualcode.exchange.codebook import code_guid
 from qualcode.exchange.project import (
@@ -31,31 +29,12 @@ from qualcode.exchange.project import (
     machine_user_key,
     user_guid,
 )
-from qualcode.exchange.reading import QdpxCoding, QdpxProject, QdpxSource, read_qdpx
+from qualcode.exchange.reading import QdpxCoding, QdpxProject, QdpxSource
 from qualcode.exchange.xmltools import iso_utc
-from qualcode.project import Project
-from qualcode.store import Store
 
 log = logging.getLogger(__name__)
 DECISION_COLUMNS = ["segment_id", "codebook", "code_id", "decision", "valence", "coder", "decided_at"]
 UNKNOWN_CODER = "unknown coder"
-
-
-def import_codings(project: Project, path: Path) -> pd.DataFrame:
-    """People's codings in a `.qdpx` of this project, as decisions ready for `Store.add_decisions`.
-
-    Returns:
-        Columns segment_id, codebook, code_id, decision, valence, coder, decided_at; one row per statement
-        and code (the latest coding wins when several people coded the same), sorted by statement and code.
-    """
-    exchange = read_qdpx(path)
-    codebook = project_codebook(project)
-    with Store(project.store_path) as store:
-        texts = {str(source_id): store.source_text(str(source_id)) for source_id in store.sources()["id"]}
-        segments = store.segments()
-        models = {str(model) for model in store.codings()["model"]}
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    return decisions_from(exchange, codebook, texts, segments, models, path, now)
 
 
 def decisions_from(exchange: QdpxProject, codebook: Codebook, texts: Mapping[str, str], segments: pd.DataFrame,

@@ -24,12 +24,9 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode.codebook.model import Codebook
-from qualcode.coders.project_coding import project_codebook
 from qualcode.exchange.codebook import ORIGIN, add_codes, code_guid
 from qualcode.exchange.xmltools import PROJECT_NS, make_guid, root_element, sub, to_bytes, xsd_datetime
 from qualcode.models import UNKNOWN
-from qualcode.project import Project
-from qualcode.store import Store
 
 PROJECT_FILE = "project.qde"
 SOURCES_DIR = "sources"
@@ -83,19 +80,6 @@ def user_guid(key: str) -> str:
 
 def source_guid(source_id: str) -> str:
     return make_guid("source", source_id)
-
-
-def export_project(project: Project, path: Path) -> ExportSummary:
-    """Write the project as a `.qdpx` (written to a temporary file, then moved: never half a file)."""
-    codebook = project_codebook(project)
-    with Store(project.store_path) as store:
-        sources = store.sources()
-        texts = {str(source_id): store.source_text(str(source_id)) for source_id in sources["id"]}
-        segments, decisions = store.segments(), store.decisions(codebook.name)
-        codings = store.codings(codebook.name, codebook.version)
-    entries, summary = qdpx_entries(project.config.name, codebook, sources, texts, segments, codings, decisions)
-    write_zip(path, entries)
-    return ExportSummary(path=path, **summary)
 
 
 def qdpx_entries(name: str, codebook: Codebook, sources: pd.DataFrame, texts: Mapping[str, str],
@@ -172,10 +156,9 @@ def qdpx_entries(name: str, codebook: Codebook, sources: pd.DataFrame, texts: Ma
 
 def _machine_codings(codebook: Codebook, codings: pd.DataFrame, decisions: pd.DataFrame, known: set[str],
                      located: Mapping[str, tuple[str, int, int]]) -> tuple[list[_Coding], int]:
-    """Assigned machine codes of the codebook's current version, less those a person rejected."""
-    chosen = codings[(codings["codebook"] == codebook.name) & (codings["codebook_version"] == codebook.version)
-                     & codings["assigned"].astype(bool) & codings["code_id"].isin(known)
-                     & codings["segment_id"].isin(located.keys())]
+    """Assigned machine codes (`codings`: the current coding digest's), less those a person rejected."""
+    chosen = codings[(codings["codebook"] == codebook.name) & codings["assigned"].astype(bool)
+                     & codings["code_id"].isin(known) & codings["segment_id"].isin(located.keys())]
     refused = {(str(r.segment_id), str(r.code_id)) for r in decisions.itertuples() if r.decision == "reject"}
     marks, rejected = [], 0
     for row in chosen.itertuples():
@@ -187,9 +170,9 @@ def _machine_codings(codebook: Codebook, codings: pd.DataFrame, decisions: pd.Da
         note = "\n".join([
             f"{MACHINE_NOTE}{code_id}", f"confidence: {float(row.confidence):.3f}",
             f"{VALENCE_LINE}{valence}", f"method: {row.method}", f"rank: {row.rank}",
-            f"codebook: {codebook.name} {codebook.version}", f"model: {model}"])
+            f"codebook: {codebook.name} {codebook.version}", f"model: {model}", f"coding digest: {row.digest}"])
         marks.append(_Coding(segment_id, code_id, machine_user_key(model), xsd_datetime(row.coded_at), note,
-                             f"machine:{model}:{codebook.name}:{codebook.version}:{segment_id}:{code_id}"))
+                             f"machine:{model}:{codebook.name}:{row.digest}:{segment_id}:{code_id}"))
     return marks, rejected
 
 

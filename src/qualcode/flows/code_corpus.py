@@ -8,18 +8,26 @@ everything new is ingested and coded; a rerun does nothing, a killed run resumes
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from qualcode.flows.nightly_review import code_all
 from qualcode.flows.tasks import SEQUENTIAL, ingest, summarise
-from qualcode.ingest.inbox import copy_into_inbox
 from qualcode.project import Project
+from qualcode.workspace import IngestCounts
+from qualcode.workspace.ingest import copy_into_inbox
 
 FLOW_NAME = "code-corpus"
+
+
+@dataclass(frozen=True)
+class CorpusRun:
+    copied: int
+    ingested: IngestCounts
+    coded: int
 
 
 @task(name="collect-corpus", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -29,9 +37,9 @@ def collect(project_dir: str, corpus_dir: str) -> int:
 
 
 @flow(name=FLOW_NAME, task_runner=SEQUENTIAL, log_prints=False)
-def code_corpus(project_dir: str, corpus_dir: str | None = None, batch_size: int = 256) -> dict[str, Any]:
+def code_corpus(project_dir: str, corpus_dir: str | None = None, batch_size: int = 256) -> CorpusRun:
     copied = collect(project_dir, corpus_dir) if corpus_dir else 0
     ingested = ingest(project_dir)
     coded = code_all(project_dir, batch_size)
-    summarise(FLOW_NAME, {"copied": copied, **ingested}, coded, None)
-    return {"copied": copied, "ingested": ingested, "coded": coded}
+    summarise(FLOW_NAME, ingested, coded, None, copied=copied)
+    return CorpusRun(copied=copied, ingested=ingested, coded=coded)

@@ -1,7 +1,6 @@
-"""Reading transcripts, notes and spreadsheets into sources, and ingesting an inbox into the store."""
+"""Reading transcripts, notes and spreadsheets into sources (`qualcode.workspace.ingest` takes an inbox into a
+project's store)."""
 
-from qualcode.ingest.inbox import FileOutcome, IngestReport, inbox_files, ingest_inbox, read_folder
 from qualcode.ingest.readers import READERS, parse_file, read_source
 
-__all__ = ["READERS", "FileOutcome", "IngestReport", "inbox_files", "ingest_inbox", "parse_file", "read_folder",
-           "read_source"]
+__all__ = ["READERS", "parse_file", "read_source"]

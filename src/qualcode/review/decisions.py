@@ -104,9 +104,9 @@ def apply_decisions(codings: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFr
     return merged.drop(columns=["decision", "human_valence", "_merge"]).reset_index(drop=True)
 
 
-def current_codings(store: Store, codebook: Codebook) -> pd.DataFrame:
-    """The coding every output uses: the machine's codings with this codebook version, people's decisions on
-    its codes laid over them (`Store.codings()` columns)."""
-    codings = store.codings(codebook.name, codebook.version)
+def current_codings(store: Store, codebook: Codebook, digest: str) -> pd.DataFrame:
+    """The coding every output uses: the machine's codings under the current coding digest, people's decisions
+    on its codes laid over them (`Store.codings()` columns)."""
+    codings = store.codings(codebook.name, digest)
     decisions = store.decisions(codebook.name)
     return apply_decisions(codings, decisions[decisions["code_id"].isin({c.id for c in codebook.leaves})])

@@ -111,6 +111,42 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (segment_id, codebook, code_id)
     );
     """,
+    # 5: a coding is identified by its digest (codebook content, coding settings, the models' weights), not by
+    # the codebook's hand-typed version. Codings from before carry 'version:<version>', which no digest equals,
+    # so `qualcode code` recodes them.
+    """
+    CREATE TABLE codings_v5 (
+        segment_id       TEXT NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+        codebook         TEXT NOT NULL,
+        codebook_version TEXT NOT NULL,
+        digest           TEXT NOT NULL,
+        code_id          TEXT NOT NULL,
+        confidence       REAL NOT NULL,
+        assigned         INTEGER NOT NULL,
+        rank             INTEGER NOT NULL,
+        method           TEXT NOT NULL,
+        valence          TEXT,
+        model            TEXT NOT NULL,
+        coded_at         TEXT NOT NULL,
+        PRIMARY KEY (segment_id, codebook, digest, code_id)
+    );
+    INSERT INTO codings_v5 SELECT segment_id, codebook, codebook_version, 'version:' || codebook_version, code_id,
+        confidence, assigned, rank, method, valence, model, coded_at FROM codings;
+    DROP TABLE codings;
+    ALTER TABLE codings_v5 RENAME TO codings;
+    CREATE TABLE coding_runs_v5 (
+        segment_id       TEXT NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+        codebook         TEXT NOT NULL,
+        digest           TEXT NOT NULL,
+        PRIMARY KEY (segment_id, codebook, digest)
+    );
+    INSERT OR IGNORE INTO coding_runs_v5 SELECT segment_id, codebook, 'version:' || codebook_version
+        FROM coding_runs;
+    DROP TABLE coding_runs;
+    ALTER TABLE coding_runs_v5 RENAME TO coding_runs;
+    CREATE INDEX codings_by_digest ON codings(codebook, digest);
+    CREATE INDEX coding_runs_by_digest ON coding_runs(codebook, digest);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

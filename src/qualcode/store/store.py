@@ -30,10 +30,15 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-        self._db.execute("PRAGMA foreign_keys = ON")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = FULL")
-        self._migrate()
+        try:
+            self._refuse_newer()  # before any PRAGMA that writes: a file from a newer qualcode is left untouched
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = FULL")
+            self._migrate()
+        except BaseException:
+            self._db.close()
+            raise
 
     # --- lifecycle ---------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -50,12 +55,14 @@ class Store:
     def schema_version(self) -> int:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
-    def _migrate(self) -> None:
+    def _refuse_newer(self) -> None:
         version = self.schema_version
         if version > SCHEMA_VERSION:
             raise StoreTooNew(f"The store is at schema version {version}; this qualcode knows up to "
                               f"{SCHEMA_VERSION}.", path=self.path)
-        for target in range(version, SCHEMA_VERSION):
+
+    def _migrate(self) -> None:
+        for target in range(self.schema_version, SCHEMA_VERSION):
             with self.transaction():
                 for statement in _statements(MIGRATIONS[target]):
                     self._db.execute(statement)
@@ -122,18 +129,18 @@ class Store:
         return {str(d): str(p) for d, p in self._db.execute("SELECT digest, placeholder FROM pseudonyms")}
 
     _UNCODED = ("FROM segments g WHERE NOT EXISTS (SELECT 1 FROM coding_runs r WHERE r.segment_id = g.id "
-                "AND r.codebook = ? AND r.codebook_version = ?)")
+                "AND r.codebook = ? AND r.digest = ?)")
 
-    def uncoded_segments(self, codebook: str, version: str, limit: int | None = None,
+    def uncoded_segments(self, codebook: str, digest: str, limit: int | None = None,
                          after: tuple[str, int] | None = None, turn: tuple[str, int] | None = None
                          ) -> pd.DataFrame:
-        """Statements not yet coded with this codebook version, in source order (columns id, text, question,
-        source_id, idx, turn_index): all of them, or `limit` of them after the (source_id, idx) `after`, so a
-        caller can walk a large store a batch at a time; with `turn` (source_id, turn_index), of that answer
-        only."""
+        """Statements without a coding of this digest (never coded, or coded under another one), in source
+        order (columns id, text, question, source_id, idx, turn_index): all of them, or `limit` of them after
+        the (source_id, idx) `after`, so a caller can walk a large store a batch at a time; with `turn`
+        (source_id, turn_index), of that answer only."""
         query = (f"SELECT g.id AS id, g.text AS text, COALESCE(g.question, '') AS question, g.source_id AS "
                  f"source_id, g.idx AS idx, g.turn_index AS turn_index {self._UNCODED}")
-        params: list[object] = [codebook, version]
+        params: list[object] = [codebook, digest]
         if after is not None:
             query += " AND (g.source_id, g.idx) > (?, ?)"
             params += list(after)
@@ -146,32 +153,45 @@ class Store:
             params.append(limit)
         return pd.read_sql_query(query, self._db, params=params)
 
-    def count_uncoded(self, codebook: str, version: str) -> int:
-        return int(self._db.execute(f"SELECT COUNT(*) {self._UNCODED}", (codebook, version)).fetchone()[0])
+    def count_uncoded(self, codebook: str, digest: str) -> int:
+        return int(self._db.execute(f"SELECT COUNT(*) {self._UNCODED}", (codebook, digest)).fetchone()[0])
 
-    def add_codings(self, codings: pd.DataFrame) -> None:
-        """Record a coding run (the columns of `qualcode.coders.CODING_COLUMNS`) in one transaction."""
+    def add_codings(self, codings: pd.DataFrame, digest: str) -> None:
+        """Record a coding run (the columns of `qualcode.coders.CODING_COLUMNS`) under its coding digest, in one
+        transaction. It supersedes its statements' codings of the same codebook under any other digest: a
+        statement holds one machine coding per codebook, the latest."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         coded = codings.dropna(subset=["code_id"])
+        statements = [(r.id, r.codebook, digest) for r in codings.drop_duplicates(["id", "codebook"]).itertuples()]
         with self.transaction():
+            for table in ("codings", "coding_runs"):
+                self._db.executemany(f"DELETE FROM {table} WHERE segment_id = ? AND codebook = ? AND digest != ?",
+                                     statements)
             self._db.executemany(
-                "INSERT OR REPLACE INTO codings (segment_id, codebook, codebook_version, code_id, confidence, "
-                "assigned, rank, method, valence, model, coded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(r.id, r.codebook, r.codebook_version, r.code_id, float(r.confidence), int(bool(r.assigned)),
-                  int(r.rank), r.method, r.valence if isinstance(r.valence, str) else None, r.model, now)
-                 for r in coded.itertuples()])
-            self._db.executemany(
-                "INSERT OR IGNORE INTO coding_runs (segment_id, codebook, codebook_version) VALUES (?, ?, ?)",
-                [(r.id, r.codebook, r.codebook_version) for r in codings.itertuples()])
+                "INSERT OR REPLACE INTO codings (segment_id, codebook, codebook_version, digest, code_id, "
+                "confidence, assigned, rank, method, valence, model, coded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(r.id, r.codebook, r.codebook_version, digest, r.code_id, float(r.confidence),
+                  int(bool(r.assigned)), int(r.rank), r.method, r.valence if isinstance(r.valence, str) else None,
+                  r.model, now) for r in coded.itertuples()])
+            self._db.executemany("INSERT OR IGNORE INTO coding_runs (segment_id, codebook, digest) VALUES (?, ?, ?)",
+                                 statements)
 
-    def codings(self, codebook: str | None = None, version: str | None = None) -> pd.DataFrame:
-        """Machine codings, of one codebook (and version) when given: columns segment_id, codebook,
-        codebook_version, code_id, confidence, assigned, rank, method, valence, model, coded_at."""
-        where = [(column, value) for column, value in (("codebook", codebook), ("codebook_version", version))
+    def codings(self, codebook: str | None = None, digest: str | None = None) -> pd.DataFrame:
+        """Machine codings, of one codebook (and coding digest) when given: columns segment_id, codebook,
+        codebook_version, digest, code_id, confidence, assigned, rank, method, valence, model, coded_at."""
+        where = [(column, value) for column, value in (("codebook", codebook), ("digest", digest))
                  if value is not None]
         query = "SELECT * FROM codings" + (" WHERE " + " AND ".join(f"{c} = ?" for c, _ in where) if where else "")
         frame = pd.read_sql_query(query + " ORDER BY segment_id, rank", self._db, params=[v for _, v in where])
         return frame.assign(assigned=frame["assigned"].astype(bool))
+
+    def coding_digests(self, codebook: str) -> dict[str, int]:
+        """Statements coded under each digest of this codebook: more than one means part of the corpus is
+        coded with an older codebook, setting or model."""
+        rows = self._db.execute("SELECT digest, COUNT(*) FROM coding_runs WHERE codebook = ? GROUP BY digest "
+                                "ORDER BY digest", (codebook,))
+        return {str(d): int(n) for d, n in rows}
 
     def add_decisions(self, decisions: pd.DataFrame) -> None:
         """Record people's decisions (columns segment_id, codebook, code_id, decision, valence, coder,

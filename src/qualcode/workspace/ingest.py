@@ -10,11 +10,9 @@ import logging
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-from qualcode.anonymise.detector import Detector, ner_pipeline
+from qualcode.anonymise.detector import Detector
 from qualcode.anonymise.gate import Anonymiser
 from qualcode.anonymise.pseudonyms import Pseudonyms, load_or_create_secret, read_key, write_key
 from qualcode.errors import DuplicateSourceId, FolderNotFound, InputError, QualcodeError, Quarantined
@@ -25,54 +23,13 @@ from qualcode.nlp import sentence_pipeline
 from qualcode.project import QUARANTINE_DIR, REJECTED_DIR, Project
 from qualcode.segment import Segmenter
 from qualcode.store import Store
+from qualcode.workspace.results import FileOutcome, IngestReport
+from qualcode.workspace.wiring import project_detector
 
 log = logging.getLogger(__name__)
 
-Status = Literal["added", "skipped", "rejected", "quarantined"]
 ProgressCallback = Callable[[int, int], None]
 REASON_SUFFIX = ".reason.txt"
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    """What became of one inbox file. `name` is the file's own path inside the inbox (to move it: never shown);
-    `reason` and `warnings` name it only as the anonymisation gate shows it, and carry no value from it."""
-
-    name: str
-    status: Status
-    source_id: str | None = None
-    segments: int = 0
-    reason: str | None = None
-    warnings: tuple[str, ...] = ()
-
-
-@dataclass
-class IngestReport:
-    outcomes: list[FileOutcome] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)  # about the run as a whole: a manifest's unknown column
-
-    def _with(self, status: Status) -> list[FileOutcome]:
-        return [o for o in self.outcomes if o.status == status]
-
-    @property
-    def added(self) -> list[FileOutcome]:
-        return self._with("added")
-
-    @property
-    def skipped(self) -> list[FileOutcome]:
-        return self._with("skipped")
-
-    @property
-    def rejected(self) -> list[FileOutcome]:
-        return self._with("rejected")
-
-    @property
-    def quarantined(self) -> list[FileOutcome]:
-        return self._with("quarantined")
-
-    @property
-    def set_aside(self) -> list[FileOutcome]:
-        return self.rejected + self.quarantined
 
 
 def inbox_files(inbox: Path) -> list[Path]:
@@ -158,13 +115,6 @@ def anything_new(project: Project, files: list[Path] | None = None) -> bool:
             except OSError:
                 return True
     return False
-
-
-def project_detector(project: Project) -> Detector:
-    """The anonymisation detector with the project's spaCy pipeline, allow and deny lists and threshold."""
-    settings = project.config.anonymisation
-    return Detector(ner_pipeline(project.config.spacy_model), allow=settings.allow, deny=settings.deny,
-                    score_threshold=settings.score_threshold)
 
 
 def _ingest_one(project: Project, store: Store, segmenter: Segmenter, gate: Anonymiser, path: Path,

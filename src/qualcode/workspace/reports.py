@@ -12,11 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode import __version__
-from qualcode.codebook import Codebook, resolve_codebook_path
-from qualcode.coders.project_coding import project_codebook
+from qualcode.codebook import resolve_codebook_path
 from qualcode.evidence.analysis import Analysis, analyse
 from qualcode.evidence.delta import Delta, daily_delta
-from qualcode.evidence.hypotheses import HypothesisSet, load_hypotheses
 from qualcode.outputs import write_folder
 from qualcode.project import CONFIG_NAME, Project
 from qualcode.reports.briefing import render_briefing
@@ -24,11 +22,14 @@ from qualcode.reports.tables import report_tables, write_tables
 from qualcode.reports.workbook import write_workbook
 from qualcode.review.decisions import current_codings
 from qualcode.store import Store
+from qualcode.workspace.results import BRIEFING
+from qualcode.workspace.wiring import project_codebook, project_coding_digest, project_hypotheses
 
 log = logging.getLogger(__name__)
-BRIEFING = "briefing.html"
+
 WORKBOOK = "evidence.xlsx"
-ABOUT = "about.json"  # provenance: version, codebook, model, day, the report compared with, and an input digest
+ABOUT = "about.json"  # provenance: version, codebook, model, coding digest, day, the report compared with, inputs
+SUMMARY = "summary"  # the key in about.json of the report in counts and statuses (`ReportSummary`)
 SOURCES = "sources.csv"
 
 
@@ -42,12 +43,6 @@ class Report:
     @property
     def briefing(self) -> Path:
         return self.folder / BRIEFING
-
-
-def project_hypotheses(project: Project, codebook: Codebook) -> HypothesisSet:
-    """The project's hypotheses file, or none yet (a briefing still charts the matrix and voices)."""
-    path = project.root / project.config.evidence.hypotheses
-    return load_hypotheses(path, codebook) if path.is_file() else HypothesisSet()
 
 
 def report_dates(project: Project) -> list[dt.date]:
@@ -71,6 +66,7 @@ def report_inputs(project: Project, day: dt.date | None = None) -> str:
     digest.update(f"{previous}|".encode())
     if previous is not None and (project.outputs / previous.isoformat() / SOURCES).is_file():
         digest.update((project.outputs / previous.isoformat() / SOURCES).read_bytes())
+    digest.update(f"{project_coding_digest(project)}|".encode())
     with Store(project.store_path) as store:
         digest.update(repr(store.signature()).encode())
     files = [project.root / CONFIG_NAME, project.root / project.config.evidence.hypotheses,
@@ -106,8 +102,10 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
     codebook = project_codebook(project)
     hypotheses = project_hypotheses(project, codebook)
     inputs = report_inputs(project, day)
+    coding = project_coding_digest(project)
     with Store(project.store_path) as store:
-        segments, sources, codings = store.segments(), store.sources(), current_codings(store, codebook)
+        segments, sources, codings = store.segments(), store.sources(), current_codings(store, codebook, coding)
+        digests = store.coding_digests(codebook.name)
     models = sorted(set(codings["model"].dropna()))
     reviewed = int((codings["method"] == "human").sum())
     previous = previous_report(project, day)
@@ -119,11 +117,14 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
     about = {"project": project.config.name, "as of": day.isoformat(),
              "compared with": previous.isoformat() if previous else "nothing (first report)",
              "codebook": f"{codebook.name} {codebook.version}", "model": ", ".join(models) or "none yet",
+             "coding digest": coding,
+             "not coded with the current coding": str(sum(n for d, n in digests.items() if d != coding) or "none"),
              "reviewed by a person": f"{reviewed} codings",
              "version": __version__}
 
     def write(folder: Path) -> None:
-        (folder / ABOUT).write_text(json.dumps({**about, "inputs": inputs}, indent=2) + "\n", encoding="utf-8")
+        recorded = {**about, "inputs": inputs, SUMMARY: report_summary(now, delta, coding, digests)}
+        (folder / ABOUT).write_text(json.dumps(recorded, indent=2) + "\n", encoding="utf-8")
         write_tables(report_tables(now, delta), folder)
         write_workbook(folder / WORKBOOK, now, delta, codes, about)
         (folder / BRIEFING).write_text(render_briefing(
@@ -134,6 +135,25 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
     folder = write_folder(project.outputs / day.isoformat(), write)
     log.info("Report for %s: %d statements, %d hypotheses", day, len(now.segments), len(now.summary))
     return Report(folder=folder, analysis=now, delta=delta, previous=previous)
+
+
+def report_summary(now: Analysis, delta: Delta, coding: str, digests: dict[str, int]) -> dict[str, object]:
+    """The report in counts and statuses only (the fields of `qualcode.workspace.ReportSummary`): no statement,
+    quote or name, so flow artifacts and logs may carry it."""
+    before = dict(zip(delta.hypotheses["hypothesis_id"], delta.hypotheses["status_before"], strict=True))
+    changed = delta.hypotheses[delta.hypotheses["changed"].astype(bool)]
+    voices = delta.voices
+    return {
+        "as_of": now.as_of.isoformat(), "statements": len(now.segments),
+        "statuses": {str(h): str(s) for h, s in zip(now.summary["hypothesis_id"], now.summary["status"], strict=True)},
+        "status_before": {str(h): str(s) for h, s in zip(changed["hypothesis_id"], changed["status_before"],
+                                                         strict=True)},
+        "new_agencies": sorted(str(v) for v in voices.loc[voices["kind"] == "agency", "voice"]),
+        "hypotheses": [{"id": str(r.hypothesis_id), "status": str(r.status),
+                        "before": str(before.get(r.hypothesis_id, "") or ""), "for": int(r.support_statements),
+                        "against": int(r.contradict_statements), "gaps": str(r.gaps)}
+                       for r in now.summary.itertuples(index=False)],
+        "coding_digest": coding, "digests": digests}
 
 
 def _sources_of(project: Project, day: dt.date) -> set[str] | None:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from qualcode.coders.project_coding import project_codebook, project_embedder
 from qualcode.errors import TooFewStatements
 from qualcode.outputs import write_folder
 from qualcode.project import Project
@@ -17,6 +16,7 @@ from qualcode.store import Store
 from qualcode.text import for_models
 from qualcode.themes.analysis import Themes, find_themes, propose_codes, topic_code_table, uncovered_statements
 from qualcode.themes.model import ThemeSettings
+from qualcode.workspace.wiring import project_codebook, project_coding_digest, project_embedder
 
 log = logging.getLogger(__name__)
 THEMES_DIR = "themes"
@@ -39,7 +39,7 @@ def project_themes(project: Project, low_confidence: float = 0.5, settings: Them
     settings = settings or ThemeSettings()
     codebook = project_codebook(project)
     with Store(project.store_path) as store:
-        segments, codings = store.segments(), current_codings(store, codebook)
+        segments, codings = store.segments(), current_codings(store, codebook, project_coding_digest(project))
     pool = uncovered_statements(segments, codings, low_confidence)
     if len(pool) < settings.min_statements:  # say so before loading any model
         raise TooFewStatements(f"Only {len(pool)} statements no code holds above {low_confidence}; at least "

@@ -1,0 +1,209 @@
+"""The service layer: every operation on a project, typed, in one place.
+
+The CLI, the Prefect flows, the notebooks API and the web workbench are thin adapters over `Workspace`: they
+parse their input, call one operation and present its typed result. Store transactions, which codings a
+review offers and how a report is summarised are decided here, once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from qualcode.errors import NothingToReview, OutputExists
+from qualcode.project import Project, init_project
+from qualcode.store import Store
+from qualcode.workspace.results import CodingRun, IngestReport, ReportSummary, ReviewImport
+
+if TYPE_CHECKING:
+    from qualcode.anonymise.detector import Detector
+    from qualcode.codebook import Codebook
+    from qualcode.coders.engine import CodingEngine
+    from qualcode.evidence.analysis import Analysis
+    from qualcode.evidence.settings import Case
+    from qualcode.exchange.project import ExportSummary
+    from qualcode.themes.model import ThemeSettings
+    from qualcode.workspace.reports import Report
+    from qualcode.workspace.themes import ThemeReport
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A project folder and what can be done with it. Cheap to create: models load on the first operation
+    that needs them."""
+
+    project: Project
+
+    @classmethod
+    def open(cls, root: str | Path) -> Workspace:
+        return cls(Project.open(Path(root)))
+
+    @classmethod
+    def create(cls, root: str | Path, name: str | None = None) -> Workspace:
+        """Scaffold a project folder (an existing one is left exactly as it is) and open it."""
+        return cls(init_project(Path(root), name=name))
+
+    @property
+    def root(self) -> Path:
+        return self.project.root
+
+    # --- components ------------------------------------------------------------------------------------
+    @cached_property
+    def codebook(self) -> Codebook:
+        from qualcode.workspace.wiring import project_codebook
+
+        return project_codebook(self.project)
+
+    def engine(self) -> CodingEngine:
+        from qualcode.workspace.wiring import project_engine
+
+        return project_engine(self.project)
+
+    def detector(self) -> Detector:
+        from qualcode.workspace.wiring import project_detector
+
+        return project_detector(self.project)
+
+    def coding_digest(self) -> str:
+        from qualcode.workspace.wiring import project_coding_digest
+
+        return project_coding_digest(self.project)
+
+    # --- operations --------------------------------------------------------------------------------------
+    def ingest(self, *, detector: Detector | None = None, progress: Progress | None = None) -> IngestReport:
+        """New inbox files through the anonymisation gate into the store; files already there are skipped."""
+        from qualcode.workspace.ingest import ingest_inbox
+
+        return ingest_inbox(self.project, detector=detector, progress=progress)
+
+    def code(self, *, engine: CodingEngine | None = None, progress: Progress | None = None,
+             batch_size: int | None = None) -> CodingRun:
+        """Code every statement whose coding is missing or stale (another coding digest)."""
+        from qualcode.coders.digest import engine_digest
+        from qualcode.workspace.coding import BATCH, code_project
+
+        digest = engine_digest(engine) if engine is not None else self.coding_digest()
+        codebook = engine.codebook if engine is not None else self.codebook
+        coded = code_project(self.project, engine, progress=progress, batch_size=batch_size or BATCH,
+                             digest=digest)
+        return CodingRun(coded=coded, codebook=codebook.name, version=codebook.version, digest=digest)
+
+    def report(self, day: dt.date | None = None) -> Report:
+        """(Re)build outputs/DAY/ from the store."""
+        from qualcode.workspace.reports import build_report
+
+        return build_report(self.project, day)
+
+    def report_summary(self, day: dt.date | None = None) -> ReportSummary:
+        """The day's report, rebuilt only when something it is built from changed, summarised."""
+        from qualcode.workspace.reports import ABOUT, SUMMARY, report_is_current
+
+        day = day or dt.date.today()
+        folder = self.project.outputs / day.isoformat()
+        if not report_is_current(self.project, day):
+            folder = self.report(day).folder
+        recorded = json.loads((folder / ABOUT).read_text(encoding="utf-8"))[SUMMARY]
+        return ReportSummary(folder=folder, **recorded)
+
+    def themes(self, low_confidence: float = 0.5, settings: ThemeSettings | None = None, *, propose: bool = False,
+               coverage: bool = True) -> ThemeReport:
+        from qualcode.workspace.themes import project_themes
+
+        return project_themes(self.project, low_confidence, settings, propose=propose, coverage=coverage)
+
+    def review_export(self, out: Path, count: int | None = None, *, force: bool = False) -> int:
+        """Write a review workbook of the machine's current codes not yet decided, most informative first;
+        returns how many statements it holds. An existing workbook is kept unless `force`."""
+        from qualcode.review.export import review_rows, write_review_workbook
+
+        if out.exists() and not force:
+            raise OutputExists(f"{out.name} exists and may hold decisions not yet imported.", path=out,
+                               hint=f"Import it first (qualcode review import {self.root} {out}), or pass "
+                                    "--force, or choose another --out.")
+        codebook, digest = self.codebook, self.coding_digest()
+        with self._store() as store:
+            codings = store.codings(codebook.name, digest=digest)
+            decided = set(store.decisions(codebook.name)["segment_id"])
+            segments = store.segments()
+        codings = codings[~codings["segment_id"].isin(decided)]
+        if codings.empty:
+            raise NothingToReview("No current machine coding waits for review with this codebook.",
+                                  hint=f"Run `qualcode code {self.root}` first if the coding is stale.")
+        rows = review_rows(segments, codings, codebook, count)
+        write_review_workbook(rows, out, codebook)
+        return int(rows["segment_id"].nunique())
+
+    def review_import(self, path: Path, coder: str | None = None) -> ReviewImport:
+        """Record people's decisions (every row checked before any is recorded, in one transaction)."""
+        from qualcode.review import read_decisions
+
+        codebook, digest = self.codebook, self.coding_digest()
+        with self._store() as store:
+            known = set(store.segments()["segment_id"])
+            frame = read_decisions(path, codebook, known, coder=coder)
+            with store.transaction():
+                store.add_decisions(frame)
+            codings = store.codings(codebook.name, digest=digest)
+            everything = store.decisions(codebook.name)
+        return ReviewImport(decisions=frame, codings=codings, everything=everything)
+
+    def exchange_export(self, out: Path) -> ExportSummary:
+        from qualcode.workspace.exchange import export_project
+
+        return export_project(self.project, out, self.coding_digest())
+
+    def exchange_import(self, qdpx: Path) -> pd.DataFrame:
+        """Record people's codings from another tool as their decisions; returns them."""
+        from qualcode.workspace.exchange import import_codings
+
+        decisions = import_codings(self.project, qdpx)
+        with self._store() as store, store.transaction():
+            store.add_decisions(decisions)
+        return decisions
+
+    # --- views (notebooks, the workbench) --------------------------------------------------------------
+    def sources(self) -> pd.DataFrame:
+        with self._store() as store:
+            return store.sources()
+
+    def segments(self, source: str | None = None) -> pd.DataFrame:
+        with self._store() as store:
+            return store.segments(source)
+
+    def codings(self) -> pd.DataFrame:
+        """The codings every output uses: the machine's current ones, with people's decisions laid over them."""
+        from qualcode.review.decisions import current_codings
+
+        with self._store() as store:
+            return current_codings(store, self.codebook, self.coding_digest())
+
+    def analysis(self, day: dt.date | None = None) -> Analysis:
+        """Everything the briefing shows, as of `day` (default today)."""
+        from qualcode.evidence.analysis import analyse
+        from qualcode.workspace.wiring import project_hypotheses
+
+        segments, sources, codings = self.segments(), self.sources(), self.codings()
+        return analyse(segments, sources, codings, self.codebook, project_hypotheses(self.project, self.codebook),
+                       self.project.config.evidence, day or dt.date.today())
+
+    def statements(self) -> pd.DataFrame:
+        """Coded statements: one row per (statement, assigned code), most confident first."""
+        return self.analysis().statements
+
+    def matrix(self, case: Case = "agency") -> pd.DataFrame:
+        return self.analysis().matrices[case]
+
+    def hypotheses(self) -> pd.DataFrame:
+        return self.analysis().summary
+
+    def _store(self) -> Store:
+        return Store(self.project.store_path)
