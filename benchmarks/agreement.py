@@ -50,31 +50,32 @@ def agreement(embedder: Embedder, codebook_name: str, gold_name: str, corpus: st
     book = load_codebook(resolve_codebook_path(codebook_name))
     gold = pd.read_csv(samples_dir().parent / "gold" / gold_name, dtype=str, keep_default_na=False)
     everything = sample_statements((corpus,))
-    statements = everything[everything["id"].isin(gold["id"])].reset_index(drop=True)
-    texts = gold.drop_duplicates("id").set_index("id")["text"]
-    if len(statements) != len(texts) or (_unnumbered(texts[statements["id"]]) != _unnumbered(statements["text"])).any():
+    statements = everything[everything["segment_id"].isin(gold["segment_id"])].reset_index(drop=True)
+    texts = gold.drop_duplicates("segment_id").set_index("segment_id")["text"]
+    stored = _unnumbered(statements["text"])
+    if len(statements) != len(texts) or (_unnumbered(texts[statements["segment_id"]]) != stored).any():
         raise SystemExit(f"{gold_name} no longer matches the {corpus} sample's statements: rebuild the gold set")
     engine = CodingEngine(book, embedder, lemma_pipeline()).fit()
     coded = engine.code(everything, top_k=3)
     sources = sorted(set(statements["source_id"]))
-    learned = set(statements["id"][statements["source_id"].isin(sources[::2])])
-    held_out = gold[~gold["id"].isin(learned)]
-    trained = CodingEngine(book, embedder, lemma_pipeline()).fit(gold[gold["id"].isin(learned)], everything)
+    learned = set(statements["segment_id"][statements["source_id"].isin(sources[::2])])
+    held_out = gold[~gold["segment_id"].isin(learned)]
+    trained = CodingEngine(book, embedder, lemma_pipeline()).fit(gold[gold["segment_id"].isin(learned)], everything)
     assert trained.training_agreement_ is not None
     own, vectors = engine.read(everything)
-    at = everything.reset_index(drop=True).reset_index().set_index("id")["index"]
+    at = everything.reset_index(drop=True).reset_index().set_index("segment_id")["index"]
     valence = None
     if engine.valence_ is not None and "valence" in gold.columns:
-        labelled = gold.drop_duplicates("id").set_index("id")["valence"]
+        labelled = gold.drop_duplicates("segment_id").set_index("segment_id")["valence"]
         labelled = labelled[labelled != ""]
         predicted = engine.valence_.predict(own[at[labelled.index].to_numpy()])
         valence = float(np.mean(np.array(predicted) == labelled.to_numpy()))
     confidence, _ = engine.confidences(everything, vectors)
-    confidence = confidence[at[statements["id"]].to_numpy()]
+    confidence = confidence[at[statements["segment_id"]].to_numpy()]
     truth = np.zeros_like(confidence, dtype=bool)
-    row = {s: i for i, s in enumerate(statements["id"])}
+    row = {s: i for i, s in enumerate(statements["segment_id"])}
     column = {c: i for i, c in enumerate(engine.code_ids_)}
-    for statement, code in zip(gold["id"], gold["code_id"], strict=True):
+    for statement, code in zip(gold["segment_id"], gold["code_id"], strict=True):
         if code in column:
             truth[row[statement], column[code]] = True
     bands = []

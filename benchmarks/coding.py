@@ -30,7 +30,7 @@ def repeated_statements(count: int) -> pd.DataFrame:
     rounds = count // len(samples) + 1
     statements = pd.concat([samples.assign(turn=samples["turn"] + f"~{n}") for n in range(rounds)],
                            ignore_index=True).iloc[:count]
-    return statements.assign(id=[str(i) for i in range(count)])[["id", "text", "question", "turn"]]
+    return statements.assign(segment_id=[str(i) for i in range(count)])[["segment_id", "text", "question", "turn"]]
 
 
 def measure(count: int = 5000, repeat: int = 1, codebook: str = "safeguarding_lines_of_enquiry") -> list[Figure]:

@@ -173,7 +173,7 @@ def test_the_same_person_gets_the_same_placeholder_across_sources(tmp_path: Path
     key = read_key(project.key_path)
     tayla = next(place for place, entry in key.items() if entry.original == "Tayla Brennan")
     with Store(project.store_path) as store:
-        texts = {row.id: store.source_text(row.id) for row in store.sources().itertuples()}
+        texts = {row.source_id: store.source_text(row.source_id) for row in store.sources().itertuples()}
     assert sum(tayla in text for text in texts.values()) >= 3
     assert all("Tayla" not in text for text in texts.values())
 
@@ -294,7 +294,7 @@ def test_names_in_file_names_and_metadata_values_never_reach_the_store(tmp_path:
     for value in ("Hargreaves", "Kayleigh", "Winstanley", "Tyler", "Oakfield"):
         assert value not in raw, value
     with Store(project.store_path) as store:
-        sources = store.sources().set_index("id")
+        sources = store.sources().set_index("source_id")
     assert any(i.startswith("PERSON_") for i in sources.index)
     assert sources.loc["visit-notes", "role"].startswith("foster carer for [PERSON_")
 

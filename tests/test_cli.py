@@ -78,7 +78,7 @@ def test_a_manifest_column_qualcode_does_not_know_never_stops_its_files(tmp_path
     shown = result.output + "\n".join(caplog.messages)
     assert "Kayleigh" not in shown and "happy" not in shown
     with Store(Project.open(tmp_path).store_path) as store:
-        assert list(store.sources()["id"]) == ["a"]
+        assert list(store.sources()["source_id"]) == ["a"]
 
 
 @pytest.mark.slow
@@ -109,7 +109,7 @@ def test_segments_lists_every_review_week_statement_with_role_agency_and_questio
     with Store(review_week_project.store_path) as store:
         assert len(listed) == store.counts()["segments"]
         stored = store.sources()
-    assert set(listed["source_id"]) == set(stored["id"])
+    assert set(listed["source_id"]) == set(stored["source_id"])
     assert listed[["role", "agency"]].notna().all().all()
     asked = listed[listed["source_type"].isin(["interview", "focus_group", "questionnaire"])]
     assert asked["question"].notna().all()

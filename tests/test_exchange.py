@@ -100,7 +100,7 @@ def coded(review_week_project: Project, tmp_path_factory: pytest.TempPathFactory
 
 def store_frames(project: Project) -> tuple[dict[str, str], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     with Store(project.store_path) as store:
-        texts = {str(s): store.source_text(str(s)) for s in store.sources()["id"]}
+        texts = {str(s): store.source_text(str(s)) for s in store.sources()["source_id"]}
         return texts, store.segments(), store.codings(), store.decisions()
 
 

@@ -70,7 +70,7 @@ class _Truth:
 
     def __init__(self, project: Project) -> None:
         with Store(project.store_path) as store:
-            self.texts = {row: store.source_text(row) for row in store.sources()["id"]}
+            self.texts = {row: store.source_text(row) for row in store.sources()["source_id"]}
             segments = store.segments()
         self.roles = set(segments["role"])
         self.role_at = {(s, int(a), int(b)): r for s, a, b, r in

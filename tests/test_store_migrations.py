@@ -116,8 +116,13 @@ def write_rows(db: sqlite3.Connection, table: str, rows: list[Row]) -> list[Row]
     """Insert `rows` into `table` as it is at this version; return what was written, column by column."""
     written = []
     for n, known in enumerate(rows):
-        row = {c.name: known[c.name] if c.name in known else plausible(c, n) for c in columns(db, table)
-               if c.name in known or (c.notnull and c.dflt_value is None)}
+        row = {}
+        for column in columns(db, table):
+            name = column.name if column.name in known else RENAMED.get((table, column.name))
+            if name in known:
+                row[column.name] = known[name]
+            elif column.notnull and column.dflt_value is None:
+                row[column.name] = plausible(column, n)
         names = ", ".join(f'"{name}"' for name in row)
         db.execute(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(row))})', tuple(row.values()))
         written.append(row)
@@ -179,20 +184,21 @@ def expected(rows: list[Row], names: list[str]) -> list[Row]:
 
 def assert_readable(store: Store, written: Mapping[str, list[Row]]) -> None:
     """The rows written before the migration come back through the Store's public methods, as they were."""
+    written = {table: [migrated(table, row) for row in rows] for table, rows in written.items()}
     if "sources" in written:
         sources = store.sources()
         names = [name for name in written["sources"][0] if name in sources.columns]
         assert records(sources, names) == expected(written["sources"], names)
         for row in written["sources"]:
-            assert store.source_text(str(row["id"])) == row["text"]
+            assert store.source_text(str(row["source_id"])) == row["text"]
             assert store.has_content(str(row["content_hash"]))
         runs = {row["id"]: str(row["started_at"])[:10] for row in written["ingest_runs"]}
         assert sources["ingested_on"].tolist() == [runs[run] for run in sources["ingest_run"]]
         assert sources["segments"].tolist() == [sum(s["source_id"] == i for s in written["segments"])
-                                                for i in sources["id"]]
+                                                for i in sources["source_id"]]
         assert store.counts() == {table: len(written[table]) for table in ("sources", "turns", "segments")}
         names = list(written["segments"][0])
-        assert records(store.segments(), names, {"id": "segment_id", "idx": "index"}) == expected(
+        assert records(store.segments(), names) == expected(
             written["segments"], names)
     if "pseudonyms" in written:
         assert store.pseudonyms() == {row["digest"]: row["placeholder"] for row in written["pseudonyms"]}
@@ -206,8 +212,8 @@ def assert_readable(store: Store, written: Mapping[str, list[Row]]) -> None:
         for codebook, digest in runs:
             done = {row["segment_id"] for row in written["coding_runs"]
                     if (row["codebook"], _run_digest(row)) == (codebook, digest)}
-            left = [row["id"] for row in written["segments"] if row["id"] not in done]
-            assert store.uncoded_segments(str(codebook), digest)["id"].tolist() == left
+            left = [row["segment_id"] for row in written["segments"] if row["segment_id"] not in done]
+            assert store.uncoded_segments(str(codebook), digest)["segment_id"].tolist() == left
             assert store.count_uncoded(str(codebook), digest) == len(left)
     if "decisions" in written:
         names = list(written["decisions"][0])
@@ -264,9 +270,17 @@ def test_a_store_from_a_newer_qualcode_is_refused_with_its_content_untouched(tmp
     assert_rows_present(path, written)
 
 
+# Columns schema 6 renamed, so that the store names each concept as every table after it does:
+# (table, name now) -> name before.
+RENAMED = {("sources", "source_id"): "id", ("turns", "turn_index"): "idx", ("segments", "segment_id"): "id",
+           ("segments", "index"): "idx"}
+
+
 def migrated(table: str, row: Row) -> Row:
     """A row as the migrations after it was written leave it: schema 5 keys coding runs by coding digest
-    instead of codebook version (`_run_digest`)."""
+    instead of codebook version (`_run_digest`); schema 6 renames columns (`RENAMED`)."""
+    before = {old: now for (owner, now), old in RENAMED.items() if owner == table}
+    row = {before.get(name, name): value for name, value in row.items()}
     if table == "coding_runs" and "digest" not in row:
         return {**{k: v for k, v in row.items() if k != "codebook_version"}, "digest": _run_digest(row)}
     return row

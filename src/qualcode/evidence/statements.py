@@ -47,8 +47,8 @@ def segments_as_of(segments: pd.DataFrame, sources: pd.DataFrame, day: dt.date) 
 
     Args:
         segments: `Store.segments()`.
-        sources: `Store.sources()` (columns id, date, ingested_on).
+        sources: `Store.sources()` (columns source_id, date, ingested_on).
     """
     effective = sources["date"].fillna(sources["ingested_on"])
-    known = set(sources.loc[effective <= day.isoformat(), "id"])
+    known = set(sources.loc[effective <= day.isoformat(), "source_id"])
     return segments[segments["source_id"].isin(known)].reset_index(drop=True)

@@ -10,9 +10,9 @@ from qualcode.evidence.quotes import best_quotes
 from qualcode.evidence.settings import StatusRule
 from qualcode.evidence.statements import voice_key, voices
 from qualcode.evidence.status import Side, decide_status
+from qualcode.schemas import HYPOTHESIS_EVIDENCE
 
-EVIDENCE_COLUMNS = ["hypothesis_id", "side", "segment_id", "source_id", "speaker", "role", "agency",
-                    "source_type", "date", "start", "end", "text", "code_id", "confidence", "valence"]
+EVIDENCE_COLUMNS = HYPOTHESIS_EVIDENCE.names
 SUMMARY_COLUMNS = ["hypothesis_id", "statement", "status", "support_weight", "contradict_weight",
                    "support_statements", "contradict_statements", "neutral_statements", "support_roles",
                    "support_agencies", "support_source_types", "contradict_roles", "contradict_agencies",
@@ -44,7 +44,8 @@ def hypothesis_evidence(statements: pd.DataFrame, hypotheses: HypothesisSet, cod
         parts.append(rows.assign(hypothesis_id=hypothesis.id, side=side.fillna("neutral")))
     if not parts:
         return pd.DataFrame(columns=EVIDENCE_COLUMNS)
-    return pd.concat(parts, ignore_index=True).reindex(columns=EVIDENCE_COLUMNS)
+    return HYPOTHESIS_EVIDENCE.check(pd.concat(parts, ignore_index=True).reindex(columns=EVIDENCE_COLUMNS),
+                                     "weighing the evidence")
 
 
 def hypothesis_summary(evidence: pd.DataFrame, hypotheses: HypothesisSet, rule: StatusRule,

@@ -31,9 +31,10 @@ from qualcode.exchange.project import (
 )
 from qualcode.exchange.reading import QdpxCoding, QdpxProject, QdpxSource
 from qualcode.exchange.xmltools import iso_utc
+from qualcode.schemas import DECISIONS
 
 log = logging.getLogger(__name__)
-DECISION_COLUMNS = ["segment_id", "codebook", "code_id", "decision", "valence", "coder", "decided_at"]
+DECISION_COLUMNS = DECISIONS.names
 UNKNOWN_CODER = "unknown coder"
 
 

@@ -91,7 +91,7 @@ def qdpx_entries(name: str, codebook: Codebook, sources: pd.DataFrame, texts: Ma
         sources: `Store.sources()`; texts: each source's stored text by source id.
         segments, codings, decisions: `Store.segments()`, `Store.codings()`, `Store.decisions(codebook.name)`.
     """
-    sources = sources.sort_values("id", kind="stable")
+    sources = sources.sort_values("source_id", kind="stable")
     known = {code.id for code in codebook.codes}
     located = {str(r.segment_id): (str(r.source_id), int(r.start), int(r.end)) for r in segments.itertuples()}
     machine, rejected = _machine_codings(codebook, codings, decisions, known, located)
@@ -120,7 +120,7 @@ def qdpx_entries(name: str, codebook: Codebook, sources: pd.DataFrame, texts: Ma
     sources_element = sub(root, "Sources") if len(sources) else root  # the schema refuses an empty Sources
     selections = 0
     for row in sources.itertuples():
-        source_id = str(row.id)
+        source_id = str(row.source_id)
         guid = source_guid(source_id)
         entries[f"{SOURCES_DIR}/{guid}.txt"] = texts[source_id].encode("utf-8")
         element = sub(sources_element, "TextSource", {"guid": guid, "name": source_id,
@@ -209,8 +209,8 @@ def _cases(root: ET.Element, sources: pd.DataFrame, segments: pd.DataFrame) -> i
     group's source belongs to the case of every role heard in it). 'unknown' makes no case."""
     members: dict[tuple[str, str], set[str]] = {}
     for variable in CASE_VARIABLES:
-        for frame, source_column in ((sources, "id"), (segments, "source_id")):
-            for value, source_id in zip(frame[variable], frame[source_column], strict=True):
+        for frame in (sources, segments):
+            for value, source_id in zip(frame[variable], frame["source_id"], strict=True):
                 if isinstance(value, str) and value.strip() and value != UNKNOWN:
                     members.setdefault((variable, value), set()).add(str(source_id))
     if not members:

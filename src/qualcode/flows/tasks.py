@@ -91,7 +91,7 @@ def code_batch(project_dir: str, digest: str, batch: pd.DataFrame) -> pd.DataFra
 def save(project_dir: str, digest: str, codings: pd.DataFrame) -> int:
     """One batch's codings in one transaction: a run killed after this keeps them, and never codes them twice."""
     save_codings(Workspace.open(project_dir).project, codings, digest)
-    return int(codings["id"].nunique())
+    return int(codings["segment_id"].nunique())
 
 
 @task(name="build-report", cache_policy=NO_CACHE)

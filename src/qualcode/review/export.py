@@ -112,8 +112,8 @@ def review_agreement(codings: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataF
     kept = set(zip(*[decisions.loc[decisions["decision"] != "reject", c] for c in ("segment_id", "code_id")],
                    strict=True))
     human = sorted((keys - rejected) | kept)
-    gold = pd.DataFrame(human, columns=["id", "code_id"])
-    missing = sorted(reviewed - set(gold["id"]))
-    gold = pd.concat([gold, pd.DataFrame({"id": missing, "code_id": ""})], ignore_index=True)
-    predicted = machine.rename(columns={"segment_id": "id"})[["id", "code_id"]]
+    gold = pd.DataFrame(human, columns=["segment_id", "code_id"])
+    missing = sorted(reviewed - set(gold["segment_id"]))
+    gold = pd.concat([gold, pd.DataFrame({"segment_id": missing, "code_id": ""})], ignore_index=True)
+    predicted = machine[["segment_id", "code_id"]]
     return compare(gold, predicted)

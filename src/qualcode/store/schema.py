@@ -147,6 +147,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX codings_by_digest ON codings(codebook, digest);
     CREATE INDEX coding_runs_by_digest ON coding_runs(codebook, digest);
     """,
+    # 6: one name per concept, as every table after the store names it: a source is `source_id`, a statement
+    # `segment_id`, its place in its source `index`, a turn's place `turn_index` (references follow the renames).
+    """
+    ALTER TABLE sources RENAME COLUMN id TO source_id;
+    ALTER TABLE turns RENAME COLUMN idx TO turn_index;
+    ALTER TABLE segments RENAME COLUMN id TO segment_id;
+    ALTER TABLE segments RENAME COLUMN idx TO "index";
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

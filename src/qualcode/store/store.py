@@ -18,10 +18,10 @@ import pandas as pd
 from qualcode.anonymise.pseudonyms import Assignment
 from qualcode.errors import StoreTooNew
 from qualcode.models import Segment, Source
+from qualcode.schemas import CODINGS, DECISIONS, SEGMENTS, STORED_CODINGS
 from qualcode.store.schema import MIGRATIONS, SCHEMA_VERSION
 
-SEGMENT_COLUMNS = ["segment_id", "source_id", "index", "turn_index", "speaker", "role", "agency", "site",
-                   "source_type", "date", "question", "start", "end", "text"]
+SEGMENT_COLUMNS = SEGMENTS.names
 
 
 class Store:
@@ -100,20 +100,20 @@ class Store:
     def add_source(self, source: Source, segments: list[Segment], run: int) -> None:
         meta = source.meta
         self._db.execute(
-            "INSERT INTO sources (id, path, content_hash, format, encoding, site, site_type, role, agency, "
+            "INSERT INTO sources (source_id, path, content_hash, format, encoding, site, site_type, role, agency, "
             "source_type, date, interviewer, metadata_json, text, ingest_run) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (meta.id, source.path, source.content_hash, source.format, source.encoding, meta.site,
              meta.site_type, meta.role, meta.agency, meta.source_type, _iso(meta.date), meta.interviewer,
              meta.model_dump_json(), source.text, run))
         self._db.executemany(
-            'INSERT INTO turns (source_id, idx, speaker, role, agency, is_interviewer, start, "end", timestamp) '
+            'INSERT INTO turns (source_id, turn_index, speaker, role, agency, is_interviewer, start, "end", timestamp) '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(meta.id, t.index, t.speaker, t.role, t.agency, int(t.is_interviewer), t.start, t.end, t.timestamp)
              for t in source.turns])
         self._db.executemany(
-            "INSERT INTO segments (id, source_id, idx, turn_index, speaker, role, agency, site, source_type, "
-            'date, question, start, "end", text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            f"INSERT INTO segments ({', '.join(map(_quoted, SEGMENT_COLUMNS))}) "
+            f"VALUES ({', '.join('?' * len(SEGMENT_COLUMNS))})",
             [(s.id, s.source_id, s.index, s.turn_index, s.speaker, s.role, s.agency, s.site, s.source_type,
               _iso(s.date), s.question, s.start, s.end, s.text) for s in segments])
         self._db.executemany(
@@ -128,26 +128,26 @@ class Store:
         """digest -> placeholder for every value the project has pseudonymised."""
         return {str(d): str(p) for d, p in self._db.execute("SELECT digest, placeholder FROM pseudonyms")}
 
-    _UNCODED = ("FROM segments g WHERE NOT EXISTS (SELECT 1 FROM coding_runs r WHERE r.segment_id = g.id "
+    _UNCODED = ("FROM segments g WHERE NOT EXISTS (SELECT 1 FROM coding_runs r WHERE r.segment_id = g.segment_id "
                 "AND r.codebook = ? AND r.digest = ?)")
 
     def uncoded_segments(self, codebook: str, digest: str, limit: int | None = None,
                          after: tuple[str, int] | None = None, turn: tuple[str, int] | None = None
                          ) -> pd.DataFrame:
         """Statements without a coding of this digest (never coded, or coded under another one), in source
-        order (columns id, text, question, source_id, idx, turn_index): all of them, or `limit` of them after
-        the (source_id, idx) `after`, so a caller can walk a large store a batch at a time; with `turn`
+        order (columns segment_id, text, question, source_id, index, turn_index): all of them, or `limit` of them after
+        the (source_id, index) `after`, so a caller can walk a large store a batch at a time; with `turn`
         (source_id, turn_index), of that answer only."""
-        query = (f"SELECT g.id AS id, g.text AS text, COALESCE(g.question, '') AS question, g.source_id AS "
-                 f"source_id, g.idx AS idx, g.turn_index AS turn_index {self._UNCODED}")
+        query = (f"SELECT g.segment_id, g.text, COALESCE(g.question, '') AS question, g.source_id, g.\"index\", "
+                 f"g.turn_index {self._UNCODED}")
         params: list[object] = [codebook, digest]
         if after is not None:
-            query += " AND (g.source_id, g.idx) > (?, ?)"
+            query += ' AND (g.source_id, g."index") > (?, ?)'
             params += list(after)
         if turn is not None:
             query += " AND g.source_id = ? AND g.turn_index = ?"
             params += list(turn)
-        query += " ORDER BY g.source_id, g.idx"
+        query += ' ORDER BY g.source_id, g."index"'
         if limit is not None:
             query += " LIMIT ?"
             params.append(limit)
@@ -160,9 +160,11 @@ class Store:
         """Record a coding run (the columns of `qualcode.coders.CODING_COLUMNS`) under its coding digest, in one
         transaction. It supersedes its statements' codings of the same codebook under any other digest: a
         statement holds one machine coding per codebook, the latest."""
+        CODINGS.check(codings, "saving codings")
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         coded = codings.dropna(subset=["code_id"])
-        statements = [(r.id, r.codebook, digest) for r in codings.drop_duplicates(["id", "codebook"]).itertuples()]
+        statements = [(r.segment_id, r.codebook, digest)
+                      for r in codings.drop_duplicates(["segment_id", "codebook"]).itertuples()]
         with self.transaction():
             for table in ("codings", "coding_runs"):
                 self._db.executemany(f"DELETE FROM {table} WHERE segment_id = ? AND codebook = ? AND digest != ?",
@@ -171,7 +173,7 @@ class Store:
                 "INSERT OR REPLACE INTO codings (segment_id, codebook, codebook_version, digest, code_id, "
                 "confidence, assigned, rank, method, valence, model, coded_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(r.id, r.codebook, r.codebook_version, digest, r.code_id, float(r.confidence),
+                [(r.segment_id, r.codebook, r.codebook_version, digest, r.code_id, float(r.confidence),
                   int(bool(r.assigned)), int(r.rank), r.method, r.valence if isinstance(r.valence, str) else None,
                   r.model, now) for r in coded.itertuples()])
             self._db.executemany("INSERT OR IGNORE INTO coding_runs (segment_id, codebook, digest) VALUES (?, ?, ?)",
@@ -184,7 +186,7 @@ class Store:
                  if value is not None]
         query = "SELECT * FROM codings" + (" WHERE " + " AND ".join(f"{c} = ?" for c, _ in where) if where else "")
         frame = pd.read_sql_query(query + " ORDER BY segment_id, rank", self._db, params=[v for _, v in where])
-        return frame.assign(assigned=frame["assigned"].astype(bool))
+        return STORED_CODINGS.check(frame.assign(assigned=frame["assigned"].astype(bool)), "reading codings")
 
     def coding_digests(self, codebook: str) -> dict[str, int]:
         """Statements coded under each digest of this codebook: more than one means part of the corpus is
@@ -196,8 +198,8 @@ class Store:
     def add_decisions(self, decisions: pd.DataFrame) -> None:
         """Record people's decisions (columns segment_id, codebook, code_id, decision, valence, coder,
         decided_at); a later decision on the same statement and code replaces the earlier one."""
-        columns = ["segment_id", "codebook", "code_id", "decision", "valence", "coder", "decided_at"]
-        rows = decisions.reindex(columns=columns).astype(object)
+        columns = DECISIONS.names
+        rows = DECISIONS.check(decisions, "saving decisions").reindex(columns=columns).astype(object)
         rows = rows.where(rows.notna(), None)
         self._db.executemany(f"INSERT OR REPLACE INTO decisions ({', '.join(columns)}) VALUES "
                              f"({', '.join('?' * len(columns))})", rows.itertuples(index=False, name=None))
@@ -220,35 +222,35 @@ class Store:
         return row is not None
 
     def source_path(self, source_id: str) -> str | None:
-        row = self._db.execute("SELECT path FROM sources WHERE id = ?", (source_id,)).fetchone()
+        row = self._db.execute("SELECT path FROM sources WHERE source_id = ?", (source_id,)).fetchone()
         return None if row is None else str(row[0])
 
     def source_text(self, source_id: str) -> str:
-        row = self._db.execute("SELECT text FROM sources WHERE id = ?", (source_id,)).fetchone()
+        row = self._db.execute("SELECT text FROM sources WHERE source_id = ?", (source_id,)).fetchone()
         if row is None:
             raise KeyError(source_id)
         return str(row[0])
 
     def sources(self) -> pd.DataFrame:
-        """One row per source, without its text: columns id, path, content_hash, format, encoding, site,
+        """One row per source, without its text: columns source_id, path, content_hash, format, encoding, site,
         site_type, role, agency, source_type, date, interviewer, ingest_run, ingested_on (YYYY-MM-DD),
         segments."""
         return pd.read_sql_query(
-            "SELECT s.id, s.path, s.content_hash, s.format, s.encoding, s.site, s.site_type, s.role, s.agency, "
+            "SELECT s.source_id, s.path, s.content_hash, s.format, s.encoding, s.site, s.site_type, s.role, s.agency, "
             "s.source_type, s.date, s.interviewer, s.ingest_run, "
             "(SELECT substr(r.started_at, 1, 10) FROM ingest_runs r WHERE r.id = s.ingest_run) AS ingested_on, "
-            "(SELECT COUNT(*) FROM segments g WHERE g.source_id = s.id) AS segments "
-            "FROM sources s ORDER BY s.date, s.id", self._db)
+            "(SELECT COUNT(*) FROM segments g WHERE g.source_id = s.source_id) AS segments "
+            "FROM sources s ORDER BY s.date, s.source_id", self._db)
 
     def segments(self, source_id: str | None = None) -> pd.DataFrame:
         """One row per statement, in source and reading order: the columns of `SEGMENT_COLUMNS`."""
-        query = ('SELECT id AS segment_id, source_id, idx AS "index", turn_index, speaker, role, agency, site, '
-                 'source_type, date, question, start, "end", text FROM segments')
+        query = f"SELECT {', '.join(map(_quoted, SEGMENT_COLUMNS))} FROM segments"
         params: tuple[str, ...] = ()
         if source_id is not None:
             query += " WHERE source_id = ?"
             params = (source_id,)
-        return pd.read_sql_query(query + " ORDER BY date, source_id, idx", self._db, params=params)
+        frame = pd.read_sql_query(query + ' ORDER BY date, source_id, "index"', self._db, params=params)
+        return SEGMENTS.check(frame, "reading statements")
 
     def signature(self) -> tuple[tuple[int, ...], ...]:
         """Row count and newest rowid of each table that reports read: changes whenever their content does
@@ -260,6 +262,10 @@ class Store:
     def counts(self) -> dict[str, int]:
         return {table: int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
                 for table in ("sources", "turns", "segments")}
+
+
+def _quoted(column: str) -> str:
+    return f'"{column}"'
 
 
 def _statements(script: str) -> list[str]:

@@ -19,9 +19,9 @@ BATCH = 512  # statements coded and written per transaction: bounded memory, and
 
 
 def as_statements(segments: pd.DataFrame) -> pd.DataFrame:
-    """Store rows (`Store.segments()` columns) as the engine reads them: id, text, question, and turn, the
+    """Store rows (`Store.segments()` columns) as the engine reads them: segment_id, text, question, and turn, the
     answer each is part of (its source and turn)."""
-    return pd.DataFrame({"id": segments["segment_id"], "text": segments["text"],
+    return pd.DataFrame({"segment_id": segments["segment_id"], "text": segments["text"],
                          "question": segments["question"].fillna(""),
                          "turn": segments["source_id"].astype(str) + "#" + segments["turn_index"].astype(str)})
 
@@ -29,7 +29,7 @@ def as_statements(segments: pd.DataFrame) -> pd.DataFrame:
 def pending_batches(project: Project, codebook: Codebook, digest: str, size: int = BATCH
                     ) -> Iterator[pd.DataFrame]:
     """The statements without a coding of this digest (new, or coded with an older codebook, setting or
-    model), a batch at a time (columns id, text, question, turn), read from the store as they are needed:
+    model), a batch at a time (columns segment_id, text, question, turn), read from the store as they are needed:
     memory holds one batch, however large the corpus. A batch ends with a whole answer, so each statement is
     read with all of its answer (an answer longer than `size` is a batch of its own). Each batch is saved in
     its own transaction, so a run killed part way loses nothing already saved."""
@@ -38,14 +38,14 @@ def pending_batches(project: Project, codebook: Codebook, digest: str, size: int
         with Store(project.store_path) as store:
             batch = store.uncoded_segments(codebook.name, digest, limit=size, after=after)
             if len(batch) == size:  # the last answer may go on past this page: take it whole
-                source, idx, turn = batch[["source_id", "idx", "turn_index"]].iloc[-1]
-                rest = store.uncoded_segments(codebook.name, digest, after=(str(source), int(idx)),
+                source, index, turn = batch[["source_id", "index", "turn_index"]].iloc[-1]
+                rest = store.uncoded_segments(codebook.name, digest, after=(str(source), int(index)),
                                               turn=(str(source), int(turn)))  # int: sqlite binds numpy ints as blobs
                 batch = pd.concat([batch, rest], ignore_index=True)
         if batch.empty:
             return
-        after = (str(batch["source_id"].iloc[-1]), int(batch["idx"].iloc[-1]))
-        yield as_statements(batch.rename(columns={"id": "segment_id"}))
+        after = (str(batch["source_id"].iloc[-1]), int(batch["index"].iloc[-1]))
+        yield as_statements(batch)
 
 
 def save_codings(project: Project, codings: pd.DataFrame, digest: str) -> None:

@@ -22,7 +22,7 @@ def export_project(project: Project, path: Path, digest: str) -> ExportSummary:
     codebook = project_codebook(project)
     with Store(project.store_path) as store:
         sources = store.sources()
-        texts = {str(source_id): store.source_text(str(source_id)) for source_id in sources["id"]}
+        texts = {str(source_id): store.source_text(str(source_id)) for source_id in sources["source_id"]}
         segments, decisions = store.segments(), store.decisions(codebook.name)
         codings = store.codings(codebook.name, digest)
     entries, summary = qdpx_entries(project.config.name, codebook, sources, texts, segments, codings, decisions)
@@ -40,7 +40,7 @@ def import_codings(project: Project, path: Path) -> pd.DataFrame:
     exchange = read_qdpx(path)
     codebook = project_codebook(project)
     with Store(project.store_path) as store:
-        texts = {str(source_id): store.source_text(str(source_id)) for source_id in store.sources()["id"]}
+        texts = {str(source_id): store.source_text(str(source_id)) for source_id in store.sources()["source_id"]}
         segments = store.segments()
         models = {str(model) for model in store.codings()["model"]}
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
