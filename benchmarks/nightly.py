@@ -18,9 +18,8 @@ import time
 from pathlib import Path
 
 from benchmarks.figures import Figure, print_figures
-from qualcode.anonymise.detector import ner_pipeline
 from qualcode.flows.environment import use_project_prefect
-from qualcode.nlp import lemma_pipeline, sentence_pipeline
+from qualcode.nlp import lemma_pipeline, ner_pipeline, sentence_pipeline
 from qualcode.project import init_project
 from qualcode.samples import samples_dir
 

@@ -7,9 +7,9 @@ first use, so a helper process (Prefect's API server, a Dask worker) starts fast
 `code_texts`; see `qualcode.api`), which locks the notebook's process down too.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from qualcode.lazy import lazy_attributes
 from qualcode.offline import enforce_offline
 
 enforce_offline()
@@ -32,14 +32,7 @@ if TYPE_CHECKING:
     from qualcode.workspace import Workspace
 
 
-def __getattr__(name: str) -> Any:
-    """Load what is asked for on first use."""
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'qualcode' has no attribute {name!r}")
-
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 __all__ = [
     "ParsedFile", "Project", "ProjectConfig", "RawTurn", "Segment", "Source", "SourceMeta", "SpeakerMeta", "Store",

@@ -389,13 +389,11 @@ def _flow(project: Project, name: str, workers: int | None = None, dask_address:
     first imported): its own local API (started here, or `local_api` already started), or the Prefect server
     the user named with --prefect-api-url."""
     from qualcode.flows.environment import use_project_prefect
+    from qualcode.workspace.orchestration import coding_cluster
 
-    settings = project.config.orchestration
-    if workers and workers > 1 and dask_address:
-        raise BadConfig("Give --workers (a local cluster) or --dask-address (an existing one), not both.")
-    address = dask_address or (None if workers and workers > 1 else settings.dask_address)
+    cluster = coding_cluster(project, workers, dask_address)
+    address, named = cluster.address, str(cluster.named_by)
     if address and not _loopback(address):
-        named = "--dask-address" if dask_address else "orchestration.dask_address"
         console_err.print(f"[yellow]note[/] statements (pseudonymised) will travel to the Dask workers at {address}; "
                           "use tls:// on a network you control, with the project folder on the workers' disk. "
                           f"Connections to {_allow(address, named)} are allowed for this run ({named}); nothing "
@@ -412,7 +410,7 @@ def _flow(project: Project, name: str, workers: int | None = None, dask_address:
     from qualcode.flows.runners import with_task_runner
 
     module = importlib.import_module(f"qualcode.flows.{name}")
-    return with_task_runner(getattr(module, name), workers or settings.workers, address)
+    return with_task_runner(getattr(module, name), cluster.workers, address)
 
 
 def _allow(address: str, option: str) -> str:

@@ -23,15 +23,20 @@ SENTENCE_EXCLUDE = ("parser", "ner", "lemmatizer", "attribute_ruler", "tagger")
 PIPELINE_DOCUMENTATION = ("README.md", "LICENSE", "LICENSES_SOURCES", "accuracy.json")
 
 
-@lru_cache(maxsize=4)
-def sentence_pipeline(name: str = DEFAULT_SPACY_MODEL) -> Language:
-    """A pipeline that only splits sentences: the fast path for segmentation."""
+def load_pipeline(name: str, exclude: tuple[str, ...]) -> Language:
+    """An installed (or local) spaCy pipeline without the components in `exclude`; never downloaded."""
     import spacy
 
     try:
-        nlp = spacy.load(name, exclude=list(SENTENCE_EXCLUDE))
+        return spacy.load(name, exclude=list(exclude))
     except OSError:
         raise ModelNotAvailable(f"The spaCy pipeline {name!r} is not installed.") from None
+
+
+@lru_cache(maxsize=4)
+def sentence_pipeline(name: str = DEFAULT_SPACY_MODEL) -> Language:
+    """A pipeline that only splits sentences: the fast path for segmentation."""
+    nlp = load_pipeline(name, SENTENCE_EXCLUDE)
     if "senter" in nlp.disabled:
         nlp.enable_pipe("senter")
     elif "senter" not in nlp.pipe_names and "parser" not in nlp.pipe_names:
@@ -78,9 +83,10 @@ def pipeline_identity(pipeline: str | Path | Language) -> str:
 @lru_cache(maxsize=4)
 def lemma_pipeline(name: str = DEFAULT_SPACY_MODEL) -> Language:
     """The spaCy components the rules need: tagger and lemmatizer, no parser or NER."""
-    import spacy
+    return load_pipeline(name, ("parser", "ner"))
 
-    try:
-        return spacy.load(name, exclude=["parser", "ner"])
-    except OSError:
-        raise ModelNotAvailable(f"The spaCy pipeline {name!r} is not installed.") from None
+
+@lru_cache(maxsize=2)
+def ner_pipeline(name: str = DEFAULT_SPACY_MODEL) -> Language:
+    """The spaCy components the anonymisation gate needs: tagger and NER (no parser, no lemmatiser)."""
+    return load_pipeline(name, ("parser", "lemmatizer"))

@@ -6,9 +6,7 @@ import logging
 import math
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
-import spacy
 from spacy.language import Language
 
 from qualcode.anonymise.entities import PRESIDIO_TO_KIND, PRIORITY, Finding
@@ -17,8 +15,7 @@ from qualcode.anonymise.lexicon import lexicon
 from qualcode.anonymise.recognisers import uk_recognisers
 from qualcode.anonymise.spoken import spoken_identifiers
 from qualcode.anonymise.vocabulary import DOMAIN_PHRASES, DOMAIN_TERMS, ROLE_WORDS
-from qualcode.errors import ModelNotAvailable
-from qualcode.nlp import DEFAULT_SPACY_MODEL
+from qualcode.nlp import ner_pipeline
 
 # presidio logs the words around each finding at debug level: statement text must never reach a log.
 for _noisy in ("presidio-analyzer", "decision_process"):
@@ -26,15 +23,6 @@ for _noisy in ("presidio-analyzer", "decision_process"):
 
 _WORD = re.compile(r"[\w'’&-]+")
 _TWO_CHARACTERS = re.compile(r"[^\W_]{2}|\d")  # "n’t" and stray punctuation identify nobody
-
-
-@lru_cache(maxsize=2)
-def ner_pipeline(name: str = DEFAULT_SPACY_MODEL) -> Language:
-    """The spaCy pipeline detection needs: tagger and NER (no parser, no lemmatiser)."""
-    try:
-        return spacy.load(name, exclude=["parser", "lemmatizer"])
-    except OSError:
-        raise ModelNotAvailable(f"The spaCy pipeline {name!r} is not installed.") from None
 
 
 def points_for(score_threshold: float) -> float:

@@ -3,8 +3,9 @@
 Loaded on first use, so reading a project's settings (which name an embedding backend) loads no model library.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from qualcode.lazy import lazy_attributes
 
 _LAZY = {
     **dict.fromkeys(("DEFAULT_EMBEDDING_MODEL", "Embedder"), "qualcode.coders.embedder"),
@@ -16,12 +17,6 @@ if TYPE_CHECKING:
     from qualcode.coders.engine import CODING_COLUMNS, CodingEngine, EngineSettings
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'qualcode.coders' has no attribute {name!r}")
-
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 __all__ = ["CODING_COLUMNS", "DEFAULT_EMBEDDING_MODEL", "CodingEngine", "Embedder", "EngineSettings"]

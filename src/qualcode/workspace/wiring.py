@@ -6,14 +6,14 @@ notebooks and the web app code, gate and report with exactly the same pieces.
 
 from __future__ import annotations
 
-from qualcode.anonymise.detector import Detector, ner_pipeline
+from qualcode.anonymise.detector import Detector
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
 from qualcode.coders.digest import TOP_K, coding_digest, coding_settings
 from qualcode.coders.embedder import Embedder
 from qualcode.coders.embedding_cache import EmbeddingCache
 from qualcode.coders.engine import CodingEngine, EngineSettings
 from qualcode.evidence.hypotheses import HypothesisSet, load_hypotheses
-from qualcode.nlp import lemma_pipeline, pipeline_identity
+from qualcode.nlp import lemma_pipeline, ner_pipeline, pipeline_identity
 from qualcode.project import Project
 
 RANDOM_STATE = 0
