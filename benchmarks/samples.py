@@ -19,7 +19,7 @@ CORPORA = ("review_week", "evaluation")
 
 
 def sample_statements(corpora: tuple[str, ...] = CORPORA) -> pd.DataFrame:
-    """Every statement of the named sample corpora: columns id (the segment id the gold sets use), text,
+    """Every statement of the named sample corpora: columns segment_id (as the gold sets name it), text,
     question, turn (the answer it is part of) and source_id."""
     return pd.concat([_corpus_statements(corpus) for corpus in corpora], ignore_index=True)
 
