@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import re
 import shutil
 import textwrap
+from collections.abc import Iterator, Sequence
+from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qualcode.anonymise.detector import Detector
+from qualcode.coders.backends import EMBEDDING_BACKENDS, BaseEmbedder
 from qualcode.nlp import sentence_pipeline
 from qualcode.project import Project, init_project
 from qualcode.segment import Segmenter
@@ -93,6 +99,43 @@ def review_week_reports(tmp_path_factory: pytest.TempPathFactory, segmenter: Seg
         code_project(project, engine)
         reports.append(build_report(project, WEEK_START + dt.timedelta(days=number)))
     return project, reports
+
+
+class HashingBackend(BaseEmbedder):
+    """A tiny deterministic embedding backend for tests where the model is not the point: each word hashed
+    into one of `DIMENSION` buckets (a signed bag of words), as a unit vector. Registered only by the
+    `hashing_backend` fixture, never in qualcode."""
+
+    name = "hashing"
+    DIMENSION = 256
+    WORD = re.compile(r"\w+")
+
+    @property
+    def dimension(self) -> int:
+        return self.DIMENSION
+
+    @cached_property
+    def identity(self) -> str:
+        return f"{self.name}:{hashlib.sha256(f'{self.WORD.pattern} {self.DIMENSION}'.encode()).hexdigest()}"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.DIMENSION), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = self.WORD.findall(text.lower()) or [""]
+            for word in words:
+                digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+                bucket = int.from_bytes(digest[:4], "little") % self.DIMENSION
+                vectors[row, bucket] += 1.0 if digest[4] & 1 else -1.0
+        norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return np.asarray(vectors / norms, dtype=np.float32)
+
+
+@pytest.fixture
+def hashing_backend() -> Iterator[type[HashingBackend]]:
+    """`HashingBackend` registered as the `hashing` embedding backend for one test."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(EMBEDDING_BACKENDS, HashingBackend.name, HashingBackend)
+        yield HashingBackend
 
 
 # A sitecustomize that records and refuses every attempt to reach beyond this machine, in any process started
