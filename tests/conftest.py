@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import shutil
+import sqlite3
 import textwrap
 from collections.abc import Iterator, Sequence
 from functools import cached_property
@@ -99,6 +100,33 @@ def review_week_reports(tmp_path_factory: pytest.TempPathFactory, segmenter: Seg
         code_project(project, engine)
         reports.append(build_report(project, WEEK_START + dt.timedelta(days=number)))
     return project, reports
+
+
+@pytest.fixture(scope="session")
+def review_week_vectors(review_week_reports: tuple[Project, list[Report]]) -> Path:
+    """The bundled model's vectors of every text that coding the review week embeds (its statements, its
+    questions, the default codebook's texts), as coding the week left them in its project's embedding cache.
+    Read-only: `copy_project` copies it into a copy, so coding the copy embeds only what is new."""
+    project, _ = review_week_reports
+    assert project.embedding_cache.is_file()
+    return project.embedding_cache
+
+
+def copy_project(source: Project, root: Path, vectors: Path | None = None) -> Project:
+    """A copy of a shared project fixture, for a test that writes (shared fixtures are never written to); with
+    `vectors`, that embedding cache as the copy's (the vectors are keyed by the model's weights, so a vector
+    of another model is never used)."""
+    shutil.copytree(source.root, root)
+    copy = Project.open(root)
+    if vectors is not None:
+        copy.embedding_cache.parent.mkdir(parents=True, exist_ok=True)
+        read, write = sqlite3.connect(f"file:{vectors}?mode=ro", uri=True), sqlite3.connect(copy.embedding_cache)
+        try:
+            read.backup(write)  # whole, with anything still in the write-ahead log
+        finally:
+            read.close()
+            write.close()
+    return copy
 
 
 class HashingBackend(BaseEmbedder):

@@ -16,7 +16,7 @@ from sklearn.utils.estimator_checks import (
 )
 from typer.testing import CliRunner
 
-from conftest import GOLD
+from conftest import GOLD, copy_project
 from qualcode.cli import EXIT_OK, EXIT_UNUSABLE, app
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
 from qualcode.coders import CODING_COLUMNS, CodingEngine, Embedder, EngineSettings
@@ -29,7 +29,7 @@ from qualcode.nlp import lemma_pipeline
 from qualcode.project import Project
 from qualcode.store import Store
 from qualcode.workspace.coding import as_statements, code_project, pending_batches
-from qualcode.workspace.wiring import project_codebook, project_coding_digest
+from qualcode.workspace.wiring import project_codebook, project_coding_digest, project_engine
 
 runner = CliRunner()
 
@@ -230,16 +230,19 @@ def test_code_table_and_evaluate_commands(tmp_path: Path) -> None:
     assert {"precision", "recall", "f1", "support", "kappa", "alpha"} <= set(agreement.columns)
 
 
-def test_code_command_codes_the_store_once(review_week_project: Project, loe_engine: CodingEngine) -> None:
-    coded = code_project(review_week_project, loe_engine)
-    with Store(review_week_project.store_path) as store:
+def test_code_command_codes_the_store_once(review_week_project: Project, review_week_vectors: Path,
+                                           tmp_path: Path) -> None:
+    project = copy_project(review_week_project, tmp_path / "project", review_week_vectors)  # never the fixture
+    engine = project_engine(project)
+    coded = code_project(project, engine)
+    with Store(project.store_path) as store:
         segments = store.segments()
         codings = store.codings()
     assert coded == len(segments)
     assert set(codings["segment_id"]) <= set(segments["segment_id"])
     assert codings[codings["assigned"]]["segment_id"].nunique() > 0.8 * len(segments)
-    assert code_project(review_week_project, loe_engine) == 0  # nothing new: no work
-    result = runner.invoke(app, ["segments", str(review_week_project.root)])
+    assert code_project(project, engine) == 0  # nothing new: no work
+    result = runner.invoke(app, ["segments", str(project.root)])
     assert len(pd.read_csv(io.StringIO(result.stdout))) == len(segments)
 
 
