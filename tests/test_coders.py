@@ -21,6 +21,7 @@ from qualcode.cli import EXIT_OK, EXIT_UNUSABLE, app
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
 from qualcode.coders import CODING_COLUMNS, CodingEngine, Embedder, EngineSettings
 from qualcode.coders.classifier import CodeClassifier
+from qualcode.coders.embedding_cache import EmbeddingCache
 from qualcode.coders.engine import StatementClassifier
 from qualcode.coders.rules import RulesCoder
 from qualcode.coders.valence import ValenceCoder
@@ -35,8 +36,10 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return Embedder()
+def embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
+    """The bundled model, through an embedding cache of this module's own (as in a project): a text the
+    tests here embed again, or a clone's fit, reads the same vectors back instead of running the model."""
+    return Embedder(cache=EmbeddingCache(tmp_path_factory.mktemp("coders") / "embeddings.sqlite"))
 
 
 @pytest.fixture(scope="session")
