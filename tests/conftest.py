@@ -34,6 +34,18 @@ ARTIFACTS = REPO / "test-artifacts"  # screenshots and other things a person may
 WEEK_START = dt.date(2026, 3, 9)  # the sample review week runs Monday 9 to Thursday 12 March 2026
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_blas_thread() -> Iterator[None]:
+    """BLAS on one thread in the test process. The coding engine's many small logistic-regression fits ran 20
+    to 30 times slower with OpenBLAS's two threads spinning on a shared two-core machine, with the same
+    results; the models' own thread settings are left as they are."""
+    import scipy.linalg  # noqa: F401  (loads SciPy's own OpenBLAS, so the limit covers it too)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def segmenter() -> Segmenter:
     return Segmenter(sentence_pipeline())

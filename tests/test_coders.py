@@ -94,10 +94,12 @@ def test_statements_are_read_in_their_answer(loe_engine: CodingEngine) -> None:
     np.testing.assert_allclose(again, own)  # valence reads a statement's own words, whatever its answer
 
 
-def test_learned_components_follow_the_scikit_learn_contract(loe_engine: CodingEngine) -> None:
+def test_learned_components_follow_the_scikit_learn_contract(loe_engine: CodingEngine, embedder: Embedder) -> None:
     """Constructors keep their arguments and nothing else; get_params, set_params and clone round-trip."""
     book, nlp = loe_engine.codebook, lemma_pipeline()
-    unloaded = Embedder()  # the checks deep-copy parameters: an embedder that has loaded nothing
+    # the checks deep-copy parameters: an embedder that has loaded nothing (on the module's cache, which holds
+    # the codebook's vectors: fitting reads them back rather than loading the model again)
+    unloaded = Embedder(cache=embedder.cache)
     vectors = np.random.default_rng(0).normal(size=(6, 4)).astype(np.float32)
     estimators: dict[str, BaseEstimator] = {
         "CodeClassifier": CodeClassifier(3, C=2.0, random_state=1),
@@ -127,7 +129,8 @@ def test_learned_components_follow_the_scikit_learn_contract(loe_engine: CodingE
     statements = pd.DataFrame({"id": ["s1", "s2"], "question": ["", "How are caseloads?"], "text": [
         "The audit programme samples forty files a month.", "Caseloads are at twenty-eight."]})
     again = clone(loe_engine).fit()  # a clone learns what the original learned
-    np.testing.assert_array_equal(again.confidences(statements)[0], loe_engine.confidences(statements)[0])
+    learned = loe_engine.confidences(statements)[0]  # (the original's loaded model embeds the statements)
+    np.testing.assert_array_equal(again.confidences(statements)[0], learned)
     assert again.code(statements).equals(loe_engine.code(statements))
 
 
