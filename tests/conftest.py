@@ -16,6 +16,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+# OpenMP threads (torch's, running the embedding model; scikit-learn's) sleep while they wait rather than spin:
+# on a shared two-core machine a spinning thread holds the core its partner needs, and the fast tier took
+# 60 % longer. Read when the runtime loads, so before the imports below (spaCy's loads torch); subprocesses
+# the tests start inherit it. The number of threads is unchanged, and so is every result.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from qualcode.anonymise.detector import Detector
 from qualcode.coders.backends import EMBEDDING_BACKENDS, BaseEmbedder
 from qualcode.nlp import sentence_pipeline
