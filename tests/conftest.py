@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import re
 import shutil
+import sqlite3
 import textwrap
+from collections.abc import Iterator, Sequence
+from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+# OpenMP threads (torch's, running the embedding model; scikit-learn's) sleep while they wait rather than spin:
+# on a shared two-core machine a spinning thread holds the core its partner needs, and the fast tier took
+# 60 % longer. Read when the runtime loads, so before the imports below (spaCy's loads torch); subprocesses
+# the tests start inherit it. The number of threads is unchanged, and so is every result.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from qualcode.anonymise.detector import Detector
+from qualcode.coders.backends import EMBEDDING_BACKENDS, BaseEmbedder
 from qualcode.nlp import sentence_pipeline
 from qualcode.project import Project, init_project
 from qualcode.segment import Segmenter
@@ -25,6 +38,18 @@ GOLD = REPO / "corpora" / "gold"
 SEEDED = REPO / "tests" / "data" / "seeded"
 ARTIFACTS = REPO / "test-artifacts"  # screenshots and other things a person may want to look at after CI
 WEEK_START = dt.date(2026, 3, 9)  # the sample review week runs Monday 9 to Thursday 12 March 2026
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_blas_thread() -> Iterator[None]:
+    """BLAS on one thread in the test process. The coding engine's many small logistic-regression fits ran 20
+    to 30 times slower with OpenBLAS's two threads spinning on a shared two-core machine, with the same
+    results; the models' own thread settings are left as they are."""
+    import scipy.linalg  # noqa: F401  (loads SciPy's own OpenBLAS, so the limit covers it too)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -93,6 +118,70 @@ def review_week_reports(tmp_path_factory: pytest.TempPathFactory, segmenter: Seg
         code_project(project, engine)
         reports.append(build_report(project, WEEK_START + dt.timedelta(days=number)))
     return project, reports
+
+
+@pytest.fixture(scope="session")
+def review_week_vectors(review_week_reports: tuple[Project, list[Report]]) -> Path:
+    """The bundled model's vectors of every text that coding the review week embeds (its statements, its
+    questions, the default codebook's texts), as coding the week left them in its project's embedding cache.
+    Read-only: `copy_project` copies it into a copy, so coding the copy embeds only what is new."""
+    project, _ = review_week_reports
+    assert project.embedding_cache.is_file()
+    return project.embedding_cache
+
+
+def copy_project(source: Project, root: Path, vectors: Path | None = None) -> Project:
+    """A copy of a shared project fixture, for a test that writes (shared fixtures are never written to); with
+    `vectors`, that embedding cache as the copy's (the vectors are keyed by the model's weights, so a vector
+    of another model is never used)."""
+    shutil.copytree(source.root, root)
+    copy = Project.open(root)
+    if vectors is not None:
+        copy.embedding_cache.parent.mkdir(parents=True, exist_ok=True)
+        read, write = sqlite3.connect(f"file:{vectors}?mode=ro", uri=True), sqlite3.connect(copy.embedding_cache)
+        try:
+            read.backup(write)  # whole, with anything still in the write-ahead log
+        finally:
+            read.close()
+            write.close()
+    return copy
+
+
+class HashingBackend(BaseEmbedder):
+    """A tiny deterministic embedding backend for tests where the model is not the point: each word hashed
+    into one of `DIMENSION` buckets (a signed bag of words), as a unit vector. Registered only by the
+    `hashing_backend` fixture, never in qualcode."""
+
+    name = "hashing"
+    DIMENSION = 256
+    WORD = re.compile(r"\w+")
+
+    @property
+    def dimension(self) -> int:
+        return self.DIMENSION
+
+    @cached_property
+    def identity(self) -> str:
+        return f"{self.name}:{hashlib.sha256(f'{self.WORD.pattern} {self.DIMENSION}'.encode()).hexdigest()}"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.DIMENSION), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = self.WORD.findall(text.lower()) or [""]
+            for word in words:
+                digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+                bucket = int.from_bytes(digest[:4], "little") % self.DIMENSION
+                vectors[row, bucket] += 1.0 if digest[4] & 1 else -1.0
+        norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return np.asarray(vectors / norms, dtype=np.float32)
+
+
+@pytest.fixture
+def hashing_backend() -> Iterator[type[HashingBackend]]:
+    """`HashingBackend` registered as the `hashing` embedding backend for one test."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(EMBEDDING_BACKENDS, HashingBackend.name, HashingBackend)
+        yield HashingBackend
 
 
 # A sitecustomize that records and refuses every attempt to reach beyond this machine, in any process started

@@ -16,11 +16,12 @@ from sklearn.utils.estimator_checks import (
 )
 from typer.testing import CliRunner
 
-from conftest import GOLD
+from conftest import GOLD, copy_project
 from qualcode.cli import EXIT_OK, EXIT_UNUSABLE, app
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
 from qualcode.coders import CODING_COLUMNS, CodingEngine, Embedder, EngineSettings
 from qualcode.coders.classifier import CodeClassifier
+from qualcode.coders.embedding_cache import EmbeddingCache
 from qualcode.coders.engine import StatementClassifier
 from qualcode.coders.rules import RulesCoder
 from qualcode.coders.valence import ValenceCoder
@@ -29,14 +30,16 @@ from qualcode.nlp import lemma_pipeline
 from qualcode.project import Project
 from qualcode.store import Store
 from qualcode.workspace.coding import as_statements, code_project, pending_batches
-from qualcode.workspace.wiring import project_codebook, project_coding_digest
+from qualcode.workspace.wiring import project_codebook, project_coding_digest, project_engine
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return Embedder()
+def embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
+    """The bundled model, through an embedding cache of this module's own (as in a project): a text the
+    tests here embed again, or a clone's fit, reads the same vectors back instead of running the model."""
+    return Embedder(cache=EmbeddingCache(tmp_path_factory.mktemp("coders") / "embeddings.sqlite"))
 
 
 @pytest.fixture(scope="session")
@@ -91,10 +94,12 @@ def test_statements_are_read_in_their_answer(loe_engine: CodingEngine) -> None:
     np.testing.assert_allclose(again, own)  # valence reads a statement's own words, whatever its answer
 
 
-def test_learned_components_follow_the_scikit_learn_contract(loe_engine: CodingEngine) -> None:
+def test_learned_components_follow_the_scikit_learn_contract(loe_engine: CodingEngine, embedder: Embedder) -> None:
     """Constructors keep their arguments and nothing else; get_params, set_params and clone round-trip."""
     book, nlp = loe_engine.codebook, lemma_pipeline()
-    unloaded = Embedder()  # the checks deep-copy parameters: an embedder that has loaded nothing
+    # the checks deep-copy parameters: an embedder that has loaded nothing (on the module's cache, which holds
+    # the codebook's vectors: fitting reads them back rather than loading the model again)
+    unloaded = Embedder(cache=embedder.cache)
     vectors = np.random.default_rng(0).normal(size=(6, 4)).astype(np.float32)
     estimators: dict[str, BaseEstimator] = {
         "CodeClassifier": CodeClassifier(3, C=2.0, random_state=1),
@@ -124,7 +129,8 @@ def test_learned_components_follow_the_scikit_learn_contract(loe_engine: CodingE
     statements = pd.DataFrame({"segment_id": ["s1", "s2"], "question": ["", "How are caseloads?"], "text": [
         "The audit programme samples forty files a month.", "Caseloads are at twenty-eight."]})
     again = clone(loe_engine).fit()  # a clone learns what the original learned
-    np.testing.assert_array_equal(again.confidences(statements)[0], loe_engine.confidences(statements)[0])
+    learned = loe_engine.confidences(statements)[0]  # (the original's loaded model embeds the statements)
+    np.testing.assert_array_equal(again.confidences(statements)[0], learned)
     assert again.code(statements).equals(loe_engine.code(statements))
 
 
@@ -232,16 +238,19 @@ def test_code_table_and_evaluate_commands(tmp_path: Path) -> None:
     assert {"precision", "recall", "f1", "support", "kappa", "alpha"} <= set(agreement.columns)
 
 
-def test_code_command_codes_the_store_once(review_week_project: Project, loe_engine: CodingEngine) -> None:
-    coded = code_project(review_week_project, loe_engine)
-    with Store(review_week_project.store_path) as store:
+def test_code_command_codes_the_store_once(review_week_project: Project, review_week_vectors: Path,
+                                           tmp_path: Path) -> None:
+    project = copy_project(review_week_project, tmp_path / "project", review_week_vectors)  # never the fixture
+    engine = project_engine(project)
+    coded = code_project(project, engine)
+    with Store(project.store_path) as store:
         segments = store.segments()
         codings = store.codings()
     assert coded == len(segments)
     assert set(codings["segment_id"]) <= set(segments["segment_id"])
     assert codings[codings["assigned"]]["segment_id"].nunique() > 0.8 * len(segments)
-    assert code_project(review_week_project, loe_engine) == 0  # nothing new: no work
-    result = runner.invoke(app, ["segments", str(review_week_project.root)])
+    assert code_project(project, engine) == 0  # nothing new: no work
+    result = runner.invoke(app, ["segments", str(project.root)])
     assert len(pd.read_csv(io.StringIO(result.stdout))) == len(segments)
 
 

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from conftest import copy_project
 from qualcode.cli import EXIT_OK, app
 from qualcode.codebook import load_codebook, resolve_codebook_path
 from qualcode.coders.digest import TOP_K, coding_digest, coding_settings, engine_digest
@@ -43,13 +44,15 @@ def test_the_digest_follows_content_settings_and_weights_never_the_version_label
     assert coding_digest(book.model_copy(deep=True), _settings(), dict(models)) == digest
 
 
-def test_a_projects_digest_is_the_digest_of_the_engine_it_builds(review_week_project: Project) -> None:
+def test_a_projects_digest_is_the_digest_of_the_engine_it_builds(review_week_project: Project,
+                                                                  review_week_vectors: Path, tmp_path: Path) -> None:
     """Read from settings and files without loading a model, and equal to the built engine's."""
-    assert project_coding_digest(review_week_project) == engine_digest(project_engine(review_week_project))
+    project = copy_project(review_week_project, tmp_path / "project", review_week_vectors)  # building writes the cache
+    assert project_coding_digest(project) == engine_digest(project_engine(project))
 
 
-def _project_with_own_codebook(source: Project, root: Path) -> tuple[Path, Path]:
-    shutil.copytree(source.root, root)
+def _project_with_own_codebook(source: Project, root: Path, vectors: Path | None = None) -> tuple[Path, Path]:
+    copy_project(source, root, vectors)
     codebook = root / "codebook.yaml"
     shutil.copyfile(resolve_codebook_path(BOOK), codebook)
     _set(root, "codebook", "codebook.yaml")
@@ -83,8 +86,8 @@ def _about(root: Path) -> dict[str, object]:
 
 
 def test_editing_an_example_without_the_version_recodes_every_statement_under_one_digest(
-        review_week_project: Project, tmp_path: Path) -> None:
-    root, codebook = _project_with_own_codebook(review_week_project, tmp_path / "project")
+        review_week_project: Project, review_week_vectors: Path, tmp_path: Path) -> None:
+    root, codebook = _project_with_own_codebook(review_week_project, tmp_path / "project", review_week_vectors)
     with Store(root / "qualcode.db") as store:
         statements = len(store.segments())
     _code(root)

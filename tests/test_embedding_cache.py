@@ -11,6 +11,7 @@ from typing import get_args
 import numpy as np
 import pytest
 
+from conftest import HashingBackend
 from qualcode.coders import DEFAULT_EMBEDDING_MODEL, Embedder
 from qualcode.coders.backends import EMBEDDING_BACKENDS, BaseEmbedder, backend_class
 from qualcode.coders.embedder import EmbeddingBackend, resolve_model_path
@@ -103,6 +104,24 @@ def test_the_cache_shares_vectors_between_names_of_one_model_and_never_across_mo
     assert changed.identity != original.identity
     assert not np.allclose(changed.encode(texts), vectors, atol=1e-3) and changed.encoded_ == 2
     assert cache.count() == 4 and cache.count(changed.identity) == 2
+
+
+def test_the_cache_keeps_each_backend_apart(tmp_path: Path, hashing_backend: type[HashingBackend]) -> None:
+    """Vectors are keyed by each backend's identity: a second backend on the same texts embeds them all again
+    and never reads the first one's (test_static_model checks the same with the distilled static model)."""
+    cache = EmbeddingCache(tmp_path / "embeddings.sqlite")
+    texts = ["Strategy discussions rarely include health.", "Supervision is regular but not reflective.",
+             "The board chair challenges partners on attendance."]
+    default = Embedder(cache=cache)
+    vectors = default.encode(texts)
+    small = Embedder(cache=cache, backend=hashing_backend.name)  # type: ignore[arg-type]
+    other = small.encode(texts)
+    assert small.encoded_ == 3 and cache.count() == 6 and other.shape == (3, hashing_backend.DIMENSION)
+    assert small.identity.startswith("hashing:") and default.identity.startswith("transformer:")
+    assert cache.count(default.identity) == cache.count(small.identity) == 3
+    again = Embedder(cache=cache, backend=hashing_backend.name)  # type: ignore[arg-type]
+    assert np.array_equal(again.encode(texts), other) and again.encoded_ == 0  # each reads its own vectors back
+    assert np.array_equal(Embedder(cache=cache).encode(texts), vectors)
 
 
 def test_backends_are_registered_by_name() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import shutil
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
@@ -16,7 +15,7 @@ import pandas as pd
 import pytest
 import xmlschema
 
-from conftest import REPO
+from conftest import REPO, copy_project
 from qualcode.anonymise.detector import Detector
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
 from qualcode.exchange import (
@@ -64,10 +63,10 @@ class Coded:
 
 
 @pytest.fixture(scope="module")
-def coded(review_week_project: Project, tmp_path_factory: pytest.TempPathFactory) -> Coded:
+def coded(review_week_project: Project, review_week_vectors: Path, tmp_path_factory: pytest.TempPathFactory
+          ) -> Coded:
     root = tmp_path_factory.mktemp("exchange") / "project"
-    shutil.copytree(review_week_project.root, root)
-    project = Project.open(root)
+    project = copy_project(review_week_project, root, review_week_vectors)
     code_project(project)  # the module's one coding run
     codebook = project_codebook(project)
     with Store(project.store_path) as store:

@@ -15,12 +15,12 @@ import docx
 import pytest
 from pytest_socket import disable_socket, enable_socket
 
-from conftest import EVALUATION, make_project
+from conftest import EVALUATION, copy_project, make_project
 from qualcode.anonymise.detector import Detector
 from qualcode.project import Project, init_project
 from qualcode.segment import Segmenter
 from qualcode.store import Store
-from qualcode.workspace.ingest import ingest_inbox
+from qualcode.workspace.ingest import inbox_files, ingest_inbox
 
 
 def _table_dump(project: Project) -> list[tuple[object, ...]]:
@@ -29,14 +29,21 @@ def _table_dump(project: Project) -> list[tuple[object, ...]]:
                 for row in db.execute(f"SELECT * FROM {table} ORDER BY 1, 2")]
 
 
-def test_reingesting_the_same_inbox_adds_nothing(tmp_path: Path, segmenter: Segmenter,
+def _ingested(tmp_path: Path, evaluation_project: Project) -> tuple[Project, int]:
+    """A copy of the ingested evaluation sample, its inbox still in place (the fixture is never written to),
+    and how many sources the first ingest added."""
+    project = copy_project(evaluation_project, tmp_path / "project")
+    with Store(project.store_path) as store:
+        return project, len(store.sources())
+
+
+def test_reingesting_the_same_inbox_adds_nothing(tmp_path: Path, evaluation_project: Project, segmenter: Segmenter,
         detector: Detector) -> None:
-    project = make_project(tmp_path, EVALUATION)
-    first = ingest_inbox(project, segmenter=segmenter, detector=detector)
-    assert len(first.added) >= 12 and not first.rejected
+    project, added = _ingested(tmp_path, evaluation_project)
+    assert added >= 12 and added == len(inbox_files(project.inbox))  # every file a source: nothing set aside
     before = _table_dump(project)
     second = ingest_inbox(project, segmenter=segmenter, detector=detector)
-    assert not second.added and len(second.skipped) == len(first.added)
+    assert not second.added and len(second.skipped) == added
     assert _table_dump(project) == before
     # the same content under another name is recognised too
     original = next((project.inbox / "evaluation").glob("*.txt"))
@@ -64,11 +71,10 @@ BAD_INPUTS: dict[str, tuple[bytes, str]] = {
 }
 
 
-def test_bad_files_are_set_aside_with_a_reason_and_the_rest_ingested(tmp_path: Path,
+def test_bad_files_are_set_aside_with_a_reason_and_the_rest_ingested(tmp_path: Path, evaluation_project: Project,
                                                                      segmenter: Segmenter,
         detector: Detector) -> None:
-    project = make_project(tmp_path, EVALUATION)
-    first = ingest_inbox(project, segmenter=segmenter, detector=detector)
+    project, added = _ingested(tmp_path, evaluation_project)
     before = _table_dump(project)
     good = project.inbox / "late" / "extra.txt"
     good.parent.mkdir()
@@ -79,7 +85,7 @@ def test_bad_files_are_set_aside_with_a_reason_and_the_rest_ingested(tmp_path: P
     report = ingest_inbox(project, segmenter=segmenter, detector=detector)
 
     assert [o.name for o in report.added] == ["late/extra.txt"]
-    assert len(report.skipped) == len(first.added)
+    assert len(report.skipped) == added
     rejected = {o.name: o.reason for o in report.rejected}
     assert set(rejected) == {f"late/{name}" for name in BAD_INPUTS}
     for name, (_, code) in BAD_INPUTS.items():
@@ -165,12 +171,11 @@ def test_an_ingest_killed_half_way_changes_nothing_and_a_rerun_completes(tmp_pat
     assert set(before) <= set(_table_dump(project))
 
 
-def test_a_store_failure_mid_run_changes_nothing_and_blames_no_file(tmp_path: Path, segmenter: Segmenter,
-                                                                    detector: Detector) -> None:
+def test_a_store_failure_mid_run_changes_nothing_and_blames_no_file(tmp_path: Path, evaluation_project: Project,
+                                                                    segmenter: Segmenter, detector: Detector) -> None:
     import sqlite3 as sql
 
-    project = make_project(tmp_path, EVALUATION)
-    ingest_inbox(project, segmenter=segmenter, detector=detector)
+    project, _ = _ingested(tmp_path, evaluation_project)
     before = _table_dump(project)
     (project.inbox / "late.txt").write_text("---\nid: late\n---\nDirector: We rewrote the protocol.\n")
     with sql.connect(project.store_path) as db:  # a real SQLite failure, as a full disk would give

@@ -68,6 +68,7 @@ def test_the_fast_path_codes_within_005_macro_f1_of_the_default(static_embedder:
     assert scores["fast"] >= scores["default"] - 0.05, scores
 
 
+@pytest.mark.slow  # it distils the static model: test_embedding_cache checks the same with a small backend
 def test_the_cache_keeps_each_backend_apart(tmp_path: Path, static_embedder: Embedder) -> None:
     cache = EmbeddingCache(tmp_path / "embeddings.sqlite")
     Embedder(cache=cache).encode(TEXTS)
