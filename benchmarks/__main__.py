@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import agreement, anonymise, coding, evidence, ingest, nightly, scale
+from benchmarks import agreement, anonymise, coding, evidence, ingest, nightly, scale, startup
 from benchmarks.figures import Figure, markdown, print_figures
 
 
@@ -30,7 +30,8 @@ def main() -> None:
     parser.add_argument("--markdown", type=Path, help="also write the table as Markdown (for the README)")
     args = parser.parse_args()
 
-    steps = [("coding throughput", lambda: coding.measure(args.statements)),
+    steps = [("start-up", startup.measure),  # first, and in --quick too: a few seconds
+             ("coding throughput", lambda: coding.measure(args.statements)),
              ("agreement on the gold sets", agreement.measure),
              ("segmentation and ingest", ingest.measure),
              ("anonymisation", anonymise.measure),

@@ -91,7 +91,8 @@ def measure(count: int = 1000, codes: int = 20) -> list[Figure]:
                             case=config.briefing_case, rule=config.status,
                             expected_agencies=config.expected_agencies, about={"project": "bench",
                             "codebook": "synthetic 1", "model": "none", "version": "bench",
-                            "reviewed by a person": "0 codings"})
+                            "reviewed by a person": "0 codings", "coding digest": "bench",
+                            "not coded with the current coding": "none"})
         write_s = best_of(write, 1)
     group = f"evidence: {count:,} sources, {len(codings):,} codings, {codes} codes"
     return [Figure(group, "bare pandas cell counts", bare_s, "s", 1.0, "bare"),

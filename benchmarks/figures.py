@@ -24,6 +24,8 @@ class Figure:
 def _value(figure: Figure) -> str:
     if figure.unit in ("macro F1", "recall", "share"):
         return f"{figure.value:.2f}"
+    if figure.unit == "libraries":
+        return f"{figure.value:.0f}"
     if figure.value < 1:
         return f"{figure.value:.3f}"
     return f"{figure.value:,.1f}" if figure.value < 100 else f"{figure.value:,.0f}"
