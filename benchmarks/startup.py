@@ -97,9 +97,8 @@ def measure(repeat: int = 5) -> list[Figure]:
                               f"< {target_s} s" if target_s else "",
                               median[name] < target_s if target_s else None))
         heavy = heavy_loaded(loaded_modules(runs[name]))
-        figures.append(Figure(group, f"{name}: loads {', '.join(heavy) if heavy else 'none'} of "
-                                     f"{', '.join(HEAVY)}", len(heavy), "libraries", target="none",
-                              met=not heavy))
+        figures.append(Figure(group, f"{name}: of {', '.join(HEAVY)}, loaded: {', '.join(heavy) or 'none'}",
+                              len(heavy), "libraries", target="none", met=not heavy))
     return figures
 
 
