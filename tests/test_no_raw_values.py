@@ -124,7 +124,7 @@ def test_qualcode_ingest_anonymises_every_file_or_sets_it_aside_and_writes_no_ra
     assert "Manifest column 4 was not recognised and was ignored." in done.stderr
 
     with Store(project.store_path) as store:
-        sources = store.sources().set_index("id")
+        sources = store.sources().set_index("source_id")
     header = sources.loc["rw-d1-07"]
     assert (header["source_type"], header["date"]) == ("focus_group", "2026-03-09")
     visit = sources.loc["rw-d2-09"]
@@ -133,7 +133,7 @@ def test_qualcode_ingest_anonymises_every_file_or_sets_it_aside_and_writes_no_ra
     assert sources.loc["rw-d1-08", "source_type"] == "interview"
     with sqlite3.connect(project.store_path) as db:
         stamps = [row[0] for row in db.execute("SELECT timestamp FROM turns WHERE source_id = 'rw-d1-08' "
-                                               "ORDER BY idx")]
+                                               "ORDER BY turn_index")]
     assert stamps == [None, "00:01:02"]
 
     for name, (_, code) in REFUSED.items():

@@ -87,7 +87,7 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_nightly_rerun_codes_nothing_and_reproduces_the_outputs(week: dict[str, Any]) -> None:
     first, second, _ = week["runs"]
     day1, again = week["outputs"]
-    statements = len(_table(week["root"], "SELECT id FROM segments WHERE source_id LIKE 'rw-d1-%'"))
+    statements = len(_table(week["root"], "SELECT segment_id FROM segments WHERE source_id LIKE 'rw-d1-%'"))
     assert f"Coding {statements} statements" in _said(first)
     assert "Nothing new to code" in _said(second) and "Coding " not in _said(second)
     assert "Report for 2026-03-10 is current" in _said(second)  # nothing changed, so nothing rebuilt
@@ -97,12 +97,12 @@ def test_nightly_rerun_codes_nothing_and_reproduces_the_outputs(week: dict[str, 
 
 def test_nightly_codes_only_the_new_days_files(week: dict[str, Any]) -> None:
     third = week["runs"][2]
-    new = _table(week["root"], "SELECT id FROM segments WHERE source_id LIKE 'rw-d2-%'")
+    new = _table(week["root"], "SELECT segment_id FROM segments WHERE source_id LIKE 'rw-d2-%'")
     assert len(new) > 0 and f"Coding {len(new)} statements" in _said(third)
     assert "5 new sources" in _said(third) and "5 already ingested" in _said(third)
     runs = _table(week["root"], "SELECT segment_id, COUNT(*) AS n FROM coding_runs GROUP BY segment_id")
-    segments = _table(week["root"], "SELECT id FROM segments")
-    assert set(runs["segment_id"]) == set(segments["id"]) and (runs["n"] == 1).all()
+    segments = _table(week["root"], "SELECT segment_id FROM segments")
+    assert set(runs["segment_id"]) == set(segments["segment_id"]) and (runs["n"] == 1).all()
 
 
 def test_nightly_keeps_prefect_under_the_project_offline_and_text_out_of_logs(week: dict[str, Any]) -> None:
@@ -149,7 +149,7 @@ def test_human_decisions_survive_reruns_and_a_recoding(week: dict[str, Any], tmp
     with sqlite3.connect(root / "cache" / "embeddings.sqlite") as db:
         vectors_before = db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
     result = _run(["nightly", str(root), "--date", "2026-03-10"], env)
-    statements = len(_table(root, "SELECT id FROM segments"))
+    statements = len(_table(root, "SELECT segment_id FROM segments"))
     assert f"Coding {statements} statements" in _said(result)
     with sqlite3.connect(root / "cache" / "embeddings.sqlite") as db:
         assert db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0] == vectors_before
@@ -188,7 +188,7 @@ def test_a_run_killed_while_coding_leaves_the_store_consistent_and_the_next_comp
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-    total = len(_table(root, "SELECT id FROM segments"))
+    total = len(_table(root, "SELECT segment_id FROM segments"))
     assert process.returncode == -signal.SIGKILL and 0 < done < total, (done, total)
 
     with sqlite3.connect(root / "qualcode.db") as db:
@@ -197,8 +197,8 @@ def test_a_run_killed_while_coding_leaves_the_store_consistent_and_the_next_comp
     coded = _table(root, "SELECT DISTINCT segment_id FROM codings")
     assert set(coded["segment_id"]) <= set(marked["segment_id"])
     saved = len(marked)
-    order = _table(root, "SELECT id, source_id, turn_index FROM segments ORDER BY source_id, idx")
-    assert order["id"].iloc[:saved].isin(marked["segment_id"]).all()  # whole batches, in the order taken
+    order = _table(root, 'SELECT segment_id, source_id, turn_index FROM segments ORDER BY source_id, "index"')
+    assert order["segment_id"].iloc[:saved].isin(marked["segment_id"]).all()  # whole batches, in the order taken
     answer = order[["source_id", "turn_index"]]
     assert saved >= batch and (answer.iloc[saved - 1] != answer.iloc[saved]).any()  # ending with a whole answer
 
@@ -267,7 +267,7 @@ def test_code_corpus_flow_codes_a_whole_corpus_once(tmp_path: Path) -> None:
     root = init_project(tmp_path / "research").root
     first = _run(["code-corpus", str(root), "--corpus", str(corpus)], env, code=3)
     second = _run(["code-corpus", str(root), "--corpus", str(corpus)], env)
-    sources = _table(root, "SELECT id FROM sources")
+    sources = _table(root, "SELECT source_id FROM sources")
     count = len(list(corpus.glob("ev-*.txt")))
     assert len(sources) == count >= 3 and f"{count} new sources" in _said(first)
     assert "1 set aside" in _said(first) and (root / "inbox" / "_rejected").is_dir()

@@ -57,7 +57,7 @@ def test_the_static_model_is_distilled_once_and_embeds_unit_vectors(static_embed
 @pytest.mark.slow
 def test_the_fast_path_codes_within_005_macro_f1_of_the_default(static_embedder: Embedder) -> None:
     gold = pd.read_csv(GOLD / "evaluation_gold.csv", dtype=str, keep_default_na=False)
-    statements = gold.drop_duplicates("id")[["id", "text", "question"]].reset_index(drop=True)
+    statements = gold.drop_duplicates("segment_id")[["segment_id", "text", "question"]].reset_index(drop=True)
     book = load_codebook(resolve_codebook_path("peer_review_evaluation"))
     scores = {}
     for name, embedder in (("default", Embedder()), ("fast", static_embedder)):

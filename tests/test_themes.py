@@ -46,7 +46,7 @@ def test_a_removed_codes_statements_cluster_into_a_proposed_theme(without_follow
                                                                   ) -> None:
     _, found = without_follow_up
     gold = pd.read_csv(GOLD / "evaluation_gold.csv", dtype=str)
-    labelled = found.emerging.members.merge(gold[["id", "code_id"]], left_on="segment_id", right_on="id")
+    labelled = found.emerging.members.merge(gold[["segment_id", "code_id"]], on="segment_id")
     best = max(found.emerging.themes["theme"], key=lambda t: int(
         ((labelled["theme"] == t) & (labelled["code_id"] == REMOVED)).sum()))
     inside = labelled[labelled["theme"] == best]

@@ -32,7 +32,7 @@ def test_the_summary_a_flow_returns_is_the_report_it_summarises(
     before = {p: p.stat().st_mtime_ns for p in folder.iterdir()}
     summary = Workspace(project).report_summary(day)
     assert isinstance(summary, ReportSummary) and summary.folder == folder and summary.briefing.is_file()
-    assert {p: p.stat().st_mtime_ns for p in folder.iterdir()} == before  # current: not rebuilt
+    assert {p: p.stat().st_mtime_ns for p in folder.iterdir()} == before and not summary.rebuilt  # current
     table = pd.read_csv(folder / "hypotheses.csv", keep_default_na=False)
     assert summary.statuses == dict(zip(table["hypothesis_id"], table["status"], strict=True))
     assert [h["for"] for h in summary.hypotheses] == table["support_statements"].tolist()

@@ -99,6 +99,8 @@ def report(project_dir: str, day: str | None) -> ReportSummary:
     """The dated outputs and briefing, rebuilt from the store unless the day's folder records the same input
     digest (content of store, settings, codebook, hypotheses, coding digest; never paths)."""
     summary = Workspace.open(project_dir).report_summary(dt.date.fromisoformat(day) if day else None)
+    if not summary.rebuilt:
+        get_run_logger().info("Report for %s is current: nothing it is built from has changed", summary.as_of)
     get_run_logger().info("Report for %s: %d statements, %d hypotheses, %d changed status", summary.as_of,
                           summary.statements, len(summary.statuses), len(summary.status_before))
     return summary

@@ -94,6 +94,7 @@ class ReportSummary:
     status_before: dict[str, str] = field(default_factory=dict)  # hypotheses whose status changed, or are new
     new_agencies: list[str] = field(default_factory=list)
     hypotheses: list[dict[str, object]] = field(default_factory=list)  # id, status, for, against, gaps
+    rebuilt: bool = True  # False when the day's report was current and was summarised as it stood
     coding_digest: str = ""  # the digest of the project's coding now
     digests: dict[str, int] = field(default_factory=dict)  # statements coded under each digest (README: Coding)
 

@@ -109,10 +109,11 @@ class Workspace:
 
         day = day or dt.date.today()
         folder = self.project.outputs / day.isoformat()
-        if not report_is_current(self.project, day):
+        current = report_is_current(self.project, day)
+        if not current:
             folder = self.report(day).folder
         recorded = json.loads((folder / ABOUT).read_text(encoding="utf-8"))[SUMMARY]
-        return ReportSummary(folder=folder, **recorded)
+        return ReportSummary(folder=folder, rebuilt=not current, **recorded)
 
     def themes(self, low_confidence: float = 0.5, settings: ThemeSettings | None = None, *, propose: bool = False,
                coverage: bool = True) -> ThemeReport:
