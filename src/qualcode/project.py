@@ -117,7 +117,7 @@ class Project:
 
     @property
     def cache(self) -> Path:
-        """Derived data that can be deleted at any time (embeddings keyed by model and text hash)."""
+        """Derived data that can be deleted at any time (embeddings keyed by model identity and text hash)."""
         return self.root / "cache"
 
     @property
