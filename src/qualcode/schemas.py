@@ -80,16 +80,20 @@ SEGMENTS = Table("segments", {
     "end": WHOLE, "text": TEXT}, nullable=frozenset({"speaker", "date", "question"}))
 CODINGS = Table("codings", {
     "segment_id": TEXT, "code_id": TEXT, "confidence": REAL, "assigned": FLAG, "rank": WHOLE, "method": TEXT,
-    "valence": TEXT, "codebook": TEXT, "codebook_version": TEXT, "model": TEXT},
-    nullable=frozenset({"code_id", "confidence", "rank", "valence"}))
+    "valence": TEXT, "valence_confidence": REAL, "codebook": TEXT, "codebook_version": TEXT, "model": TEXT},
+    nullable=frozenset({"code_id", "confidence", "rank", "valence", "valence_confidence"}),
+    optional=frozenset({"valence_confidence"}))
 STORED_CODINGS = Table("stored codings", {
     "segment_id": TEXT, "codebook": TEXT, "codebook_version": TEXT, "digest": TEXT, "code_id": TEXT,
     "confidence": REAL, "assigned": FLAG, "rank": WHOLE, "method": TEXT, "valence": TEXT, "model": TEXT,
-    "coded_at": TEXT}, nullable=frozenset({"valence", "coded_at", "digest", "rank"}))
+    "coded_at": TEXT, "valence_confidence": REAL},
+    nullable=frozenset({"valence", "coded_at", "digest", "rank", "valence_confidence"}),
+    optional=frozenset({"valence_confidence"}))
 DECISIONS = Table("decisions", {
     "segment_id": TEXT, "codebook": TEXT, "code_id": TEXT, "decision": TEXT, "valence": TEXT, "coder": TEXT,
     "decided_at": TEXT}, nullable=frozenset({"valence"}))
 HYPOTHESIS_EVIDENCE = Table("hypothesis evidence", {
     "hypothesis_id": TEXT, "side": TEXT, "segment_id": TEXT, "source_id": TEXT, "speaker": TEXT, "role": TEXT,
     "agency": TEXT, "source_type": TEXT, "date": TEXT, "start": WHOLE, "end": WHOLE, "text": TEXT,
-    "code_id": TEXT, "confidence": REAL, "valence": TEXT}, nullable=frozenset({"speaker", "date", "valence"}))
+    "code_id": TEXT, "confidence": REAL, "valence": TEXT, "stance_confidence": REAL, "weight": REAL,
+    "reviewed": FLAG}, nullable=frozenset({"speaker", "date", "valence"}))

@@ -2,8 +2,9 @@
 
 A codebook's `version` is written by people and is not bumped when a definition or an example is edited, or when
 the model, backend, thresholds, weights or spaCy pipeline change. The digest is: the codebook's content, every
-coding setting, and the identity of each model's weights (their content, not their name or path). Statements
-without a coding of the current digest are stale and are recoded; reports say when a corpus holds more than one.
+coding setting (and the release's coding method), and the identity of each model's weights (their content, not
+their name or path). Statements without a coding of the current digest are stale and are recoded; reports say when
+a corpus holds more than one.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from qualcode.codebook import Codebook
 if TYPE_CHECKING:
     from qualcode.coders.engine import CodingEngine, EngineSettings
 
+# How qualcode itself codes: raised when a release changes what a coding holds or how it is computed (2: each
+# valence carries its confidence), so projects coded by an older release are recoded rather than misread.
+CODING_METHOD = 2
 TOP_K = 3  # best codes kept per statement even when not assigned: what a reviewer is offered
 DIGEST_CHARS = 16  # 64 bits: no two codings of one project collide by chance
 
@@ -32,7 +36,7 @@ def coding_digest(codebook: Codebook, settings: Mapping[str, object], models: Ma
 
 def coding_settings(settings: EngineSettings, random_state: int, top_k: int) -> dict[str, object]:
     """The settings that change a coding, as the digest reads them."""
-    return {**asdict(settings), "random_state": random_state, "top_k": top_k}
+    return {**asdict(settings), "random_state": random_state, "top_k": top_k, "method": CODING_METHOD}
 
 
 def engine_digest(engine: CodingEngine, top_k: int = TOP_K) -> str:

@@ -211,23 +211,35 @@ class CodingEngine(BaseEstimator):  # type: ignore[misc]  # scikit-learn has no 
         own, vectors = self.read(statements)
         confidence, hits = self.confidences(statements, vectors)
         assigned = self.assign(confidence)
-        valences = self.valence_.predict(own) if self.valence_ is not None and len(own) else None
+        valences, sure = self._valences(own)
         base = "trained" if self.trained_ else "embedding"
         rows = []
         for i, statement_id in enumerate(statements["segment_id"].astype(str)):
             order = np.argsort(-confidence[i], kind="stable")
             keep = [j for rank, j in enumerate(order) if assigned[i, j] or rank < top_k]
             valence = valences[i] if valences is not None else None
+            valence_confidence = round(float(sure[i]), 4) if sure is not None else None
             for j in keep:
                 rows.append({"segment_id": statement_id, "code_id": self.code_ids_[j],
                              "confidence": round(float(confidence[i, j]), 4), "assigned": bool(assigned[i, j]),
                              "rank": int(np.flatnonzero(order == j)[0]) + 1,
                              "method": f"rules+{base}" if hits[i, j] else base,
-                             "valence": valence if assigned[i, j] else None, **self.provenance})
+                             "valence": valence if assigned[i, j] else None,
+                             "valence_confidence": valence_confidence if assigned[i, j] else None,
+                             **self.provenance})
             if not keep:
                 rows.append({"segment_id": statement_id, "code_id": None, "confidence": None, "assigned": False,
-                             "rank": None, "method": base, "valence": None, **self.provenance})
+                             "rank": None, "method": base, "valence": None, "valence_confidence": None,
+                             **self.provenance})
         return CODINGS.check(pd.DataFrame(rows, columns=CODING_COLUMNS), "coding engine output")
+
+    def _valences(self, own: np.ndarray) -> tuple[list[str] | None, np.ndarray | None]:
+        """Each statement's valence and the probability the valence coder gives it."""
+        if self.valence_ is None or not len(own):
+            return None, None
+        probabilities = self.valence_.predict_proba(own)
+        best = probabilities.argmax(axis=1)
+        return [str(self.valence_.classes_[b]) for b in best], probabilities[np.arange(len(own)), best]
 
     def suggest(self, statements: pd.DataFrame, count: int = 20) -> pd.DataFrame:
         """The uncoded statements a person should code next, most informative first (columns segment_id, text)."""

@@ -14,9 +14,11 @@ from qualcode.coders.embedder import Embedder
 
 class ValenceCoder(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # scikit-learn has no type information
     """A multinomial classifier on embeddings of the codebook's `valence_examples` (a scikit-learn classifier:
-    `fit()` learns from those examples, or `fit(X, y)` from the vectors and valences given)."""
+    `fit()` learns from those examples, or `fit(X, y)` from the vectors and valences given). Weakly regularised
+    (C=16): on real inspection sentences that doubled area-for-improvement recall over C=2, since what separates
+    a weakness from a strength is a small direction in the embedding."""
 
-    def __init__(self, embedder: Embedder, codebook: Codebook, C: float = 2.0, random_state: int = 0) -> None:
+    def __init__(self, embedder: Embedder, codebook: Codebook, C: float = 16.0, random_state: int = 0) -> None:
         self.embedder = embedder
         self.codebook = codebook
         self.C = C
@@ -33,6 +35,10 @@ class ValenceCoder(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sci
     def predict(self, X: np.ndarray) -> list[Valence]:
         """The valence of each statement vector."""
         return [str(v) for v in self.model_.predict(X)]  # type: ignore[misc]
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """(statements x `classes_`) probabilities: how sure the coder is, which the evidence weighs."""
+        return np.asarray(self.model_.predict_proba(X))
 
     def _examples(self) -> tuple[np.ndarray, list[Valence]]:
         if self.codebook.valence_examples is None:

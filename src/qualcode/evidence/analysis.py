@@ -47,7 +47,7 @@ def analyse(segments: pd.DataFrame, sources: pd.DataFrame, codings: pd.DataFrame
     known = (segments[segments["source_id"].isin(known_sources)].reset_index(drop=True)
              if known_sources is not None else segments_as_of(segments, sources, as_of))
     statements = coded_statements(known, codings)
-    evidence = hypothesis_evidence(statements, hypotheses, codebook)
+    evidence = hypothesis_evidence(statements, hypotheses, codebook, config.status)
     codes = [c.id for c in codebook.leaves]
     built = {case: framework_matrix(statements, case, codes, config.quotes_per_cell)
              for case in (config.cases if cases is None else cases)}

@@ -8,8 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Case = Literal["source", "role", "agency", "site", "source_type"]
 ALL_CASES: tuple[Case, ...] = ("role", "agency", "source_type", "site", "source")
-Status = Literal["not yet tested", "emerging", "supported", "contested", "contradicted"]
-STATUSES: tuple[Status, ...] = ("not yet tested", "emerging", "supported", "contested", "contradicted")
+Status = Literal["not yet tested", "emerging", "supported", "contested", "contradicted", "needs review"]
+STATUSES: tuple[Status, ...] = ("not yet tested", "emerging", "supported", "contested", "contradicted",
+                                "needs review")
 
 
 class StatusRule(BaseModel):
@@ -21,6 +22,15 @@ class StatusRule(BaseModel):
     min_roles: int = Field(2, ge=1, description="distinct roles a side needs to count as triangulated")
     min_agencies: int = Field(2, ge=1, description="distinct agencies a side needs to count as triangulated")
     majority: float = Field(0.67, gt=0.5, le=1.0, description="share of the weight a side needs to win")
+    min_stance_confidence: float = Field(
+        0.6, ge=0.0, le=1.0, description="how sure the machine must be of a statement's stance for it to count")
+    swing: int = Field(2, ge=0, description="a verdict that these many unreviewed statements decide needs review")
+    min_voices_heard: float = Field(
+        0.5, ge=0.0, le=1.0, description="share of the agencies a hypothesis needs that must have spoken on it "
+                                         "before it is called supported or contradicted")
+    team_notes: list[str] = Field(
+        default_factory=lambda: ["interviewer_notes"],
+        description="source types that are the review team's own notes: shown, but neither weighed nor a voice")
 
 
 DEFAULT_AGENCIES = ["children's social care", "education", "health", "police", "voluntary sector",

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 STATEMENT_COLUMNS = ["segment_id", "source_id", "speaker", "role", "agency", "site", "source_type", "date",
-                     "start", "end", "text", "code_id", "confidence", "valence", "method"]
+                     "start", "end", "text", "code_id", "confidence", "valence", "valence_confidence", "method"]
 UNKNOWN = "unknown"
 
 
@@ -33,8 +33,10 @@ def coded_statements(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFr
     Returns:
         `STATEMENT_COLUMNS`, highest confidence first, so the first rows of any group are its best quotes.
     """
+    if "valence_confidence" not in codings.columns:
+        codings = codings.assign(valence_confidence=float("nan"))
     assigned = codings.loc[codings["assigned"].astype(bool) & codings["code_id"].notna(),
-                           ["segment_id", "code_id", "confidence", "valence", "method"]]
+                           ["segment_id", "code_id", "confidence", "valence", "valence_confidence", "method"]]
     frame = segments.merge(assigned, on="segment_id", how="inner")
     frame["valence"] = frame["valence"].fillna("neutral")
     frame = frame.sort_values(["confidence", "segment_id"], ascending=[False, True], kind="stable")

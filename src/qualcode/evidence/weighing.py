@@ -9,23 +9,28 @@ from qualcode.evidence.hypotheses import HypothesisSet, leaf_codes
 from qualcode.evidence.quotes import best_quotes
 from qualcode.evidence.settings import StatusRule
 from qualcode.evidence.statements import voice_key, voices
-from qualcode.evidence.status import Side, decide_status
+from qualcode.evidence.status import SIDES, Side, unreviewed_share, verdict
 from qualcode.schemas import HYPOTHESIS_EVIDENCE
 
 EVIDENCE_COLUMNS = HYPOTHESIS_EVIDENCE.names
-SUMMARY_COLUMNS = ["hypothesis_id", "statement", "status", "support_weight", "contradict_weight",
+SUMMARY_COLUMNS = ["hypothesis_id", "statement", "status", "reason", "unreviewed_share", "support_weight",
+                   "contradict_weight",
                    "support_statements", "contradict_statements", "neutral_statements", "support_roles",
                    "support_agencies", "support_source_types", "contradict_roles", "contradict_agencies",
-                   "contradict_source_types", "voices_heard", "gaps"]
-SIDES = ("support", "contradict")
+                   "contradict_source_types", "unsure_statements", "voices_heard", "gaps"]
+HUMAN = "human"
 
 
-def hypothesis_evidence(statements: pd.DataFrame, hypotheses: HypothesisSet, codebook: Codebook) -> pd.DataFrame:
-    """The statements bearing on each hypothesis and the side each falls on.
+def hypothesis_evidence(statements: pd.DataFrame, hypotheses: HypothesisSet, codebook: Codebook,
+                        rule: StatusRule | None = None) -> pd.DataFrame:
+    """The statements bearing on each hypothesis, the side each falls on, and what it weighs.
 
     A statement bears on a hypothesis when it carries one of its codes and, if the hypothesis lists keywords,
     mentions one. Its valence decides the side: the hypothesis's `supported_by` valence supports, the opposite
-    contradicts, neutral is kept but weighs nothing. A statement counts once, at its most confident code.
+    contradicts, neutral is kept but weighs nothing. A stance the machine is less sure of than
+    `rule.min_stance_confidence` is 'unsure' and weighs nothing; otherwise a statement weighs its code confidence
+    times its stance confidence (a person's decision is certain). A statement counts once, at its most confident
+    code.
 
     Args:
         statements: `coded_statements` rows (highest confidence first).
@@ -33,6 +38,7 @@ def hypothesis_evidence(statements: pd.DataFrame, hypotheses: HypothesisSet, cod
     Returns:
         `EVIDENCE_COLUMNS`, highest confidence first within each hypothesis.
     """
+    rule = rule or StatusRule()
     parts = []
     for hypothesis in hypotheses.hypotheses:
         rows = statements[statements["code_id"].isin(leaf_codes(hypothesis, codebook))]
@@ -41,7 +47,13 @@ def hypothesis_evidence(statements: pd.DataFrame, hypotheses: HypothesisSet, cod
             rows = rows[rows["text"].str.contains(pattern, regex=True)]
         rows = rows.drop_duplicates("segment_id")
         side = rows["valence"].map({hypothesis.supported_by: "support", hypothesis.contradicted_by: "contradict"})
-        parts.append(rows.assign(hypothesis_id=hypothesis.id, side=side.fillna("neutral")))
+        reviewed = rows["method"].eq(HUMAN)
+        sure = rows["valence_confidence"].astype(float).fillna(0.0).where(~reviewed, 1.0)
+        side = side.where(side.isna() | (sure >= rule.min_stance_confidence), "unsure").fillna("neutral")
+        side = side.where(~rows["source_type"].isin(rule.team_notes), "team notes")
+        weight = (rows["confidence"].astype(float) * sure).where(side.isin(SIDES), 0.0)
+        parts.append(rows.assign(hypothesis_id=hypothesis.id, side=side, stance_confidence=sure.round(4),
+                                 weight=weight.round(4), reviewed=reviewed.astype(bool)))
     if not parts:
         return pd.DataFrame(columns=EVIDENCE_COLUMNS)
     return HYPOTHESIS_EVIDENCE.check(pd.concat(parts, ignore_index=True).reindex(columns=EVIDENCE_COLUMNS),
@@ -61,16 +73,25 @@ def hypothesis_summary(evidence: pd.DataFrame, hypotheses: HypothesisSet, rule: 
     rows = []
     for hypothesis in hypotheses.hypotheses:
         mine = evidence[evidence["hypothesis_id"] == hypothesis.id]
-        sides = {name: _side(mine[mine["side"] == name]) for name in SIDES}
-        heard_roles, heard_agencies = voices(mine["role"]), voices(mine["agency"])
+        counted = mine[mine["weight"] > 0]
+        sides = {name: _side(counted[counted["side"] == name]) for name in SIDES}
+        place = mine[mine["side"] != "team notes"]  # the team's own notes are not a voice of the place
+        heard_roles, heard_agencies = voices(place["role"]), voices(place["agency"])
         needs = hypothesis.voices
         needed_agencies = needs.agencies if needs is not None else expected_agencies
         needed_roles = needs.roles if needs is not None else []
         gaps = [a for a in needed_agencies if voice_key(a) not in heard_agencies]
+        status, reason = verdict(mine, rule)
+        heard = 1 - len(gaps) / len(needed_agencies) if needed_agencies else 1.0
+        if status in ("supported", "contradicted", "needs review") and heard < rule.min_voices_heard:
+            status, reason = "emerging", (f"{reason}; but only {len(needed_agencies) - len(gaps)} of the "
+                                          f"{len(needed_agencies)} agencies it needs have spoken on it")
         gaps += [f"role: {r}" for r in needed_roles if voice_key(r) not in heard_roles]
         row: dict[str, object] = {"hypothesis_id": hypothesis.id, "statement": hypothesis.statement,
-                                  "status": decide_status(sides["support"], sides["contradict"], rule),
+                                  "status": status, "reason": reason,
+                                  "unreviewed_share": round(unreviewed_share(mine), 3),
                                   "neutral_statements": int((mine["side"] == "neutral").sum()),
+                                  "unsure_statements": int((mine["side"] == "unsure").sum()),
                                   "voices_heard": "; ".join(sorted(heard_agencies)), "gaps": "; ".join(gaps)}
         for name, side in sides.items():
             row |= {f"{name}_weight": round(side.weight, 3), f"{name}_statements": side.statements,
@@ -86,6 +107,25 @@ def hypothesis_quotes(evidence: pd.DataFrame, count: int) -> pd.DataFrame:
     return best_quotes(weighed, count, by=["hypothesis_id", "side"])
 
 
+def review_list(evidence: pd.DataFrame, summary: pd.DataFrame, count: int) -> pd.DataFrame:
+    """The evening's review list: for each hypothesis, the `count` unreviewed statements whose review would most
+    change its verdict. Those on the side a verdict rests on come first (a contested one rests on both), heaviest
+    first; then those the machine was unsure of, most likely to be about the hypothesis first."""
+    rows = []
+    for hypothesis_id, status in zip(summary["hypothesis_id"], summary["status"], strict=True):
+        mine = evidence[(evidence["hypothesis_id"] == hypothesis_id) & ~evidence["reviewed"].astype(bool)]
+        resting = {"supported": ["support"], "contradicted": ["contradict"]}.get(str(status), list(SIDES))
+        if status == "needs review":
+            winner = mine[mine["side"].isin(SIDES)].groupby("side")["weight"].sum()
+            resting = [str(winner.idxmax())] if len(winner) else list(SIDES)
+        first = mine[mine["side"].isin(resting) & (mine["weight"] > 0)].sort_values("weight", ascending=False)
+        then = mine[mine["side"] == "unsure"].sort_values("confidence", ascending=False)
+        rows.append(pd.concat([first, then]).head(count))
+    if not rows:
+        return evidence.iloc[0:0]
+    return pd.concat(rows, ignore_index=True)
+
+
 def _side(rows: pd.DataFrame) -> Side:
-    return Side(weight=float(rows["confidence"].sum()), statements=len(rows), roles=voices(rows["role"]),
+    return Side(weight=float(rows["weight"].sum()), statements=len(rows), roles=voices(rows["role"]),
                 agencies=voices(rows["agency"]), source_types=voices(rows["source_type"]))

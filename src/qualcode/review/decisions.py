@@ -97,6 +97,8 @@ def apply_decisions(codings: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFr
     merged.loc[kept, "valence"] = valence[kept].fillna("neutral")
     overridden = merged["segment_id"].isin(human_valence.index) & merged["assigned"].astype(bool)
     merged.loc[overridden, "valence"] = merged.loc[overridden, "segment_id"].map(human_valence)
+    if "valence_confidence" in merged.columns:  # a stance a person decided or accepted is certain
+        merged.loc[kept | overridden, "valence_confidence"] = 1.0
     for column in ("codebook", "codebook_version", "model"):
         if column in merged.columns:
             merged[column] = merged[column].fillna(merged.groupby("segment_id")[column].transform("first"))

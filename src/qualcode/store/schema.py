@@ -155,6 +155,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE segments RENAME COLUMN id TO segment_id;
     ALTER TABLE segments RENAME COLUMN idx TO "index";
     """,
+    # 7: how sure the machine is of a statement's valence, so a hypothesis weighs a doubtful stance less. Codings
+    # from before have none, which counts as unsure until `qualcode code` recodes them.
+    """
+    ALTER TABLE codings ADD COLUMN valence_confidence REAL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -171,17 +171,18 @@ class Store:
                                      statements)
             self._db.executemany(
                 "INSERT OR REPLACE INTO codings (segment_id, codebook, codebook_version, digest, code_id, "
-                "confidence, assigned, rank, method, valence, model, coded_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "confidence, assigned, rank, method, valence, model, coded_at, valence_confidence) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(r.segment_id, r.codebook, r.codebook_version, digest, r.code_id, float(r.confidence),
                   int(bool(r.assigned)), int(r.rank), r.method, r.valence if isinstance(r.valence, str) else None,
-                  r.model, now) for r in coded.itertuples()])
+                  r.model, now, _number(getattr(r, "valence_confidence", None))) for r in coded.itertuples()])
             self._db.executemany("INSERT OR IGNORE INTO coding_runs (segment_id, codebook, digest) VALUES (?, ?, ?)",
                                  statements)
 
     def codings(self, codebook: str | None = None, digest: str | None = None) -> pd.DataFrame:
         """Machine codings, of one codebook (and coding digest) when given: columns segment_id, codebook,
-        codebook_version, digest, code_id, confidence, assigned, rank, method, valence, model, coded_at."""
+        codebook_version, digest, code_id, confidence, assigned, rank, method, valence, model, coded_at,
+        valence_confidence."""
         where = [(column, value) for column, value in (("codebook", codebook), ("digest", digest))
                  if value is not None]
         query = "SELECT * FROM codings" + (" WHERE " + " AND ".join(f"{c} = ?" for c, _ in where) if where else "")
@@ -274,3 +275,8 @@ def _statements(script: str) -> list[str]:
 
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _number(value: object) -> float | None:
+    """A float for SQLite, or None for an empty cell (NaN or None)."""
+    return None if value is None or value != value else float(value)  # type: ignore[arg-type]
