@@ -211,8 +211,8 @@ def test_delta_reports_new_voices_codes_and_status_changes(codebook: Codebook, t
                             "ingested_on": [None, None]})
     codings = frame[["segment_id", "code_id", "confidence", "valence"]].assign(
         assigned=True, method="embedding", codebook=codebook.name, codebook_version=codebook.version, digest="d",
-        rank=1, model="m", coded_at="2026-03-09T08:00:00+00:00")[STORED_CODINGS.names]
-    config = EvidenceConfig()
+        rank=1, model="m", coded_at="2026-03-09T08:00:00+00:00", valence_confidence=0.9)[STORED_CODINGS.names]
+    config = EvidenceConfig(status=StatusRule(swing=0, min_voices_heard=0.0))  # three statements may decide here
 
     def on(day: int) -> object:
         return analyse(segments, sources, codings, codebook, hypotheses, config, dt.date(2026, 3, day), cases=[])

@@ -12,7 +12,7 @@ from qualcode.evidence.hypotheses import HypothesisSet
 from qualcode.evidence.matrix import framework_matrix
 from qualcode.evidence.settings import Case, EvidenceConfig
 from qualcode.evidence.statements import coded_statements, segments_as_of
-from qualcode.evidence.weighing import hypothesis_evidence, hypothesis_quotes, hypothesis_summary
+from qualcode.evidence.weighing import hypothesis_evidence, hypothesis_quotes, hypothesis_summary, review_list
 from qualcode.schemas import SEGMENTS, STORED_CODINGS
 
 
@@ -26,6 +26,7 @@ class Analysis:
     evidence: pd.DataFrame
     summary: pd.DataFrame
     hypothesis_quotes: pd.DataFrame
+    review_list: pd.DataFrame = field(default_factory=pd.DataFrame)
     matrices: dict[Case, pd.DataFrame] = field(default_factory=dict)
     matrix_quotes: dict[Case, pd.DataFrame] = field(default_factory=dict)
 
@@ -51,9 +52,10 @@ def analyse(segments: pd.DataFrame, sources: pd.DataFrame, codings: pd.DataFrame
     codes = [c.id for c in codebook.leaves]
     built = {case: framework_matrix(statements, case, codes, config.quotes_per_cell)
              for case in (config.cases if cases is None else cases)}
+    summary = hypothesis_summary(evidence, hypotheses, config.status, config.expected_agencies)
     return Analysis(
-        as_of=as_of, segments=known, statements=statements, evidence=evidence,
-        summary=hypothesis_summary(evidence, hypotheses, config.status, config.expected_agencies),
+        as_of=as_of, segments=known, statements=statements, evidence=evidence, summary=summary,
         hypothesis_quotes=hypothesis_quotes(evidence, config.quotes_per_side),
+        review_list=review_list(evidence, summary, config.review_per_hypothesis),
         matrices={case: matrix for case, (matrix, _) in built.items()},
         matrix_quotes={case: quotes for case, (_, quotes) in built.items()})

@@ -45,6 +45,8 @@ class EvidenceConfig(BaseModel):
     briefing_case: Case = "agency"
     quotes_per_cell: int = Field(3, ge=1, le=10)
     quotes_per_side: int = Field(3, ge=1, le=10)
+    review_per_hypothesis: int = Field(3, ge=0, le=20, description="statements per hypothesis on the evening's "
+                                                                    "review list")
     expected_agencies: list[str] = Field(default_factory=lambda: list(DEFAULT_AGENCIES))
     status: StatusRule = Field(default_factory=StatusRule)
 

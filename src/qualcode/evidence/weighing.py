@@ -47,8 +47,10 @@ def hypothesis_evidence(statements: pd.DataFrame, hypotheses: HypothesisSet, cod
             rows = rows[rows["text"].str.contains(pattern, regex=True)]
         rows = rows.drop_duplicates("segment_id")
         side = rows["valence"].map({hypothesis.supported_by: "support", hypothesis.contradicted_by: "contradict"})
-        reviewed = rows["method"].eq(HUMAN)
-        sure = rows["valence_confidence"].astype(float).fillna(0.0).where(~reviewed, 1.0)
+        reviewed = rows["method"].eq(HUMAN) if "method" in rows else pd.Series(False, index=rows.index)
+        # A table without confidences states its valences as facts; an empty confidence is a doubt.
+        given = rows["valence_confidence"] if "valence_confidence" in rows else pd.Series(1.0, index=rows.index)
+        sure = given.astype(float).fillna(0.0).where(~reviewed, 1.0)
         side = side.where(side.isna() | (sure >= rule.min_stance_confidence), "unsure").fillna("neutral")
         side = side.where(~rows["source_type"].isin(rule.team_notes), "team notes")
         weight = (rows["confidence"].astype(float) * sure).where(side.isin(SIDES), 0.0)

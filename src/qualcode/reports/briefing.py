@@ -36,6 +36,7 @@ def render_briefing(analysis: Analysis, delta: Delta, *, previous: str | None, l
         statements=len(analysis.segments), sources=analysis.segments["source_id"].nunique(),
         coded=analysis.statements["segment_id"].nunique(),
         hypotheses=analysis.summary.to_dict("records"), quotes=quotes,
+        review=analysis.review_list.to_dict("records"),
         changes=delta.hypotheses.to_dict("records"), new_voices=delta.voices.to_dict("records"),
         code_changes=delta.codes.to_dict("records"),
         missing=[a for a in expected_agencies if voice_key(a) not in heard], case=case, codes=codes, labels=labels,

@@ -14,7 +14,8 @@ def report_tables(analysis: Analysis, delta: Delta) -> dict[str, pd.DataFrame]:
     """Every table of a report, named as its files are (`<name>.csv`, `<name>.parquet`)."""
     tables = {"sources": report_sources(analysis.segments), "statements": analysis.statements,
               "hypotheses": analysis.summary,
-              "hypothesis_evidence": analysis.evidence, "hypothesis_quotes": analysis.hypothesis_quotes}
+              "hypothesis_evidence": analysis.evidence, "hypothesis_quotes": analysis.hypothesis_quotes,
+              "review_list": analysis.review_list}
     for case, matrix in analysis.matrices.items():
         tables[f"matrix_by_{case}"] = matrix
         tables[f"matrix_quotes_by_{case}"] = analysis.matrix_quotes[case]

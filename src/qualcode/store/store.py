@@ -187,7 +187,9 @@ class Store:
                  if value is not None]
         query = "SELECT * FROM codings" + (" WHERE " + " AND ".join(f"{c} = ?" for c, _ in where) if where else "")
         frame = pd.read_sql_query(query + " ORDER BY segment_id, rank", self._db, params=[v for _, v in where])
-        return STORED_CODINGS.check(frame.assign(assigned=frame["assigned"].astype(bool)), "reading codings")
+        frame = frame.assign(assigned=frame["assigned"].astype(bool),
+                             valence_confidence=pd.to_numeric(frame["valence_confidence"]).astype(float))
+        return STORED_CODINGS.check(frame, "reading codings")
 
     def coding_digests(self, codebook: str) -> dict[str, int]:
         """Statements coded under each digest of this codebook: more than one means part of the corpus is
