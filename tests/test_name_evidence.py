@@ -33,6 +33,14 @@ def test_spoken_register_keeps_its_words(detector: Detector) -> None:
     ("so mrs begum said mehmood's dad works nights at the asda", ["begum", "mehmood", "asda"]),
     ("and then, um, kayleigh hargreaves from the family hub gave her a lift", ["kayleigh hargreaves"]),
     ("they took him to the jamia masjid and then to northfield infirmary", ["jamia masjid", "northfield infirmary"]),
+    # a name said twice over, and a surname known by its shape
+    ("the family worker eilidh eilidh mcgonigle she's new", ["eilidh eilidh mcgonigle"]),
+    ("the support worker rhoswen rhoswen pritchard-oduya rang", ["rhoswen rhoswen"]),
+    # a name that is also a word, with the person's age said straight after it
+    ("and the youngest, a little boy forest he's four, was at home", ["forest"]),
+    # a town that is also a word, said where a place goes, and a county the tagger calls a verb
+    ("he was in a bail hostel in stoke then back to ely", ["stoke"]),
+    ("but the grandparents' house is lincolnshire not us", ["lincolnshire"]),
 ])
 def test_people_and_places_in_lower_case_auto_transcripts_are_found(detector: Detector, text: str,
                                                                     names: list[str]) -> None:
