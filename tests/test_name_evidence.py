@@ -33,6 +33,19 @@ def test_spoken_register_keeps_its_words(detector: Detector) -> None:
     ("so mrs begum said mehmood's dad works nights at the asda", ["begum", "mehmood", "asda"]),
     ("and then, um, kayleigh hargreaves from the family hub gave her a lift", ["kayleigh hargreaves"]),
     ("they took him to the jamia masjid and then to northfield infirmary", ["jamia masjid", "northfield infirmary"]),
+    # organisations by their head noun, and hospitals named without one where someone was treated there
+    ("mum does nights at brackwell foods and he drives for tarnmoor cars", ["brackwell foods", "tarnmoor cars"]),
+    ("he trains with ashcombe abc on a thursday", ["ashcombe abc"]),
+    ("she had three attendances at greystones with burns", ["greystones"]),
+    ("the baby was born at the general and then admitted to the QMH", ["general", "QMH"]),
+    # a name said twice over, and a surname known by its shape
+    ("the family worker eilidh eilidh mcgonigle she's new", ["eilidh eilidh mcgonigle"]),
+    ("the support worker rhoswen rhoswen pritchard-oduya rang", ["rhoswen rhoswen"]),
+    # a name that is also a word, with the person's age said straight after it
+    ("and the youngest, a little boy forest he's four, was at home", ["forest"]),
+    # a town that is also a word, said where a place goes, and a county the tagger calls a verb
+    ("he was in a bail hostel in stoke then back to ely", ["stoke"]),
+    ("but the grandparents' house is lincolnshire not us", ["lincolnshire"]),
 ])
 def test_people_and_places_in_lower_case_auto_transcripts_are_found(detector: Detector, text: str,
                                                                     names: list[str]) -> None:
@@ -76,3 +89,11 @@ def test_a_weak_guess_is_never_spread_but_a_confirmed_one_is(detector: Detector)
     text = "The team met on Monday. The kendro pipeline broke. Then adebayo fixed the kendro job."
     found = [text[f.start:f.end] for f in gate.find([text])[0]]
     assert "adebayo" in found and "kendro" not in found
+
+
+def test_a_ward_or_department_is_not_a_hospital_name(detector: Detector) -> None:
+    assert _redacted(detector, "He was admitted to ICU, then to the ward, and seen at school on Monday.") == []
+
+
+def test_letters_and_digits_of_a_system_reference_are_found_together(detector: Detector) -> None:
+    assert "KW 4418207" in _redacted(detector, "It is KW 4418207 on their system and a different number on ours.")

@@ -39,6 +39,24 @@ def test_spoken_digits_read_as_the_number_they_stand_for(spoken: str, digits: st
     ("a silver corsa, YX19 KTM, parked outside", "VEHICLE", "YX19 KTM"),
     ("the reg ending k t m was seen twice", "VEHICLE", "k t m"),
     ("crime number one four slash two two nine five", "CASE_REF", "one four slash two two nine five"),
+    # plates read aloud: letters apart or together, the age in words, "zed", the NATO alphabet
+    ("he wrote the reg down t r five three k p w after", "VEHICLE", "t r five three k p w"),
+    ("a silver golf kp twenty two w v n was outside", "VEHICLE", "kp twenty two w v n"),
+    ("no sorry it was hx sixty nine bjd that one", "VEHICLE", "hx sixty nine bjd"),
+    ("the plate was ld seventy four a r zed i think", "VEHICLE", "ld seventy four a r zed"),
+    ("plate Whiskey Kilo Seven Two Romeo Golf Lima was circulated", "VEHICLE",
+     "Whiskey Kilo Seven Two Romeo Golf Lima"),
+    # e-mails whose local part has an initial, a dot or a spelt surname
+    ("email me it's p dot mc keown at northfield care dot org dot uk thanks", "EMAIL",
+     "p dot mc keown at northfield care dot org dot uk"),
+    ("or write to r.fenwick at dales-health dot nhs dot uk", "EMAIL", "r.fenwick at dales-health dot nhs dot uk"),
+    # postcodes: districts in words above twelve, a second district in the same breath, a cue with words between
+    ("she lives in dn seventeen three q x with her nan", "POSTCODE", "dn seventeen three q x"),
+    ("the families in hu five and hu nine are struggling", "POSTCODE", "hu nine"),
+    ("and the postcode i think is ws twelve four something", "POSTCODE", "ws twelve four"),
+    # references: letters before spoken digits, a police log, letters and digits apart
+    ("it's kd six six two nine one oh five no hang on", "CASE_REF", "kd six six two nine one oh five"),
+    ("it was the log 1182 of the fourth that got missed", "CASE_REF", "1182 of the fourth"),
 ])
 def test_spoken_identifiers_are_found_whole(text: str, kind: str, value: str) -> None:
     found = _found(text)
@@ -52,6 +70,8 @@ def test_spoken_identifiers_are_found_whole(text: str, kind: str, value: str) ->
     "twenty twenty three was the worst year, with one two three agency staff",
     "the budget went from 20,000, 25,000 to 3.5 million",
     "I was on the M1 for an hour",
+    "her caseload's twenty two at the minute",
+    "we were at twenty one and it went to fifty two now",
 ])
 def test_counts_sections_and_amounts_are_not_identifiers(text: str) -> None:
     assert _found(text) == []

@@ -192,6 +192,13 @@ class NameEvidence:
                 weak = k is not None and (k not in scored or scored[k][0] < self.threshold)
                 if weak and k is not None and self._could_be_name_part(doc[k], profile, after=k > i):
                     scored[k] = (self.threshold, kind)
+        for i, (points, kind) in sorted(scored.items()):  # a name said twice over is a name both times
+            if points >= self.threshold:
+                for step in (-1, 1):
+                    j = i + step
+                    while 0 <= j < len(doc) and fold(doc[j].text) == fold(doc[i].text):
+                        scored[j] = (max(points, scored.get(j, (points, kind))[0]), kind)
+                        j += step
         for i, (points, kind) in sorted(scored.items()):
             if points >= self.threshold:
                 token = doc[i]
@@ -236,6 +243,8 @@ class NameEvidence:
             person, specific = person + 1.0, True
         if bare in lex.towns and (capital or not common or lex.zipf(bare) < 3.5):  # not "bath" or "reading"
             place, specific = place + 2.5, True
+        elif bare in lex.towns and _said_as_destination(token):  # "a hotel in derby", "down to dover"
+            place, specific = place + 3.5, True
         elif bare in lex.cities and not common and not lex.is_name(bare):  # "came from accra"
             place, specific = place + 2.0, True
         if capital and token.pos_ == "PROPN" and not lex.is_acronym(text):
@@ -266,8 +275,9 @@ class NameEvidence:
             pass  # after "Mrs" or "is called" the tagger's guess of a verb counts for nothing
         elif (not capital or not profile.cased) and token.pos_ in CLOSED_CLASSES:
             generic -= 2.0
-        elif (not capital or not profile.cased) and token.pos_ in WEAK_CLASSES:
-            generic -= 1.0
+        elif (not capital or not profile.cased) and token.pos_ in WEAK_CLASSES and not (bare in lex.towns
+                                                                                       and not common):
+            generic -= 1.0  # the tagger's guess in lower case, unless the gazetteer knows it ("is staffordshire")
         if profile.cased and lex.is_acronym(text):
             generic -= 2.0
         if _INNER_CAPITAL.search(text):
@@ -280,7 +290,7 @@ class NameEvidence:
         place += context_place
         if bare in label_words:
             person, specific = person + 3.0, True
-        elif bare in seen and (capital or not common):
+        elif bare in seen and (capital or not common or bare in lex.towns):
             person, specific = person + (1.5 if common else 2.5), True
         if foreign:
             generic -= 2.0
@@ -306,8 +316,8 @@ class NameEvidence:
             return True
         if not profile.cased and not after and first_name and token.pos_ not in CLOSED_CLASSES | WEAK_CLASSES:
             return True
-        return not common and (
-            folded in self.lexicon.surnames or folded in self.lexicon.first_names or self.lexicon.zipf(folded) < 3.0)
+        return not common and (folded in self.lexicon.surnames or folded in self.lexicon.first_names
+                               or self.lexicon.zipf(folded) < 3.0 or _GAELIC_SURNAME.match(folded) is not None)
 
 _AGE_AFTER_NAME = re.compile(r"(?:['’]s|,\s+(?:is|was|who's|who\s+is|aged)|,|\s+is|\s+was|\s+who\s+is|(?=\s+[a-z]))\s+"
                              r"(?:only\s+|just\s+|nearly\s+)?(?P<age>\d{1,2}|(?:twenty|thirty|forty)(?:[\s\-](?:one|two|"
@@ -362,7 +372,9 @@ def _foreign_tokens(doc: Doc, starts: set[int], lexicon: Lexicon) -> set[int]:
     other = [lexicon.is_foreign_word(t.text) or (lexicon.other_language(t.text) >= 2.0 and lexicon.zipf(
         t.text.casefold()) < 2.0 and not lexicon.is_name(t.text)) for t in words]
     for n, token in enumerate(words):
-        beside = (n > 0 and other[n - 1]) or (n + 1 < len(words) and other[n + 1])
+        # a word said twice ("mairi mairi mcallister") is a false start, not a passage in another language
+        beside = ((n > 0 and other[n - 1] and fold(words[n - 1].text) != fold(token.text))
+                  or (n + 1 < len(words) and other[n + 1] and fold(words[n + 1].text) != fold(token.text)))
         if other[n] and beside:
             foreign.add(token.i)
     return foreign
@@ -371,7 +383,10 @@ def _foreign_tokens(doc: Doc, starts: set[int], lexicon: Lexicon) -> set[int]:
 def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
     """Points for (person, place) from the words around a token."""
     doc = token.doc
-    before = [fold(t.text) for t in doc[max(0, token.i - 3):token.i] if not t.is_punct or t.text in {"'s", "’s"}]
+    first = token.i
+    while first > 0 and fold(doc[first - 1].text) == fold(token.text):
+        first -= 1  # a name said twice over ("the social worker jane jane whitely") has the first one's context
+    before = [fold(t.text) for t in doc[max(0, first - 3):first] if not t.is_punct or t.text in {"'s", "’s"}]
     after = [fold(t.text) for t in doc[token.i + 1:token.i + 3]]
     previous = before[-1] if before else ""
     person = place = 0.0
@@ -382,6 +397,8 @@ def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
             previous in {"call", "calls"} and len(before) > 1 and before[-2] in {"they", "we", "everyone", "people",
                                                                                  "i", "you", "kids", "lads"}):
         person += 4.0  # "her partner is called will", "everyone calls him lil t"
+    elif (previous in KIN or previous in PEOPLE) and _AGE_SAID_AFTER.match(doc.text, token.idx + len(token.text)):
+        person += 4.0  # "a little girl hope she's three": a child, named, then aged
     elif (previous in KIN or previous in NAMING or before[-2:] in NAMED_AS or previous == "name"
           or (previous in {"'s", "’s"} and len(before) > 1 and before[-2] in KIN)):
         person += 2.5  # "her brother tolu", "her first name, Cerys", "mum's maria"
@@ -399,6 +416,8 @@ def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
         person += 1.0  # "gemma from the family hub"
     elif after[:1] == ["who"] or after[:2] == [",", "who"]:
         person += 2.5  # "Faith, who runs the hub"
+    elif _AGE_SAID_AFTER.match(doc.text, token.idx + len(token.text)):
+        person += 2.5  # "a little girl hope she's three", "their girl oliwia was six weeks old"
     if before[-2:] == ["me", "and"]:
         person += 1.0
     if len(before) >= 2 and before[-1] == "," and (before[-2] in KIN or before[-2] in ROLE_NOUNS):
@@ -422,6 +441,29 @@ def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
                 and not lexicon.is_plural_word(folded))
         place += 1.5 if rare and folded not in lexicon.first_names else 0.5  # "up in grenoside"
     return person, place
+
+
+# A person's age said straight after a word: "hope she's three", "johnny joe he's eleven", "oliwia was six weeks".
+_AGE_SAID_AFTER = re.compile(r",?\s+(?:(?:she|he)(?:['’]s|\s+is|\s+was)|who['’]s|was|is)\s+"
+                             r"(?:only\s+|just\s+|nearly\s+)?"
+                             r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+                             r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)\b"
+                             r"(?!\s*(?:%|per|percent|pounds|quid|times|o'clock|hours?|minutes?|days|of|or|in|out|"
+                             r"people|cases|weeks?\s+(?:ago|later)|months?\s+(?:ago|later)))", re.IGNORECASE)
+
+
+# Surnames by their shape, whatever list holds them: McAllister, O'Hara, MacKinnon.
+_GAELIC_SURNAME = re.compile(r"^(?:mc|o'|mac(?=[^aeiouhr']))[a-z]{3,}$")
+_DESTINATION = frozenset({"in", "from", "to", "near", "outside", "towards", "around", "round", "via"})
+
+
+def _said_as_destination(token: Token) -> bool:
+    """A town that is also an everyday word, said where a place goes: a noun straight after "in", "from" or "to"
+    and not before another noun ("lived in derby", not "in deal with" or "to bath time")."""
+    doc = token.doc
+    following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    return (token.i > 0 and fold(doc[token.i - 1].text) in _DESTINATION and token.pos_ in {"NOUN", "PROPN"}
+            and (following is None or following.pos_ not in {"NOUN", "PROPN"}))
 
 
 def _is_own_pseudonym(token: Token, lexicon: Lexicon) -> bool:

@@ -47,6 +47,15 @@ class Institutions:
         for match in _CHURCH_OF.finditer(text):  # "the church of pentecost", "Church of God"
             if fold(match.group("name").split()[0]) not in _NATIONAL_CHURCHES:
                 yield Finding(match.start(), match.end(), "ORG", 0.85)
+        for match in _TREATED_AT.finditer(text):  # "admitted to the LRI", "an attendance at heartlands"
+            name = match.group("name")
+            words = name.split()
+            first = fold(words[0])
+            named = self._name_ish(words[0], cased) or (  # "heartlands": a plural no dictionary holds is a name here
+                not self.lexicon.is_common(first) and first not in self.allow and first not in DISCOURSE)
+            if first == "general" or (named and not _PSEUDONYM_AFTER.match(text, match.end("name"))):
+                length = len(words[0]) if len(words) == 1 or not self._name_ish(words[1], cased) else len(name)
+                yield Finding(match.start("name"), match.start("name") + length, "ORG", 0.85)
         for match in _WORKPLACE.finditer(text):
             end = self._name_end(text, match.end(), cased)
             if end is not None and not _PSEUDONYM_AFTER.match(text, end):
@@ -167,7 +176,8 @@ _ORG_HEADS = (r"mosque|masjid|gurdwara|church|chapel|cathedral|temple|mandir|syn
               r"ltd|limited|plc|hotel|takeaway|warehouse|factory|refuge|hostel|foyer|leisure\s+centre|centre|"
               r"center|trust|foundation|ward|homes|housing(?:\s+association)?|association|support\s+group|"
               r"families|aid|lodge|house|rovers|united|athletic|harriers|wanderers|library|forum|alliance|"
-              r"garage|salon|barbers?|cafe|restaurant|pub|bakery|supermarket|"
+              r"garage|salon|barbers?|cafe|restaurant|pub|bakery|supermarket|cars|foods|produce|grill|nails|"
+              r"market|speedway|abc|project|youth\s+hub|hub|"
               r"general(?!\s+(?:public|election|manager|practi\w*|secretary|purpose|idea|sense|rule|consensus|"
               r"population|knowledge|feeling|terms|approach|view|point|principles?|dut(?:y|ies)|anaesthetic|"
               r"questions?|concerns?|advice|level|awareness|health|needs?)\b)")  # "the northern general"
@@ -175,7 +185,8 @@ _ORG_HEADS = (r"mosque|masjid|gurdwara|church|chapel|cathedral|temple|mandir|syn
 # before them, and in a document with capitals only when capitalised themselves.
 _WEAK_HEAD = re.compile(r"(?:families|aid|lodge|house|united|athletic|forum|alliance|trust|foundation|homes|ward|"
                         r"association|housing|centre|center|hotel|pub|cafe|restaurant|garage|salon|bakery|"
-                        r"supermarket|warehouse|factory|takeaway)\b", re.IGNORECASE)
+                        r"supermarket|warehouse|factory|takeaway|cars|foods|produce|grill|nails|market|project|"
+                        r"hub|abc)\b", re.IGNORECASE)
 _PLACE_HEADS = (r"estate|road|rd|street|st|lane|avenue|close|drive|crescent|grove|terrace|gardens|court|"
                 r"place|row|parade|walk|flats|towers?|heights|fields|bottom|moor|common|village|cross|green|vale|"
                 r"park|hill|brow|bank|mews|square|wharf")
@@ -196,3 +207,10 @@ _WORKPLACE = re.compile(r"\b(?:works?|worked|working|job|jobs|shifts?|employed|d
                         r"cleaning|volunteers?|volunteering)(?:\s+(?:nights|days|weekends|part[\s\-]time|"
                         r"full[\s\-]time|shifts|there))?\s+(?:at|for|in|with|by)\s+(?:the\s+|a\s+)?",
                         re.IGNORECASE)
+# A hospital named without its head noun, where the words say someone was treated there: "admitted to the LRI",
+# "two attendances at heartlands", "born at the general in kettering", "in and out of the BRI".
+_TREATED_AT = re.compile(r"\b(?:admitted|admission|attendances?|attended|born|seen|treated|rushed|blue[\s\-]lighted|"
+                         r"transferred|discharged|survey|booked|in\s+and\s+out)\s+(?:(?:again|twice|once|there|"
+                         r"later|urgently|straight)\s+)?(?:to|at|in|into|from|of)\s+(?:the\s+)?"
+                         r"(?P<name>general(?!\s+(?:practi\w*|public|hospital|ward|surgery))|"
+                         r"[A-Za-z][\w&'’\-]+(?:\s[A-Za-z][\w'’\-]+)?)", re.IGNORECASE)

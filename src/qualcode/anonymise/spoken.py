@@ -77,14 +77,31 @@ def spoken_numbers(text: str) -> Iterator[Finding]:
             if len(digits) >= 6 and cue and any(ch.isalpha() for ch in span):  # "my mobile's seven seven double oh"
                 yield Finding(match.start(), end, "PHONE", 0.7)
             elif len(digits) >= 5 and _DIGIT_BY_DIGIT.fullmatch(span):  # "one one eight three four two two"
-                yield Finding(match.start(), end, "CASE_REF", 0.7)
+                yield Finding(_letters_before(text, match.start()), end, "CASE_REF", 0.7)
             continue
         if digits.startswith(("0", "44")) and 10 <= len(digits) <= 13:
             yield Finding(match.start(), end, "PHONE", 0.9)
         elif len(digits) == 10:
             yield Finding(match.start(), end, "NHS_NUMBER", 0.8)
         else:
-            yield Finding(match.start(), end, "CASE_REF", 0.6)
+            yield Finding(_letters_before(text, match.start()), end, "CASE_REF", 0.6)
+
+
+_LETTERS_BEFORE = re.compile(r"(?<![\w'’])([a-z]{1,3})\s+$", re.IGNORECASE)
+
+
+def _letters_before(text: str, start: int) -> int:
+    """Where a reference read aloud starts: with the letters that prefix its digits ("ch four four seven one"), when
+    they are not a word of their own ("it's", "on", "no")."""
+    from qualcode.anonymise.lexicon import DISCOURSE, lexicon
+
+    match = _LETTERS_BEFORE.search(text, max(0, start - 5), start)
+    if match is None:
+        return start
+    letters = match.group(1).casefold()
+    if letters in lexicon().stop_words or letters in lexicon().dictionary or letters in DISCOURSE:
+        return start
+    return match.start(1)
 
 
 _ORDINAL_UNITS = ("first|second|third|fourth|fifth|sixth|seventh|eighth|ninth")
@@ -134,7 +151,8 @@ def spoken_dates(text: str) -> Iterator[Finding]:
 
 _TLD = r"(?:com|co|uk|org|net|gov|nhs|ac|edu|io|me|ie|info|sch)"
 _SPOKEN_EMAIL = re.compile(
-    rf"\b[a-z0-9][\w\-]*(?:\s+(?:dot|underscore|dash|hyphen)\s+[a-z0-9][\w\-]*){{0,3}}\s+(?:at|@)\s+"
+    rf"\b[a-z0-9][\w.\-]*(?:\s+(?:dot|underscore|dash|hyphen)\s+[a-z0-9][\w.\-]*(?:\s+[a-z0-9][\w\-]*){{0,6}}?)"
+    rf"{{0,3}}\s+(?:at|@)\s+"
     rf"[a-z0-9][\w\-]*(?:\s+[a-z0-9][\w\-]*){{0,3}}?(?:\s+dot\s+[a-z0-9][\w\-]*)*\s+dot\s+{_TLD}\b"
     rf"(?:\s+dot\s+{_TLD}\b)*",
     re.IGNORECASE,
@@ -168,8 +186,10 @@ _PLACE_BEFORE = re.compile(r"(?:\b(?:in|from|near|round|around|at|to|postcode|po
                            re.IGNORECASE)
 _AFTER_STREET = re.compile(r"\b(?:road|street|lane|avenue|close|drive|crescent|grove|terrace|way|estate|oval|"
                            r"gardens|court|place|row|walk|hill|park|green|vale)\s+$", re.IGNORECASE)
-_SPOKEN_POSTCODE = re.compile(rf"\b[a-z]{{1,2}}\s(?:{_SMALL}|ten|eleven|twelve|\d{{1,2}})(?:\s(?:{_SMALL}|\d))?"
-                              rf"\s(?:{_SMALL}|oh|zero|\d)\s[a-z]\s?[a-z]\b", re.IGNORECASE)
+_SPOKEN_POSTCODE = re.compile(rf"(?<![\w'’])[a-z]{{1,2}}\s(?:{_DISTRICT_WORDS}|\d{{1,2}})(?:\s(?:{_SMALL}|\d))?"
+                              rf"\s(?:{_SMALL}|oh|zero|\d)\s(?P<unit>[a-z]\s?[a-z])\b", re.IGNORECASE)
+# A second district said in the same breath as one already found: "in le five and le four".
+_ALSO = re.compile(r"\s*(?:,|and|or|&|to|/)\s*(?:then\s+)?$", re.IGNORECASE)
 _PLACE_AFTER = re.compile(r"^\s+(?:area|postcode|post\s+code|district|way|side|end|estate|patch|bit)\b",
                           re.IGNORECASE)
 # Section numbers of the Children Act and the like, said the same way: "an s47", "s17 assessment".
@@ -181,9 +201,15 @@ _STATUTORY_AFTER = re.compile(r"^\s+(?:enquir|investigat|assessment|strateg|thre
 def partial_postcodes(text: str) -> Iterator[Finding]:
     """A postcode district on its own ("the s5 area", "up in LS9", "s five"), where the words around it say place,
     and whole postcodes said aloud ("s nine four e x")."""
+    from qualcode.anonymise.lexicon import lexicon
+
     for match in _SPOKEN_POSTCODE.finditer(text):
+        unit = match.group("unit").casefold()  # "s twenty two at the minute": the letters said together are a word
+        if " " not in unit and (unit in lexicon().stop_words or unit in lexicon().dictionary):
+            continue
         if match.group(0).split()[0].upper() in POSTCODE_AREAS:
             yield Finding(match.start(), match.end(), "POSTCODE", 0.8)
+    found_end = -1
     for pattern in (_OUTWARD, _OUTWARD_SPOKEN):
         for match in pattern.finditer(text):
             code, area = match.group("code"), match.group("area").upper()
@@ -191,7 +217,8 @@ def partial_postcodes(text: str) -> Iterator[Finding]:
                 continue
             before, after = text[max(0, match.start() - 30):match.start()], text[match.end():match.end() + 30]
             said_as_place = (bool(_PLACE_BEFORE.search(before)) or bool(_PLACE_AFTER.match(after))
-                             or bool(_AFTER_STREET.search(before)))
+                             or bool(_AFTER_STREET.search(before))
+                             or (found_end >= 0 and bool(_ALSO.fullmatch(text, found_end, match.start()))))
             typed = pattern is _OUTWARD and code.isupper() and len(area) == 2 and area not in {"SW", "LA"}
             if typed and not re.search(r"\bthe\s+$", before, re.IGNORECASE):
                 said_as_place = True  # "LU4", "LE2" typed in capitals: a postcode district wherever it stands
@@ -202,6 +229,7 @@ def partial_postcodes(text: str) -> Iterator[Finding]:
                 continue
             if pattern is _OUTWARD and code.isupper() is False and code.islower() is False:
                 continue  # "Ls9" is neither typed nor transcribed: most likely something else
+            found_end = match.end()
             yield Finding(match.start(), match.end(), "POSTCODE", 0.7)
 
 
@@ -227,8 +255,17 @@ _STOP = frozenset("""which is was for of in on at to and or but the a an it its 
     weeks months days years hours minutes times""".split())
 _PLATE = re.compile(r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3}|[A-Z]{3}\s?\d{1,3}[A-Z])\b")
 _PLATE_LOWER = re.compile(r"\b[a-z]{2}\d{2}\s[a-z]{3}\b")
-_PLATE_SPOKEN = re.compile(rf"\b[a-z]\s[a-z]\s(?:{_DISTRICT_WORDS}|oh\s\w+|\d\s?\d)\s[a-z]\s[a-z]\s[a-z]\b",
-                           re.IGNORECASE)
+# A plate read aloud in the current format: two letters, the age in two digits, three letters ("b k six eight x r
+# w", "gn seventy one hkl", "fd sixty eight u f zed"). Letters run together are checked not to be words.
+_LETTER = r"(?:[a-z]|zed|zee)"
+_PLATE_AGE = (rf"(?:{_DISTRICT_WORDS}|(?:oh|zero|{_SMALL})[\s\-](?:oh|zero|{_SMALL})|\d\s?\d)")
+_PLATE_SPOKEN = re.compile(rf"\b(?P<area>[a-z]{{2}}|{_LETTER}\s{_LETTER})\s(?P<age>{_PLATE_AGE})\s"
+                           rf"(?P<tail>[a-z]{{3}}|{_LETTER}\s{_LETTER}\s{_LETTER})\b", re.IGNORECASE)
+# The NATO alphabet, as police and control rooms read plates and references aloud.
+_NATO = ("alpha|alfa|bravo|charlie|delta|echo|foxtrot|golf|hotel|india|juliet|juliett|kilo|lima|mike|november|"
+         "oscar|papa|quebec|romeo|sierra|tango|uniform|victor|whiskey|whisky|x-ray|xray|yankee|zulu")
+_NATO_RUN = re.compile(rf"\b(?:(?:{_NATO}|{_NUMBER_WORD}|\d)\b[\s,\-]+){{4,}}(?:{_NATO}|{_NUMBER_WORD}|\d)\b",
+                       re.IGNORECASE)
 _SPELT_PLATE = re.compile(r"\b(?:reg(?:istration)?|number\s?plate|plate)(?:\s+(?:number|no|plate))?"
                           r"(?:\s+(?:is|was|ending|ends|ending\s+in|starting|starts|beginning|begins)(?:\s+(?:in|with))?)?"
                           r"[\s:,]+(?P<plate>(?:(?:[a-z]|\d{1,2}|" + _NUMBER_WORD + r")\b(?:\s+|$|(?=[.,;]))){2,8})",
@@ -237,12 +274,32 @@ _SPELT_PLATE = re.compile(r"\b(?:reg(?:istration)?|number\s?plate|plate)(?:\s+(?
 
 def vehicle_registrations(text: str) -> Iterator[Finding]:
     """Number plates written (YX19 KTM, P123 ABC) or spelt out after 'reg' ('reg ending k t m')."""
-    for pattern in (_PLATE, _PLATE_LOWER, _PLATE_SPOKEN):
+    for pattern in (_PLATE, _PLATE_LOWER):
         for match in pattern.finditer(text):
+            yield Finding(match.start(), match.end(), "VEHICLE", 0.8)
+    for match in _PLATE_SPOKEN.finditer(text):
+        if _is_plate_said(match):
+            yield Finding(match.start(), match.end(), "VEHICLE", 0.8)
+    for match in _NATO_RUN.finditer(text):  # "November Lima One Seven Victor Foxtrot Alpha"
+        words = re.findall(r"[\w\-]+", match.group(0))
+        if sum(bool(re.fullmatch(_NATO, w, re.IGNORECASE)) for w in words) >= 3 and digits_of(match.group(0)):
             yield Finding(match.start(), match.end(), "VEHICLE", 0.8)
     for match in _SPELT_PLATE.finditer(text):
         plate = match.group("plate").rstrip()
         yield Finding(match.start("plate"), match.start("plate") + len(plate), "VEHICLE", 0.8)
+
+
+def _is_plate_said(match: re.Match[str]) -> bool:
+    """A spoken plate's age is a real one (02-29, 51-79, "nineteen", "seventy one"), and letters said together are
+    not a word ("at twenty one and" is speech)."""
+    from qualcode.anonymise.lexicon import DISCOURSE, lexicon
+
+    age = digits_of(match.group("age"))
+    if len(age) != 2 or not (1 <= int(age) <= 29 or 51 <= int(age) <= 79):
+        return False
+    joined = [g for g in (match.group("area"), match.group("tail")) if " " not in g]
+    words = lexicon().dictionary | lexicon().stop_words | DISCOURSE
+    return not any(g.casefold() in words for g in joined)
 
 
 # Whatever is spelt out after a cue that says what it is: "postcode is s five seven a u", "crime number
@@ -250,8 +307,11 @@ def vehicle_registrations(text: str) -> Iterator[Finding]:
 _SPELT = (r"(?P<value>(?:(?:[a-z]{{1,2}}\d[\da-z]*|[a-z]{{1,2}}|\d[\da-z]*|" + _NUMBER_WORD
           + r"|slash|dash|stroke)\b(?:[\s/\-]+|$|(?=[.,;]))){{{n}}})")
 _AFTER_CUE = (
-    ("POSTCODE", re.compile(r"\bpost\s?code(?:\s+(?:is|was|of))?['’]?s?[\s:,]+" + _SPELT.format(n="2,8"),
-                            re.IGNORECASE)),
+    ("POSTCODE", re.compile(r"\bpost\s?code(?:(?:\s+[a-z']+){0,4}?\s+(?:is|was|of|it's))?['’]?s?[\s:,]+"
+                            + _SPELT.format(n="2,8"), re.IGNORECASE)),
+    ("CASE_REF", re.compile(rf"\blog\s+(?:number\s+|no\.?\s+)?(?P<value>\d{{1,5}}\s+of\s+(?:the\s+)?"
+                            rf"(?:{_ORDINAL}(?:\s+(?:of\s+)?{_MONTH})?|\d{{1,2}}[/.\-]\d{{1,2}}(?:[/.\-]\d{{2,4}})?))\b",
+                            re.IGNORECASE)),  # a police log: "log 0347 of the twelfth", "log 512 of 03/11"
     ("CASE_REF", re.compile(r"\b(?:(?:(?:crime|incident|case|log|file|referral|occurrence|job|marac|mash|lcs|mosaic|"
                             r"police|system|child|record)\s+)?ref(?:erence)?|(?:crime|incident|case|log|file|referral|"
                             r"occurrence|job|marac|mash|lcs|mosaic|police|system|record)\s+(?:number|no|num|id))\.?"

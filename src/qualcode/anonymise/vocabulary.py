@@ -22,6 +22,7 @@ Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mondays Tuesdays Wednes
 Fridays Saturdays Sundays QA January February March April May June July August
 September October November December Christmas Easter COVID Covid MARAC MAPPA MACE CSE CCE DA IDVA YOS YJS
 Youth Offending Youth Justice Adult Social Care Public Health A&E ED Mosaic LCS Liquidlogic Excel Teams Zoom
+ICU PICU NICU HDU ITU SCBU
 EHM Eclipse SystmOne EMIS Rio ContrOCC WhatsApp Snapchat Snap TikTok Instagram Insta Facebook Messenger YouTube
 Discord Xbox PlayStation Twitter Google Microsoft Outlook Word PowerPoint SharePoint OneDrive Roma Romani Gypsy
 Traveller Travellers LADO IRO IROs LSCP ICB EHCP SENCO PEP PEPs CSC CP CIN LAC CLA UASC NRM Eid Diwali Ramadan
