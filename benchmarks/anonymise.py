@@ -44,7 +44,8 @@ GOLD = REPO / "corpora" / "gold"
 LABELLED = {"gold (smoke)": GOLD / "anonymisation.jsonl", "gold held-out (smoke)": GOLD / "anonymisation_holdout.jsonl",
             "speech dev": GOLD / "speech" / "dev.jsonl",
             "speech dev 2 (scored once as held-out first)": GOLD / "speech" / "holdout.jsonl",
-            "speech dev 3 (scored once as held-out first)": GOLD / "speech" / "holdout2.jsonl"}
+            "speech dev 3 (scored once as held-out first)": GOLD / "speech" / "holdout2.jsonl",
+            "speech held-out (written apart; never tuned against)": GOLD / "speech" / "holdout3.jsonl"}
 _BROKEN = re.compile(r"\[[A-Z_]+(?:_\d*)?$|^[A-Z_]*_\d+\]")
 _WORDS = re.compile(r"[^\W\d_][\w'’]*")
 
