@@ -239,6 +239,11 @@ evidence:
     min_roles: 2            # distinct roles a side needs to be triangulated ...
     min_agencies: 2         # ... and distinct agencies
     majority: 0.67          # share of the confidence-weighted evidence a triangulated side needs to win
+    min_stance_confidence: 0.6  # a stance the machine is less sure of weighs nothing (shown as unsure)
+    swing: 2                # a verdict that its 2 heaviest unreviewed statements decide is 'needs review'
+    min_voices_heard: 0.5   # share of the agencies a hypothesis needs that must have spoken before a verdict
+    team_notes: [interviewer_notes]  # the review team's own notes: shown, not weighed, not a voice
+  review_per_hypothesis: 3  # statements per hypothesis on the evening's review list
 # The Prefect flows (`qualcode nightly`, `qualcode schedule`). Prefect's home and database live in .prefect/.
 orchestration:
   workers: 1                # more than 1 codes on a local Dask cluster of that many processes
