@@ -231,7 +231,9 @@ class CodingEngine(BaseEstimator):  # type: ignore[misc]  # scikit-learn has no 
                 rows.append({"segment_id": statement_id, "code_id": None, "confidence": None, "assigned": False,
                              "rank": None, "method": base, "valence": None, "valence_confidence": None,
                              **self.provenance})
-        return CODINGS.check(pd.DataFrame(rows, columns=CODING_COLUMNS), "coding engine output")
+        frame = pd.DataFrame(rows, columns=CODING_COLUMNS)
+        frame["valence_confidence"] = frame["valence_confidence"].astype(float)  # empty without valence: NaN
+        return CODINGS.check(frame, "coding engine output")
 
     def _valences(self, own: np.ndarray) -> tuple[list[str] | None, np.ndarray | None]:
         """Each statement's valence and the probability the valence coder gives it."""
