@@ -86,12 +86,10 @@ def measure(extra: list[Path] | None = None, model: str | None = None, keep: Pat
                            met=reversed_ == 0),
                     Figure(group, "findings as planted on the last day", float(last["right"].mean()), "share",
                            target="1.00", met=bool(last["right"].all()))]
-        table = scored.pivot(index="hypothesis_id", columns="day", values="status").fillna("")
         marks = scored.assign(cell=scored["status"] + scored["right"].map({True: "", False: " ✗"})
                               + scored["truth"].radd(" (truth: ").add(")").where(~scored["right"], ""))
         print(f"{group}:\n" + marks.pivot(index="hypothesis_id", columns="day", values="cell").to_string(),
               file=sys.stderr)
-        del table
     return figures
 
 

@@ -36,7 +36,7 @@ def verdict(rows: pd.DataFrame, rule: StatusRule) -> tuple[Status, str]:
     """
     counted = rows[rows["side"].isin(SIDES) & (rows["weight"] > 0)]
     unsure = int((rows["side"] == "unsure").sum())
-    status = decide_status(*_sides(counted), rule)
+    status = decide_status(*weigh_sides(counted), rule)
     if status == "not yet tested":
         return status, (f"{unsure} statement(s) bear on it, but the machine is unsure of their stance"
                         if unsure else "no coded statement supports or contradicts it")
@@ -46,7 +46,7 @@ def verdict(rows: pd.DataFrame, rule: StatusRule) -> tuple[Status, str]:
         return status, _shares(counted)
     winning = "support" if status == "supported" else "contradict"
     deciders = counted[(counted["side"] == winning) & ~counted["reviewed"]].nlargest(rule.swing, "weight")
-    without = decide_status(*_sides(counted.drop(deciders.index)), rule)
+    without = decide_status(*weigh_sides(counted.drop(deciders.index)), rule)
     if rule.swing and without != status:
         return "needs review", (f"would be {status} ({_shares(counted)}), but without its {len(deciders)} "
                                 f"heaviest unreviewed statement(s) it would be {without}: review them")
@@ -60,7 +60,8 @@ def unreviewed_share(rows: pd.DataFrame) -> float:
     return float(counted.loc[~counted["reviewed"], "weight"].sum()) / total if total else 0.0
 
 
-def _sides(counted: pd.DataFrame) -> tuple[Side, Side]:
+def weigh_sides(counted: pd.DataFrame) -> tuple[Side, Side]:
+    """(support, contradict): the weight and voices of the counted evidence rows on each side."""
     def side(name: str) -> Side:
         rows = counted[counted["side"] == name]
         return Side(weight=float(rows["weight"].sum()), statements=len(rows), roles=voices(rows["role"]),

@@ -9,7 +9,8 @@ from qualcode.evidence.hypotheses import HypothesisSet, leaf_codes
 from qualcode.evidence.quotes import best_quotes
 from qualcode.evidence.settings import StatusRule
 from qualcode.evidence.statements import voice_key, voices
-from qualcode.evidence.status import SIDES, Side, unreviewed_share, verdict
+from qualcode.evidence.status import SIDES, unreviewed_share, verdict, weigh_sides
+from qualcode.review.decisions import HUMAN
 from qualcode.schemas import HYPOTHESIS_EVIDENCE
 
 EVIDENCE_COLUMNS = HYPOTHESIS_EVIDENCE.names
@@ -18,7 +19,6 @@ SUMMARY_COLUMNS = ["hypothesis_id", "statement", "status", "reason", "unreviewed
                    "support_statements", "contradict_statements", "neutral_statements", "support_roles",
                    "support_agencies", "support_source_types", "contradict_roles", "contradict_agencies",
                    "contradict_source_types", "unsure_statements", "voices_heard", "gaps"]
-HUMAN = "human"
 
 
 def hypothesis_evidence(statements: pd.DataFrame, hypotheses: HypothesisSet, codebook: Codebook,
@@ -75,8 +75,7 @@ def hypothesis_summary(evidence: pd.DataFrame, hypotheses: HypothesisSet, rule: 
     rows = []
     for hypothesis in hypotheses.hypotheses:
         mine = evidence[evidence["hypothesis_id"] == hypothesis.id]
-        counted = mine[mine["weight"] > 0]
-        sides = {name: _side(counted[counted["side"] == name]) for name in SIDES}
+        sides = dict(zip(SIDES, weigh_sides(mine[mine["weight"] > 0]), strict=True))
         place = mine[mine["side"] != "team notes"]  # the team's own notes are not a voice of the place
         heard_roles, heard_agencies = voices(place["role"]), voices(place["agency"])
         needs = hypothesis.voices
@@ -115,11 +114,12 @@ def review_list(evidence: pd.DataFrame, summary: pd.DataFrame, count: int) -> pd
     first; then those the machine was unsure of, most likely to be about the hypothesis first."""
     rows = []
     for hypothesis_id, status in zip(summary["hypothesis_id"], summary["status"], strict=True):
-        mine = evidence[(evidence["hypothesis_id"] == hypothesis_id) & ~evidence["reviewed"].astype(bool)]
-        resting = {"supported": ["support"], "contradicted": ["contradict"]}.get(str(status), list(SIDES))
-        if status == "needs review":
-            winner = mine[mine["side"].isin(SIDES)].groupby("side")["weight"].sum()
-            resting = [str(winner.idxmax())] if len(winner) else list(SIDES)
+        every = evidence[evidence["hypothesis_id"] == hypothesis_id]
+        weights = every[every["side"].isin(SIDES)].groupby("side")["weight"].sum()
+        # a verdict needing review rests on the side that would win it
+        resting = ([str(weights.idxmax())] if status in ("supported", "contradicted", "needs review")
+                   and len(weights) else list(SIDES))
+        mine = every[~every["reviewed"].astype(bool)]
         first = mine[mine["side"].isin(resting) & (mine["weight"] > 0)].sort_values("weight", ascending=False)
         then = mine[mine["side"] == "unsure"].sort_values("confidence", ascending=False)
         rows.append(pd.concat([first, then]).head(count))
@@ -127,7 +127,3 @@ def review_list(evidence: pd.DataFrame, summary: pd.DataFrame, count: int) -> pd
         return evidence.iloc[0:0]
     return pd.concat(rows, ignore_index=True)
 
-
-def _side(rows: pd.DataFrame) -> Side:
-    return Side(weight=float(rows["weight"].sum()), statements=len(rows), roles=voices(rows["role"]),
-                agencies=voices(rows["agency"]), source_types=voices(rows["source_type"]))

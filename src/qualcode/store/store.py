@@ -281,4 +281,4 @@ def _iso(value: dt.date | None) -> str | None:
 
 def _number(value: object) -> float | None:
     """A float for SQLite, or None for an empty cell (NaN or None)."""
-    return None if value is None or value != value else float(value)  # type: ignore[arg-type]
+    return None if pd.isna(value) else float(value)  # type: ignore[arg-type]
