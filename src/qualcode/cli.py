@@ -212,13 +212,10 @@ def code_store(directory: ProjectDir) -> None:
     content, coding setting or model than qualcode.yaml's now (see README: Coding digest)."""
     with _errors():
         workspace = Workspace.open(directory)
-        with _stage("learning the codebook"):
+        with _stage("learning the codebook and the team's decisions"):
             engine = workspace.engine()
-        columns = (TextColumn("coding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console_err, transient=True) as bar:
-            task = bar.add_task("coding", total=None)
-            run = workspace.code(engine=engine,
-                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
+        with _counting("coding") as progress:
+            run = workspace.code(engine=engine, progress=progress)
     console.print(f"{run.coded} statements coded with {run.codebook} {run.version} (coding digest {run.digest}).",
                   highlight=False)
 
@@ -289,6 +286,15 @@ def evaluate(
         console.print(f"top-3 recall: {top_k_recall(reference, ranked, 3):.3f}", highlight=False)
     if out is not None:
         table.to_csv(out, index=False)
+
+
+@contextmanager
+def _counting(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar counting done of total, for long work that reports as it goes."""
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console_err, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 @contextmanager
@@ -632,12 +638,14 @@ def exchange_import(
     qdpx: Annotated[Path, typer.Argument(help="A .qdpx of this project, coded by people in another tool.",
                                          dir_okay=False)],
 ) -> None:
-    """Record the codings people made in another tool as their decisions (which no machine run overwrites)."""
-    with _errors():
-        decisions = Workspace.open(directory).exchange_import(qdpx)
+    """Record the codings people made in another tool as their decisions (which no machine run overwrites), and
+    recode the corpus with what they teach."""
+    with _errors(), _counting("relearning from the decisions") as progress:
+        recorded = Workspace.open(directory).exchange_import(qdpx, progress=progress)
+    decisions = recorded.decisions
     coders = ", ".join(sorted(set(decisions["coder"]))) or "nobody"
-    console.print(f"Recorded {len(decisions)} people's codings from {qdpx.name} (by {coders}).", highlight=False,
-                  soft_wrap=True)
+    console.print(f"Recorded {len(decisions)} people's codings from {qdpx.name} (by {coders}); "
+                  f"{recorded.recoded} statements recoded with what they teach.", highlight=False, soft_wrap=True)
 
 
 review_app = typer.Typer(help="People's decisions on machine codes: they override the machine and survive "
@@ -668,18 +676,20 @@ def review_import(
                                               dir_okay=False)],
     coder: Annotated[str | None, typer.Option(help="Who decided (overrides a coder column).")] = None,
 ) -> None:
-    """Record people's decisions on codes (all rows are checked before any is recorded), and report how far the
-    machine agreed with them on what they reviewed."""
+    """Record people's decisions on codes (all rows are checked before any is recorded), report how far the
+    machine agreed with them on what they reviewed, and recode the corpus with what they teach."""
     from qualcode.review import DECISIONS
     from qualcode.review.export import review_agreement
 
     with _errors():
         workspace = Workspace.open(directory)
-        recorded = workspace.review_import(decisions, coder=coder)
+        with _counting("relearning from the decisions") as progress:
+            recorded = workspace.review_import(decisions, coder=coder, progress=progress)
     frame, codings, everything = recorded.decisions, recorded.codings, recorded.everything
     counts = frame["decision"].value_counts()
     console.print(f"Recorded {len(frame)} decisions ({', '.join(f'{counts.get(d, 0)} {d}' for d in DECISIONS)}) "
-                  f"on {workspace.codebook.name}. They override machine coding in every report.", highlight=False)
+                  f"on {workspace.codebook.name}. They override machine coding in every report, and the machine "
+                  f"learns from them: {recorded.recoded} statements recoded.", highlight=False, soft_wrap=True)
     if not codings.empty and not everything.empty:
         _print_agreement(review_agreement(codings, everything),
                          f"Machine vs people on the {everything['segment_id'].nunique()} statements reviewed")

@@ -2,9 +2,9 @@
 
 A codebook's `version` is written by people and is not bumped when a definition or an example is edited, or when
 the model, backend, thresholds, weights or spaCy pipeline change. The digest is: the codebook's content, every
-coding setting (and the release's coding method), and the identity of each model's weights (their content, not
-their name or path). Statements without a coding of the current digest are stale and are recoded; reports say when
-a corpus holds more than one.
+coding setting (and the release's coding method), what people's decisions taught the engine, and the identity of
+each model's weights (their content, not their name or path). Statements without a coding of the current digest
+are stale and are recoded; reports say when a corpus holds more than one.
 """
 
 from __future__ import annotations
@@ -34,14 +34,19 @@ def coding_digest(codebook: Codebook, settings: Mapping[str, object], models: Ma
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:DIGEST_CHARS]
 
 
-def coding_settings(settings: EngineSettings, random_state: int, top_k: int) -> dict[str, object]:
-    """The settings that change a coding, as the digest reads them."""
-    return {**asdict(settings), "random_state": random_state, "top_k": top_k, "method": CODING_METHOD}
+def coding_settings(settings: EngineSettings, random_state: int, top_k: int, taught: str = "") -> dict[str, object]:
+    """The settings that change a coding, as the digest reads them; `taught`, the `teaching_digest` of what
+    people's decisions taught the engine (none: '')."""
+    return {**asdict(settings), "random_state": random_state, "top_k": top_k, "method": CODING_METHOD,
+            **({"taught": taught} if taught else {})}
 
 
 def engine_digest(engine: CodingEngine, top_k: int = TOP_K) -> str:
-    """The digest of the codings `engine` gives (fitted or not): its codebook, settings and models."""
+    """The digest of the codings `engine` gives (fitted or not): its codebook, settings, what it was taught and
+    its models."""
     from qualcode.nlp import pipeline_identity
 
-    return coding_digest(engine.codebook, coding_settings(engine.effective_settings(), engine.random_state, top_k),
+    settings = coding_settings(engine.effective_settings(), engine.random_state, top_k,
+                               getattr(engine, "teaching_", ""))
+    return coding_digest(engine.codebook, settings,
                          {"embedding": engine.embedder.identity, "spacy": pipeline_identity(engine.nlp)})

@@ -14,10 +14,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import GroupKFold, cross_val_predict
 from spacy.language import Language
 
-from qualcode.codebook.model import Codebook
+from qualcode.codebook.model import VALENCES, Codebook, Valence
 from qualcode.coders.classifier import CodeClassifier, code_texts, most_informative
 from qualcode.coders.embedder import Embedder
 from qualcode.coders.rules import RulesCoder
+from qualcode.coders.teaching import TEACHING_COLUMNS, teaching_digest
 from qualcode.coders.valence import ValenceCoder
 from qualcode.evaluation import agreement_table
 from qualcode.schemas import CODINGS, STATEMENTS
@@ -142,29 +143,43 @@ class CodingEngine(BaseEstimator):  # type: ignore[misc]  # scikit-learn has no 
         return replace(self.settings or EngineSettings(), **{k: v for k, v in given.items() if v is not None})
 
     def fit(self, human: pd.DataFrame | None = None, statements: pd.DataFrame | None = None) -> CodingEngine:
-        """Learn the codebook; with human coding (columns id, text, code_id, and question and turn when
-        known), learn from it too and measure, by cross-validation, how well that agrees with the person
-        before it is used. `statements`, the whole table those codes come from, lets each coded statement be
-        read in its whole answer rather than among the coded ones alone."""
+        """Learn the codebook; with human coding (columns segment_id, text, code_id, and question, turn and
+        valence when known), learn from it too and measure, by cross-validation, how well that agrees with the
+        person before it is used. A statement's valence, where the person gave one, teaches the valence coder
+        beside the codebook's valence examples. `statements`, the whole table those codes come from, lets each
+        coded statement be read in its whole answer rather than among the coded ones alone."""
         self.settings_ = self.effective_settings()
         self.code_ids_ = [c.id for c in self.codebook.leaves]
         self.rules_ = RulesCoder(self.nlp, self.codebook).fit()
-        self.valence_ = (ValenceCoder(self.embedder, self.codebook, random_state=self.random_state).fit()
-                         if self.codebook.valence else None)
         self.thresholds_ = np.array([self.codebook.code(c).threshold or self.settings_.threshold
                                      for c in self.code_ids_])
         learner = self._statement_classifier(*self._codebook_data())
         self.training_agreement_: pd.DataFrame | None = None
         self.trained_ = human is not None and len(human) > 0
-        if self.trained_:
-            assert human is not None
-            human_vectors, human_codes, answers = self._training_data(human, statements)
+        self.teaching_ = ""
+        taught_valence: tuple[np.ndarray, list[Valence]] | None = None
+        if human is not None and self.trained_:
+            self.teaching_ = teaching_digest(human.reindex(columns=TEACHING_COLUMNS))
+            own, human_vectors, human_codes, answers, valences = self._training_data(human, statements)
             self.training_agreement_ = self._cross_validate(learner, human_vectors, human_codes, answers)
             learner.fit(human_vectors, human_codes)
+            given = {i: v for i, v in enumerate(valences) if v in VALENCES}
+            taught_valence = (own[list(given)], list(given.values())) if given else None
         else:
             learner.fit()
         self.classifier_ = learner.classifier_
+        self.valence_ = self._valence_coder(taught_valence) if self.codebook.valence else None
         return self
+
+    def _valence_coder(self, taught: tuple[np.ndarray, list[Valence]] | None) -> ValenceCoder:
+        """The codebook's valence examples, and each statement a person gave a valence to (`HUMAN_WEIGHT` each)."""
+        coder = ValenceCoder(self.embedder, self.codebook, random_state=self.random_state)
+        if taught is None:
+            return coder.fit()
+        book_vectors, book_valences = coder.examples()
+        vectors, valences = taught
+        weights = np.concatenate([np.ones(len(book_valences)), np.full(len(valences), HUMAN_WEIGHT)])
+        return coder.fit(np.vstack([book_vectors, vectors]), [*book_valences, *valences], sample_weight=weights)
 
     @property
     def provenance(self) -> dict[str, str]:
@@ -252,8 +267,8 @@ class CodingEngine(BaseEstimator):  # type: ignore[misc]  # scikit-learn has no 
         return statements.iloc[order][["segment_id", "text"]].reset_index(drop=True)
 
     def _training_data(self, human: pd.DataFrame, statements: pd.DataFrame | None
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(vectors, labels, answers) of the coded statements, one row each."""
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str | None]]:
+        """(own vectors, vectors in context, labels, answers, valences) of the coded statements, one row each."""
         known = [c for c in ("question", "turn") if c in human]
         coded = human.drop_duplicates("segment_id")[["segment_id", "text", *known]]
         coded = coded.reset_index(drop=True)
@@ -264,13 +279,17 @@ class CodingEngine(BaseEstimator):  # type: ignore[misc]  # scikit-learn has no 
         for statement, code in zip(human["segment_id"].astype(str), codes, strict=True):
             if code in column:
                 labels[row[statement], column[code]] = 1
+        given = (human.dropna(subset=["valence"]).drop_duplicates("segment_id").set_index("segment_id")["valence"]
+                 if "valence" in human else pd.Series(dtype=object))
+        valences = [given.get(i) for i in coded["segment_id"]]
         if statements is None:
-            vectors = self.read(coded)[1]
+            own, vectors = self.read(coded)
         else:
             position = {i: n for n, i in enumerate(statements["segment_id"].astype(str))}
             rows = [position[i] for i in coded["segment_id"].astype(str)]
-            vectors = self.read(statements.reset_index(drop=True))[1][rows]
-        return vectors, labels, _answers(coded)
+            own, vectors = self.read(statements.reset_index(drop=True))
+            own, vectors = own[rows], vectors[rows]
+        return own, vectors, labels, _answers(coded), valences
 
     def _codebook_data(self) -> tuple[np.ndarray, np.ndarray]:
         texts, owners = [], []

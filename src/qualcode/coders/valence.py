@@ -24,11 +24,12 @@ class ValenceCoder(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sci
         self.C = C
         self.random_state = random_state
 
-    def fit(self, X: np.ndarray | None = None, y: Sequence[Valence] | None = None) -> ValenceCoder:
+    def fit(self, X: np.ndarray | None = None, y: Sequence[Valence] | None = None,
+            sample_weight: np.ndarray | None = None) -> ValenceCoder:
         if X is None or y is None:
-            X, y = self._examples()
+            X, y = self.examples()
         self.model_ = LogisticRegression(C=self.C, max_iter=1000, random_state=self.random_state)
-        self.model_.fit(X, list(y))
+        self.model_.fit(X, list(y), sample_weight=sample_weight)
         self.classes_ = self.model_.classes_
         return self
 
@@ -40,7 +41,8 @@ class ValenceCoder(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sci
         """(statements x `classes_`) probabilities: how sure the coder is, which the evidence weighs."""
         return np.asarray(self.model_.predict_proba(X))
 
-    def _examples(self) -> tuple[np.ndarray, list[Valence]]:
+    def examples(self) -> tuple[np.ndarray, list[Valence]]:
+        """(vectors, valences) of the codebook's valence examples: what `fit()` learns."""
         if self.codebook.valence_examples is None:
             raise ValueError("this codebook has no valence examples")
         texts: list[str] = []

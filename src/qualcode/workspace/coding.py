@@ -12,18 +12,10 @@ from qualcode.coders.digest import TOP_K, engine_digest
 from qualcode.coders.engine import CodingEngine
 from qualcode.project import Project
 from qualcode.store import Store
-from qualcode.workspace.wiring import project_codebook, project_coding_digest, project_engine
+from qualcode.workspace.wiring import as_statements, project_codebook, project_coding_digest, project_engine
 
 log = logging.getLogger(__name__)
 BATCH = 512  # statements coded and written per transaction: bounded memory, and progress survives a kill
-
-
-def as_statements(segments: pd.DataFrame) -> pd.DataFrame:
-    """Store rows (`Store.segments()` columns) as the engine reads them: segment_id, text, question, and turn, the
-    answer each is part of (its source and turn)."""
-    return pd.DataFrame({"segment_id": segments["segment_id"], "text": segments["text"],
-                         "question": segments["question"].fillna(""),
-                         "turn": segments["source_id"].astype(str) + "#" + segments["turn_index"].astype(str)})
 
 
 def pending_batches(project: Project, codebook: Codebook, digest: str, size: int = BATCH

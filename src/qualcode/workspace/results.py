@@ -110,8 +110,10 @@ class ReportSummary:
 
 @dataclass(frozen=True)
 class ReviewImport:
-    """Decisions recorded by `Workspace.review_import`, and the codings and decisions to measure them by."""
+    """Decisions recorded by `Workspace.review_import` (or `exchange_import`), the machine codings and every
+    decision to measure them by, and how many statements were recoded with what the decisions teach."""
 
     decisions: pd.DataFrame
     codings: pd.DataFrame
     everything: pd.DataFrame
+    recoded: int = 0

@@ -143,8 +143,10 @@ class Workspace:
         write_review_workbook(rows, out, codebook)
         return int(rows["segment_id"].nunique())
 
-    def review_import(self, path: Path, coder: str | None = None) -> ReviewImport:
-        """Record people's decisions (every row checked before any is recorded, in one transaction)."""
+    def review_import(self, path: Path, coder: str | None = None, *, relearn: bool = True,
+                      progress: Progress | None = None) -> ReviewImport:
+        """Record people's decisions (every row checked before any is recorded, in one transaction); then, unless
+        `relearn` is off, recode the corpus with what they teach, so every output uses them at once."""
         from qualcode.review import read_decisions
 
         codebook, digest = self.codebook, self.coding_digest()
@@ -155,21 +157,32 @@ class Workspace:
                 store.add_decisions(frame)
             codings = store.codings(codebook.name, digest=digest)
             everything = store.decisions(codebook.name)
-        return ReviewImport(decisions=frame, codings=codings, everything=everything)
+        return ReviewImport(decisions=frame, codings=codings, everything=everything,
+                            recoded=self._relearn(relearn, progress))
 
     def exchange_export(self, out: Path) -> ExportSummary:
         from qualcode.workspace.exchange import export_project
 
         return export_project(self.project, out, self.coding_digest())
 
-    def exchange_import(self, qdpx: Path) -> pd.DataFrame:
-        """Record people's codings from another tool as their decisions; returns them."""
+    def exchange_import(self, qdpx: Path, *, relearn: bool = True, progress: Progress | None = None
+                        ) -> ReviewImport:
+        """Record people's codings from another tool as their decisions, then relearn as `review_import` does."""
         from qualcode.workspace.exchange import import_codings
 
+        codebook, digest = self.codebook, self.coding_digest()
         decisions = import_codings(self.project, qdpx)
-        with self._store() as store, store.transaction():
-            store.add_decisions(decisions)
-        return decisions
+        with self._store() as store:
+            with store.transaction():
+                store.add_decisions(decisions)
+            codings = store.codings(codebook.name, digest=digest)
+            everything = store.decisions(codebook.name)
+        return ReviewImport(decisions=decisions, codings=codings, everything=everything,
+                            recoded=self._relearn(relearn, progress))
+
+    def _relearn(self, relearn: bool, progress: Progress | None) -> int:
+        """Recode with what the decisions now teach (their digest is part of the coding digest)."""
+        return self.code(progress=progress).coded if relearn else 0
 
     # --- views (notebooks, the workbench) --------------------------------------------------------------
     def sources(self) -> pd.DataFrame:
