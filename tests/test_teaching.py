@@ -69,3 +69,17 @@ def test_decisions_teach_the_engine_and_recode_the_corpus(review_week_reports: t
     column = list(taught.valence_.classes_).index("area_for_improvement")
     learned = taught.valence_.predict_proba(own)[:, column]
     assert np.all(learned > untaught.valence_.predict_proba(own)[:, column])
+
+
+def test_a_persons_latest_valence_is_laid_over_every_code_the_statement_keeps() -> None:
+    from qualcode.review.decisions import apply_decisions
+
+    codings = pd.DataFrame({"segment_id": ["s1", "s1"], "code_id": CODES[:2], "confidence": [0.6, 0.5],
+                            "assigned": [True, True], "method": ["embedding"] * 2, "valence": ["strength"] * 2,
+                            "valence_confidence": [0.7, 0.7]})
+    decisions = pd.DataFrame([  # in the store's order (by code): the later decision comes first
+        _decision("s1", CODES[0], "accept", "area_for_improvement", "2026-03-10T20:00:00+00:00"),
+        _decision("s1", CODES[1], "accept", "strength", "2026-03-09T20:00:00+00:00"),
+    ])
+    laid = apply_decisions(codings, decisions)
+    assert set(laid["valence"]) == {"area_for_improvement"} and set(laid["valence_confidence"]) == {1.0}

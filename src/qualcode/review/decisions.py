@@ -70,8 +70,8 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 def apply_decisions(codings: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
     """Machine codings with people's decisions laid over them: a rejected code is unassigned, an accepted or
-    added one is assigned with confidence 1 and method 'human'. A person's valence wins, for every code the
-    statement keeps; otherwise the statement keeps the machine's.
+    added one is assigned with confidence 1 and method 'human'. A person's latest valence wins, for every code
+    the statement keeps; otherwise the statement keeps the machine's.
 
     Args:
         codings: `Store.codings()` rows of one codebook version.
@@ -91,8 +91,8 @@ def apply_decisions(codings: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFr
     merged.loc[kept, "confidence"] = 1.0
     merged.loc[decided, "method"] = HUMAN
     # A person's valence is about the statement, so it holds for every code the statement keeps.
-    human_valence = decisions.dropna(subset=["valence"]).drop_duplicates("segment_id", keep="last").set_index(
-        "segment_id")["valence"]
+    human_valence = (decisions.dropna(subset=["valence"]).sort_values("decided_at", kind="stable")
+                     .drop_duplicates("segment_id", keep="last").set_index("segment_id")["valence"])
     valence = merged["segment_id"].map(human_valence).fillna(merged["segment_id"].map(machine_valence))
     merged.loc[kept, "valence"] = valence[kept].fillna("neutral")
     overridden = merged["segment_id"].isin(human_valence.index) & merged["assigned"].astype(bool)
