@@ -9,8 +9,8 @@ throughput over the same sentences (the sample corpora's statements repeated to 
 threads as qualcode leaves them). Accuracy: the 363 real sentences of Ofsted inspection reports in
 `../shared/realdata/ofsted_statements.jsonl` (Crown copyright, Open Government Licence), embedded, and
 classified by line of enquiry and by valence with 5-fold stratified cross-validation, by logistic regression
-and by nearest centroid: macro F1 and accuracy. `--static` adds the fast path distilled from each model (a
-distillation, once per model, costs minutes for a large one); `--agreement` adds the coding engine's
+and by nearest centroid: macro F1 and accuracy. `--static` adds the fast path distilled from each model (kept in the
+model cache as qualcode keeps it; distilling a large model costs minutes, once); `--agreement` adds the coding engine's
 zero-shot macro F1 on the two gold sets (`benchmarks.agreement`), which codes the whole sample corpora.
 """
 
@@ -56,9 +56,15 @@ def prepare(model: str, backend: str) -> Run:
     """The model assembled (packaged ones, timed), loaded and identified, each step timed on its own."""
     first_use = None
     if backend == "transformer" and (spec := packaged_model(model)) is not None:
-        started = time.perf_counter()
-        packaged_model_path(spec)
-        first_use = time.perf_counter() - started
+        with tempfile.TemporaryDirectory() as fresh:  # a first use as on a fresh machine
+            kept = os.environ.get(MODELS_ENV)
+            os.environ[MODELS_ENV] = fresh
+            try:
+                started = time.perf_counter()
+                packaged_model_path(spec)
+                first_use = time.perf_counter() - started
+            finally:
+                os.environ.pop(MODELS_ENV) if kept is None else os.environ.__setitem__(MODELS_ENV, kept)
     embedder = Embedder(model, backend=backend)
     started = time.perf_counter()
     embedder.encode(["warm up"])  # loads the model (and distils a static one, once), without the cache below
@@ -91,7 +97,7 @@ def classify(vectors: np.ndarray, labels: pd.Series, shuffles: int = 5) -> dict[
 
 
 def measure(models: tuple[str, ...] = MODELS, sentences: int = 2000, static: bool = False,
-            agreement: bool = False) -> list[Figure]:
+            agreement: bool = False, embedding_cache: Path | None = None) -> list[Figure]:
     import torch
 
     from benchmarks.coding import repeated_statements
@@ -102,8 +108,8 @@ def measure(models: tuple[str, ...] = MODELS, sentences: int = 2000, static: boo
         print("benchmarks.encoders: ../shared/realdata/ofsted_statements.jsonl is not there; accuracy skipped",
               file=sys.stderr)
     runs = []
-    with tempfile.TemporaryDirectory() as cache:
-        os.environ[MODELS_ENV] = cache  # a first use as on a fresh machine, leaving the user's cache alone
+    with tempfile.TemporaryDirectory() as scratch:
+        vectors_file = embedding_cache or Path(scratch) / "embeddings.sqlite"
         for model in models:
             runs += [prepare(model, backend) for backend in ("transformer", *(("static",) if static else ()))]
         figures: list[Figure] = []
@@ -122,6 +128,7 @@ def measure(models: tuple[str, ...] = MODELS, sentences: int = 2000, static: boo
                         Figure(group, f"{run.label}: identity (content hash, once a process)", run.identity, "s"),
                         Figure(group, f"{run.label}: encode", rates[run.label], "statements/s",
                                rates[run.label] / rates[base.label], base.label)]
+        print_figures(figures, file=sys.stderr)  # as it goes: a later failure loses nothing measured
         if real is not None:
             group = f"encoders, real Ofsted sentences ({len(real)}), 5-fold cross-validation, mean of 5 cuts"
             for run in runs:
@@ -132,6 +139,7 @@ def measure(models: tuple[str, ...] = MODELS, sentences: int = 2000, static: boo
                         figures += [Figure(group, f"{run.label}: {field}, {method} (sd {spread:.3f})", f1,
                                            "macro F1"),
                                     Figure(group, f"{run.label}: {field}, {method}", accuracy, "accuracy")]
+                        print_figures(figures[-2:], file=sys.stderr)
         if agreement:
             from benchmarks.agreement import FRAMEWORKS
             from benchmarks.agreement import agreement as agree
@@ -139,7 +147,7 @@ def measure(models: tuple[str, ...] = MODELS, sentences: int = 2000, static: boo
             for codebook, gold, corpus in FRAMEWORKS:
                 for run in runs:  # each text embedded once per model, however often the engine reads it
                     embedder = Embedder(run.embedder.model, backend=run.embedder.backend,
-                                        cache=EmbeddingCache(Path(cache) / "embeddings.sqlite"))
+                                        cache=EmbeddingCache(vectors_file))
                     a = agree(embedder, codebook, gold, corpus)
                     figures += [Figure(f"encoders, {codebook} gold ({a.statements})",
                                        f"{run.label}: zero-shot macro F1", float(a.zero_shot["macro_f1"]),
@@ -147,6 +155,7 @@ def measure(models: tuple[str, ...] = MODELS, sentences: int = 2000, static: boo
                                 Figure(f"encoders, {codebook} gold ({a.statements})",
                                        f"{run.label}: trained on half the sources, macro F1 on the rest",
                                        a.trained, "macro F1")]
+                    print_figures(figures[-2:], file=sys.stderr)
     return figures
 
 
@@ -156,8 +165,9 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=2000)
     parser.add_argument("--static", action="store_true", help="also the fast path distilled from each model")
     parser.add_argument("--agreement", action="store_true", help="also zero-shot agreement on the gold sets")
+    parser.add_argument("--embedding-cache", type=Path, help="an embedding cache file to reuse between runs")
     args = parser.parse_args()
-    print_figures(measure(tuple(args.models), args.sentences, args.static, args.agreement))
+    print_figures(measure(tuple(args.models), args.sentences, args.static, args.agreement, args.embedding_cache))
 
 
 if __name__ == "__main__":
