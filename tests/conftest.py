@@ -68,7 +68,7 @@ def make_project(root: Path, *sample_dirs: Path) -> Project:
     project = init_project(root)
     for folder in sample_dirs:
         shutil.copytree(folder, project.inbox / folder.name, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("README.md", "hypotheses.yaml", "truth.yaml"))
+                        ignore=shutil.ignore_patterns("README.md", "hypotheses.yaml", "truth.yaml", "stance.yaml"))
     return project
 
 
@@ -97,7 +97,7 @@ def sample_files(*folders: Path) -> list[Path]:
     from qualcode.workspace.ingest import inbox_files
 
     return [f for folder in folders for f in inbox_files(folder) if f.name != "README.md"
-            and f.name not in ("hypotheses.yaml", "truth.yaml")]
+            and f.name not in ("hypotheses.yaml", "truth.yaml", "stance.yaml")]
 
 
 @pytest.fixture(scope="session")
