@@ -102,18 +102,22 @@ def test_a_verdict_waits_for_half_the_agencies_it_needs(tmp_path: Path, codebook
     assert _status(frame, hypotheses, codebook, StatusRule(swing=0, min_voices_heard=0.0))["status"] == "supported"
 
 
-def test_the_review_list_puts_the_heaviest_unreviewed_evidence_first(tmp_path: Path, codebook: Codebook) -> None:
+def test_the_review_list_puts_the_heaviest_unreviewed_evidence_first_then_the_other_side(tmp_path: Path, codebook: Codebook) -> None:
     hypotheses = _hypotheses(tmp_path, codebook)
     frame = _rows([("sw", AGENCIES[0], AFI, 0.95, "embedding", "interview"),
                    ("nurse", AGENCIES[1], AFI, 0.7, "embedding", "interview"),
                    ("dc", AGENCIES[2], AFI, 0.99, "human", "interview"),
-                   ("gp", AGENCIES[1], STRENGTH, 0.3, "embedding", "interview")])
+                   ("gp", AGENCIES[1], STRENGTH, 0.3, "embedding", "interview"),
+                   ("sergeant", AGENCIES[2], STRENGTH, 0.8, "embedding", "interview")])
     rule = StatusRule()
     evidence = hypothesis_evidence(frame, hypotheses, codebook, rule)
     summary = hypothesis_summary(evidence, hypotheses, rule, AGENCIES)
+    assert summary["status"].iloc[0] in ("supported", "needs review")
     listed = review_list(evidence, summary, 3)
-    assert listed["segment_id"].tolist() == ["g0", "g1", "g3"]  # heaviest first, the person's own not at all
+    assert listed["segment_id"].tolist() == ["g0", "g1", "g4"]  # heaviest first, the person's own not at all
     assert not listed["reviewed"].any()
+    # with time left, the side the verdict does not rest on comes before the unsure ones
+    assert review_list(evidence, summary, 4)["segment_id"].tolist() == ["g0", "g1", "g4", "g3"]
 
 
 def test_statuses_score_against_the_bundled_weeks_truth() -> None:

@@ -111,7 +111,9 @@ def hypothesis_quotes(evidence: pd.DataFrame, count: int) -> pd.DataFrame:
 def review_list(evidence: pd.DataFrame, summary: pd.DataFrame, count: int) -> pd.DataFrame:
     """The evening's review list: for each hypothesis, the `count` unreviewed statements whose review would most
     change its verdict. Those on the side a verdict rests on come first (a contested one rests on both), heaviest
-    first; then those the machine was unsure of, most likely to be about the hypothesis first."""
+    first; then those on the other side, so a reviewer with time left checks both sides, not only the one that
+    wins (correcting one side alone can tip a verdict the wrong way); then those the machine was unsure of, most
+    likely to be about the hypothesis first."""
     rows = []
     for hypothesis_id, status in zip(summary["hypothesis_id"], summary["status"], strict=True):
         every = evidence[evidence["hypothesis_id"] == hypothesis_id]
@@ -120,9 +122,11 @@ def review_list(evidence: pd.DataFrame, summary: pd.DataFrame, count: int) -> pd
         resting = ([str(weights.idxmax())] if status in ("supported", "contradicted", "needs review")
                    and len(weights) else list(SIDES))
         mine = every[~every["reviewed"].astype(bool)]
-        first = mine[mine["side"].isin(resting) & (mine["weight"] > 0)].sort_values("weight", ascending=False)
+        counted = mine[mine["side"].isin(SIDES) & (mine["weight"] > 0)]
+        first = counted[counted["side"].isin(resting)].sort_values("weight", ascending=False)
+        other = counted[~counted["side"].isin(resting)].sort_values("weight", ascending=False)
         then = mine[mine["side"] == "unsure"].sort_values("confidence", ascending=False)
-        rows.append(pd.concat([first, then]).head(count))
+        rows.append(pd.concat([first, other, then]).head(count))
     if not rows:
         return evidence.iloc[0:0]
     return pd.concat(rows, ignore_index=True)
