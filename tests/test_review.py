@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -12,9 +14,10 @@ from typer.testing import CliRunner
 from qualcode.cli import EXIT_OK, EXIT_UNUSABLE, app
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
 from qualcode.errors import BadDecisions
-from qualcode.project import Project
+from qualcode.project import Project, init_project
 from qualcode.review import apply_decisions, read_decisions
 from qualcode.store import Store
+from qualcode.workspace.ingest import ingest_inbox
 
 runner = CliRunner()
 
@@ -134,3 +137,66 @@ def test_review_workbook_round_trip_records_decisions_and_reports_agreement(revi
     assert again.exit_code == EXIT_OK
     remaining = pd.read_excel(tmp_path / "next.xlsx", sheet_name="Review")
     assert not set(recorded["segment_id"]) & set(remaining["segment_id"])  # what was reviewed is not asked again
+
+
+def test_an_older_decision_never_replaces_a_newer_one(tmp_path: Path) -> None:
+    project = init_project(tmp_path / "project")
+    ids = _one_statement(project)
+
+    def decision(verdict: str, at: str) -> pd.DataFrame:
+        return pd.DataFrame({"segment_id": ids[:1], "codebook": ["safeguarding_lines_of_enquiry"],
+                             "code_id": ["loe.performance_qa"], "decision": [verdict], "valence": [None],
+                             "coder": ["peer"], "decided_at": [at]})
+
+    with Store(project.store_path) as store:
+        assert store.add_decisions(decision("reject", "2026-03-11T20:00:00+00:00")) == 0
+        assert store.add_decisions(decision("accept", "2026-03-09T20:00:00+00:00")) == 1  # an old export, late
+        assert store.decisions()["decision"].tolist() == ["reject"]
+        assert store.add_decisions(decision("accept", "2026-03-12T20:00:00+00:00")) == 0
+        assert store.decisions()["decision"].tolist() == ["accept"]
+
+
+def _one_statement(project: Project) -> list[str]:
+    (project.inbox / "note.txt").write_text("Supervision happens monthly and it is recorded on the system.\n",
+                                            encoding="utf-8")
+    ingest_inbox(project)
+    with Store(project.store_path) as store:
+        return list(store.segments()["segment_id"])
+
+
+def test_decisions_on_a_code_the_codebook_no_longer_has_are_reported_and_offered_again(
+        review_week_reports: tuple[Project, list], review_week_vectors: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from conftest import copy_project
+    from qualcode.workspace import Workspace
+
+    project = copy_project(review_week_reports[0], tmp_path / "project", review_week_vectors)
+    (project.root / "hypotheses.yaml").unlink()
+    workspace = Workspace.open(project.root)
+    codings = workspace.codings()
+    decided = codings[codings["assigned"] & (codings["code_id"] == "loe.capacity_resources")].iloc[0]
+    path = tmp_path / "decisions.csv"
+    pd.DataFrame({"segment_id": [decided["segment_id"]], "code_id": ["loe.capacity_resources"],
+                  "decision": ["accept"]}).to_csv(path, index=False)
+    workspace.review_import(path, coder="peer", relearn=False)
+    # the team renames the code
+    book = resolve_codebook_path("safeguarding_lines_of_enquiry").read_text(encoding="utf-8")
+    (project.root / "loe.yaml").write_text(book.replace("loe.capacity_resources", "loe.capacity_and_money"),
+                                           encoding="utf-8")
+    config = project.root / "qualcode.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "codebook: safeguarding_lines_of_enquiry", "codebook: loe.yaml"), encoding="utf-8")
+    workspace = Workspace.open(project.root)
+    workspace.code()
+
+    about = json.loads((workspace.report(dt.date(2026, 3, 12)).folder / "about.json").read_text(encoding="utf-8"))
+    orphaned = about["decisions on codes the codebook no longer has"]
+    assert orphaned.startswith("1 on 1 statements (loe.capacity_resources)")
+    briefing = (project.outputs / "2026-03-12" / "briefing.html").read_text(encoding="utf-8")
+    assert "decisions on codes the codebook no longer has" in briefing
+    workspace.review_export(tmp_path / "again.xlsx")
+    sheet = load_workbook(tmp_path / "again.xlsx")["Review"]
+    header = [c.value for c in sheet[1]]
+    offered = {dict(zip(header, r, strict=True))["segment_id"] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert decided["segment_id"] in offered

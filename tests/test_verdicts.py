@@ -102,7 +102,8 @@ def test_a_verdict_waits_for_half_the_agencies_it_needs(tmp_path: Path, codebook
     assert _status(frame, hypotheses, codebook, StatusRule(swing=0, min_voices_heard=0.0))["status"] == "supported"
 
 
-def test_the_review_list_puts_the_heaviest_unreviewed_evidence_first_then_the_other_side(tmp_path: Path, codebook: Codebook) -> None:
+def test_the_review_list_puts_the_heaviest_unreviewed_evidence_first_then_the_other_side(tmp_path: Path,
+                                                                                        codebook: Codebook) -> None:
     hypotheses = _hypotheses(tmp_path, codebook)
     frame = _rows([("sw", AGENCIES[0], AFI, 0.95, "embedding", "interview"),
                    ("nurse", AGENCIES[1], AFI, 0.7, "embedding", "interview"),

@@ -644,8 +644,9 @@ def exchange_import(
         recorded = Workspace.open(directory).exchange_import(qdpx, progress=progress)
     decisions = recorded.decisions
     coders = ", ".join(sorted(set(decisions["coder"]))) or "nobody"
-    console.print(f"Recorded {len(decisions)} people's codings from {qdpx.name} (by {coders}); "
+    console.print(f"Recorded {len(decisions) - recorded.older} people's codings from {qdpx.name} (by {coders}); "
                   f"{recorded.recoded} statements recoded with what they teach.", highlight=False, soft_wrap=True)
+    _print_older(recorded.older)
 
 
 review_app = typer.Typer(help="People's decisions on machine codes: they override the machine and survive "
@@ -687,12 +688,20 @@ def review_import(
             recorded = workspace.review_import(decisions, coder=coder, progress=progress)
     frame, codings, everything = recorded.decisions, recorded.codings, recorded.everything
     counts = frame["decision"].value_counts()
-    console.print(f"Recorded {len(frame)} decisions ({', '.join(f'{counts.get(d, 0)} {d}' for d in DECISIONS)}) "
+    console.print(f"Recorded {len(frame) - recorded.older} of {len(frame)} decisions "
+                  f"({', '.join(f'{counts.get(d, 0)} {d}' for d in DECISIONS)}) "
                   f"on {workspace.codebook.name}. They override machine coding in every report, and the machine "
                   f"learns from them: {recorded.recoded} statements recoded.", highlight=False, soft_wrap=True)
+    _print_older(recorded.older)
     if not codings.empty and not everything.empty:
         _print_agreement(review_agreement(codings, everything),
                          f"Machine vs people on the {everything['segment_id'].nunique()} statements reviewed")
+
+
+def _print_older(older: int) -> None:
+    if older:
+        console_err.print(f"{older} decision(s) left out: a later decision on the same statement and code is already "
+                          "recorded, and the newest decision wins.", highlight=False, soft_wrap=True)
 
 
 def _ingest_with_progress(workspace: Workspace, label: str = "ingest", detector: Detector | None = None

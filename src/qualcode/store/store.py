@@ -198,14 +198,19 @@ class Store:
                                 "ORDER BY digest", (codebook,))
         return {str(d): int(n) for d, n in rows}
 
-    def add_decisions(self, decisions: pd.DataFrame) -> None:
+    def add_decisions(self, decisions: pd.DataFrame) -> int:
         """Record people's decisions (columns segment_id, codebook, code_id, decision, valence, coder,
-        decided_at); a later decision on the same statement and code replaces the earlier one."""
+        decided_at). A decision replaces one on the same statement and code only when it is as new or newer, so
+        an old export imported late never undoes a later decision; returns how many were older and left out."""
         columns = DECISIONS.names
         rows = DECISIONS.check(decisions, "saving decisions").reindex(columns=columns).astype(object)
         rows = rows.where(rows.notna(), None)
-        self._db.executemany(f"INSERT OR REPLACE INTO decisions ({', '.join(columns)}) VALUES "
-                             f"({', '.join('?' * len(columns))})", rows.itertuples(index=False, name=None))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in ("decision", "valence", "coder", "decided_at"))
+        cursor = self._db.executemany(
+            f"INSERT INTO decisions ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT (segment_id, codebook, code_id) DO UPDATE SET {updates} "
+            "WHERE excluded.decided_at >= decisions.decided_at", rows.itertuples(index=False, name=None))
+        return len(rows) - max(cursor.rowcount, 0)
 
     def decisions(self, codebook: str | None = None) -> pd.DataFrame:
         """People's decisions: columns segment_id, codebook, code_id, decision, valence, coder, decided_at."""

@@ -106,6 +106,8 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
     with Store(project.store_path) as store:
         segments, sources, codings = store.segments(), store.sources(), current_codings(store, codebook, coding)
         digests = store.coding_digests(codebook.name)
+        decisions = store.decisions(codebook.name)
+    orphaned = decisions[~decisions["code_id"].isin({c.id for c in codebook.leaves})]
     models = sorted(set(codings["model"].dropna()))
     reviewed = int((codings["method"] == "human").sum())
     previous = previous_report(project, day)
@@ -120,6 +122,11 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
              "coding digest": coding,
              "not coded with the current coding": str(sum(n for d, n in digests.items() if d != coding) or "none"),
              "reviewed by a person": f"{reviewed} codings",
+             # kept in the store, never applied: a renamed code is a new code to the machine
+             "decisions on codes the codebook no longer has": (
+                 f"{len(orphaned)} on {orphaned['segment_id'].nunique()} statements ("
+                 f"{', '.join(sorted(set(orphaned['code_id'])))}), offered for review again" if len(orphaned)
+                 else "none"),
              "version": __version__}
 
     def write(folder: Path) -> None:

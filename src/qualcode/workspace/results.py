@@ -111,9 +111,11 @@ class ReportSummary:
 @dataclass(frozen=True)
 class ReviewImport:
     """Decisions recorded by `Workspace.review_import` (or `exchange_import`), the machine codings and every
-    decision to measure them by, and how many statements were recoded with what the decisions teach."""
+    decision to measure them by, how many were older than a decision already recorded on the same statement and
+    code (and so left out), and how many statements were recoded with what the decisions teach."""
 
     decisions: pd.DataFrame
     codings: pd.DataFrame
     everything: pd.DataFrame
+    older: int = 0
     recoded: int = 0

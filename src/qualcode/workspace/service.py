@@ -133,8 +133,10 @@ class Workspace:
         codebook, digest = self.codebook, self.coding_digest()
         with self._store() as store:
             codings = store.codings(codebook.name, digest=digest)
-            decided = set(store.decisions(codebook.name)["segment_id"])
+            decisions = store.decisions(codebook.name)
             segments = store.segments()
+        # a decision on a code the codebook no longer has decides nothing now: offer its statement again
+        decided = set(decisions.loc[decisions["code_id"].isin({c.id for c in codebook.leaves}), "segment_id"])
         codings = codings[~codings["segment_id"].isin(decided)]
         if codings.empty:
             raise NothingToReview("No current machine coding waits for review with this codebook.",
@@ -154,10 +156,10 @@ class Workspace:
             known = set(store.segments()["segment_id"])
             frame = read_decisions(path, codebook, known, coder=coder)
             with store.transaction():
-                store.add_decisions(frame)
+                older = store.add_decisions(frame)
             codings = store.codings(codebook.name, digest=digest)
             everything = store.decisions(codebook.name)
-        return ReviewImport(decisions=frame, codings=codings, everything=everything,
+        return ReviewImport(decisions=frame, codings=codings, everything=everything, older=older,
                             recoded=self._relearn(relearn, progress))
 
     def exchange_export(self, out: Path) -> ExportSummary:
@@ -174,10 +176,10 @@ class Workspace:
         decisions = import_codings(self.project, qdpx)
         with self._store() as store:
             with store.transaction():
-                store.add_decisions(decisions)
+                older = store.add_decisions(decisions)
             codings = store.codings(codebook.name, digest=digest)
             everything = store.decisions(codebook.name)
-        return ReviewImport(decisions=decisions, codings=codings, everything=everything,
+        return ReviewImport(decisions=decisions, codings=codings, everything=everything, older=older,
                             recoded=self._relearn(relearn, progress))
 
     def _relearn(self, relearn: bool, progress: Progress | None) -> int:
