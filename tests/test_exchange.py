@@ -67,7 +67,7 @@ def coded(review_week_project: Project, review_week_vectors: Path, tmp_path_fact
           ) -> Coded:
     root = tmp_path_factory.mktemp("exchange") / "project"
     project = copy_project(review_week_project, root, review_week_vectors)
-    code_project(project)  # the module's one coding run
+    code_project(project)
     codebook = project_codebook(project)
     with Store(project.store_path) as store:
         machine = store.codings()
@@ -91,6 +91,7 @@ def coded(review_week_project: Project, review_week_vectors: Path, tmp_path_fact
             "decided_at": [DECIDED, DECIDED, "2026-03-10T10:15:00+00:00", "2026-03-11T08:00:00+00:00"]})
         with store.transaction():
             store.add_decisions(decisions)
+    code_project(project)  # the decisions teach the machine: recode with them, as an import does
     qdpx = root / "outputs" / "review.qdpx"
     Workspace(project).exchange_export(qdpx)
     return Coded(project, qdpx, codebook, (str(first.segment_id), str(first.code_id)),

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import docx
 import pytest
 from pytest_socket import disable_socket, enable_socket
 
-from conftest import EVALUATION, copy_project, make_project
+from conftest import EVALUATION, copy_project, make_project, sample_files
 from qualcode.anonymise.detector import Detector
 from qualcode.project import Project, init_project
 from qualcode.segment import Segmenter
@@ -185,3 +188,80 @@ def test_a_store_failure_mid_run_changes_nothing_and_blames_no_file(tmp_path: Pa
         ingest_inbox(project, segmenter=segmenter, detector=detector)
     assert _table_dump(project) == before
     assert (project.inbox / "late.txt").exists() and not project.rejected.exists()
+
+
+def test_a_file_too_big_to_be_a_transcript_is_set_aside_unread(tmp_path: Path, segmenter: Segmenter,
+                                                                detector: Detector) -> None:
+    project = make_project(tmp_path, EVALUATION)
+    recording = project.inbox / "evaluation" / "interview-recording.txt"
+    with recording.open("wb") as handle:
+        handle.truncate(2 * 1024**3)  # 2 GB, sparse: reading it whole would take 2 GB of memory
+    report = ingest_inbox(project, segmenter=segmenter, detector=detector)
+    assert [o.name for o in report.rejected] == ["evaluation/interview-recording.txt"]
+    assert "inbox.max_file_mb" in report.rejected[0].reason and len(report.added) == len(EVALUATION_FILES)
+    assert (project.rejected / "evaluation__interview-recording.txt").stat().st_size == 2 * 1024**3
+
+
+EVALUATION_FILES = sample_files(EVALUATION)
+
+
+@pytest.mark.slow
+def test_a_file_two_runs_died_reading_is_set_aside_by_the_next(tmp_path: Path, segmenter: Segmenter,
+                                                               detector: Detector) -> None:
+    project = make_project(tmp_path, EVALUATION)
+    # a long file, read first: the gate takes minutes over it, long enough to die while reading it
+    sentence = "The social worker visited the family twice and wrote up the plan the same week. "
+    (project.inbox / "aaa-long.txt").write_text("Interviewer: Tell me.\nManager: " + sentence * 60_000,
+                                                encoding="utf-8")
+    marker = project.inbox / ".qualcode-reading.json"
+    for deaths in (1, 2):
+        process = subprocess.Popen([sys.executable, "-m", "qualcode.cli", "ingest", str(project.root)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(1200):
+            if _reading_now(marker) == {"aaa-long.txt": deaths}:
+                break
+            process.poll()
+            assert process.returncode is None, "the ingest ended before reading the long file"
+            time.sleep(0.1)
+        process.send_signal(signal.SIGKILL)  # the machine runs out of memory, or the run is killed
+        process.wait(timeout=60)
+        assert json.loads(marker.read_text(encoding="utf-8")) == {"aaa-long.txt": deaths}
+    report = ingest_inbox(project, segmenter=segmenter, detector=detector)
+    assert [o.name for o in report.rejected] == ["aaa-long.txt"] and "2 runs stopped" in report.rejected[0].reason
+    assert len(report.added) == len(EVALUATION_FILES) and not marker.exists()
+
+
+def _reading_now(marker: Path) -> object:
+    try:
+        return json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def test_a_file_still_being_copied_waits_for_the_next_run(tmp_path: Path, segmenter: Segmenter,
+                                                          detector: Detector) -> None:
+    project = make_project(tmp_path, EVALUATION)
+    growing = project.inbox / "arriving.txt"
+    growing.write_text("---\nid: arriving\nrole: frontline or middle manager\n---\nInterviewer: Tell me.\n",
+                       encoding="utf-8")
+
+    def copy_slowly() -> None:
+        for n in range(30):
+            with growing.open("a", encoding="utf-8") as handle:
+                handle.write(f"Manager: Part {n} of the answer about supervision and case recording.\n")
+            time.sleep(0.1)
+
+    writer = threading.Thread(target=copy_slowly)
+    writer.start()
+    try:
+        report = ingest_inbox(project, segmenter=segmenter, detector=detector)
+    finally:
+        writer.join()
+    waiting = [o for o in report.skipped if o.name == "arriving.txt"]
+    assert waiting and "still being copied" in waiting[0].reason and not report.rejected
+    assert len(report.added) == len(EVALUATION_FILES) and growing.exists()
+    time.sleep(1.1)
+    again = ingest_inbox(project, segmenter=segmenter, detector=detector)
+    assert [o.name for o in again.added] == ["arriving.txt"]
+    with Store(project.store_path) as store:
+        assert "Part 29 of the answer" in " ".join(store.segments("arriving")["text"])

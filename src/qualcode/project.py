@@ -66,6 +66,16 @@ class CodingConfig(BaseModel):
     top_threshold: float = Field(0.2, gt=0.0, lt=1.0)
 
 
+class InboxConfig(BaseModel):
+    """What ingest will take from the inbox, and when."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_file_mb: float = Field(50.0, gt=0, description="larger files are set aside unread: no transcript is this big")
+    settle_seconds: float = Field(1.0, ge=0, le=60, description="a file whose size or time changes over this "
+                                  "interval is still being copied and waits for the next run")
+
+
 class OrchestrationConfig(BaseModel):
     """How the Prefect flows run (`qualcode nightly`, `qualcode schedule`); command-line options override."""
 
@@ -87,6 +97,7 @@ class ProjectConfig(BaseModel):
     name: str = "qualcode project"
     require_metadata: bool = False
     spacy_model: str = DEFAULT_SPACY_MODEL
+    inbox: InboxConfig = Field(default_factory=InboxConfig)
     segmentation: SegmentationConfig = Field(default_factory=SegmentationConfig)
     anonymisation: AnonymisationConfig = Field(default_factory=AnonymisationConfig)
     coding: CodingConfig = Field(default_factory=CodingConfig)
@@ -203,6 +214,9 @@ name: {name}
 require_metadata: false
 # spaCy pipeline used for sentences: an installed package name or a path.
 spacy_model: {spacy_model}
+inbox:
+  max_file_mb: 50           # larger files are set aside unread (a recording dropped in by mistake)
+  settle_seconds: 1.0       # a file still changing over this interval is being copied: it waits for the next run
 segmentation:
   min_words: 4              # shorter sentences are joined to a neighbour in the same turn
   max_chars: 600            # longer statements are cut at a clause boundary

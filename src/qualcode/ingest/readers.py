@@ -39,6 +39,12 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def file_hash(path: Path) -> str:
+    """`content_hash` of a file's bytes, read a block at a time: memory stays flat whatever its size."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def default_source_id(path: Path) -> str:
     """A readable id from the file name (extension kept, so `call.vtt` and `call.srt` differ)."""
     return re.sub(r"[^A-Za-z0-9._-]+", "-", path.name).strip("-") or "source"

@@ -1,14 +1,20 @@
 """Ingesting a project's inbox into its store: the edge where files are read, stored and set aside.
 
 The whole run is one transaction: a run killed half way leaves the store as it was, and the next run does
-the work. Files that cannot be read are moved to `inbox/_rejected/` with a reason file, after the commit.
+the work. Each file is decided on its own: one that cannot be read is moved to `inbox/_rejected/` with a reason
+file before the next is read, one larger than `inbox.max_file_mb` is never read, one still being copied waits for
+the next run, and one that two runs died reading (each names it in the inbox's `.qualcode-reading.json`) is set
+aside by the next, rather than killing every night after.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,7 +23,7 @@ from qualcode.anonymise.gate import Anonymiser
 from qualcode.anonymise.pseudonyms import Pseudonyms, load_or_create_secret, read_key, write_key
 from qualcode.errors import DuplicateSourceId, FolderNotFound, InputError, QualcodeError, Quarantined
 from qualcode.ingest.metadata import MANIFEST_NAME, Manifest, ManifestEntry, read_manifest
-from qualcode.ingest.readers import content_hash, read_source, scrub_path
+from qualcode.ingest.readers import content_hash, file_hash, read_source, scrub_path
 from qualcode.models import Source
 from qualcode.nlp import sentence_pipeline
 from qualcode.project import QUARANTINE_DIR, REJECTED_DIR, Project
@@ -30,6 +36,9 @@ log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]
 REASON_SUFFIX = ".reason.txt"
+READING = ".qualcode-reading.json"  # the files a run is reading now: hidden, so never taken for a source
+DEATHS = 2  # runs that died reading a file before it is set aside: one may have been stopped by hand
+MB = 1_000_000
 
 
 def inbox_files(inbox: Path) -> list[Path]:
@@ -57,6 +66,7 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
                                            reason="already ingested (same content)") for f in files])
         log.info("Ingest: nothing new (%d files already ingested)", len(files))
         return report
+    files, waiting = settled(files, project.config.inbox.settle_seconds)
     segmenter = segmenter or Segmenter(sentence_pipeline(project.config.spacy_model),
                                        project.config.segmentation.settings())
     settings = project.config.anonymisation
@@ -73,17 +83,31 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
             log.warning(warning)
         run = store.start_ingest_run()
         seen: dict[str, str] = {}
+        died_reading = _reading(project)  # name -> how many runs died while reading it
         for done, path in enumerate(files, start=1):
-            report.outcomes.append(_ingest_one(project, store, segmenter, gate, path, manifests, seen, run))
+            name = path.relative_to(project.inbox).as_posix()
+            if died_reading.get(name, 0) >= DEATHS:
+                outcome = FileOutcome(name, "rejected", reason=(
+                    f"{scrub_path(gate, name)}: {died_reading[name]} runs stopped while reading this file (too big "
+                    "or damaged for its format?). If they were stopped by hand, move it back into the inbox."))
+                died_reading.pop(name)
+            else:
+                _mark_reading(project, died_reading | {name: died_reading.get(name, 0) + 1})
+                outcome = _ingest_one(project, store, segmenter, gate, path, manifests, seen, run)
+                died_reading.pop(name, None)
+            _mark_reading(project, died_reading)
+            report.outcomes.append(outcome)
+            if outcome in report.set_aside:
+                _set_aside(project, outcome)  # now, before the next file: a later crash cannot undo it
             if progress is not None:
                 progress(done, len(files))
+        report.outcomes.extend(FileOutcome(p.relative_to(project.inbox).as_posix(), "skipped",
+                                           reason="still being copied: left for the next run") for p in waiting)
         store.add_pseudonyms(pseudonyms.assigned)
         if settings.keep_key and pseudonyms.assigned:
             write_key(project.key_path, key, pseudonyms.assigned)  # before the commit: a key never lags the store
         store.finish_ingest_run(run, added=len(report.added), skipped=len(report.skipped),
                                 rejected=len(report.set_aside))
-    for outcome in report.set_aside:
-        _set_aside(project, outcome)
     log.info("Ingest: %d added, %d skipped, %d rejected, %d quarantined", len(report.added), len(report.skipped),
              len(report.rejected), len(report.quarantined))
     return report
@@ -107,14 +131,62 @@ def anything_new(project: Project, files: list[Path] | None = None) -> bool:
     files = inbox_files(project.inbox) if files is None else files
     if not files:
         return False
+    cap = project.config.inbox.max_file_mb * MB
     with Store(project.store_path) as store:
         for path in files:
             try:
-                if not store.has_content(content_hash(path.read_bytes())):
+                if path.stat().st_size > cap or not store.has_content(file_hash(path)):
                     return True
             except OSError:
                 return True
     return False
+
+
+def settled(files: list[Path], seconds: float) -> tuple[list[Path], list[Path]]:
+    """(files ready, files still being copied). A file written to within the last `seconds` is watched until
+    `seconds` have passed since its last change; if its size or time changes meanwhile, it is still being copied.
+    Writing moves a file's time on, so a file untouched for `seconds` is ready without waiting."""
+    if seconds <= 0 or not files:
+        return files, []
+
+    def state(path: Path) -> tuple[int, int] | None:
+        try:
+            stat = path.stat()
+        except OSError:
+            return None  # gone or unreadable: ingest reports it
+        return stat.st_size, stat.st_mtime_ns
+
+    before = {path: state(path) for path in files}
+    now = time.time_ns()
+    recent = [p for p, s in before.items() if s is not None and now - s[1] < seconds * 1e9]
+    if not recent:
+        return files, []
+    newest = max(before[p][1] for p in recent)  # type: ignore[index]  # recent files have a state
+    time.sleep(min(seconds, max(0.0, seconds - (now - newest) / 1e9)))  # a clock set wrong waits no longer
+    changed = {path for path in recent if state(path) != before[path]}
+    return [p for p in files if p not in changed], [p for p in files if p in changed]
+
+
+def _reading(project: Project) -> dict[str, int]:
+    """The files runs were reading when they died (each run leaves the name behind), and how many died so."""
+    try:
+        names = json.loads((project.inbox / READING).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(names, dict):
+        return {}
+    return {str(n): int(c) for n, c in names.items() if isinstance(c, int)}
+
+
+def _mark_reading(project: Project, names: dict[str, int]) -> None:
+    """Name the files being read, replaced whole (never half written); none left: no file."""
+    path = project.inbox / READING
+    if not names:
+        path.unlink(missing_ok=True)
+        return
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(names, sort_keys=True), encoding="utf-8")
+    os.replace(partial, path)
 
 
 def _ingest_one(project: Project, store: Store, segmenter: Segmenter, gate: Anonymiser, path: Path,
@@ -122,6 +194,12 @@ def _ingest_one(project: Project, store: Store, segmenter: Segmenter, gate: Anon
     """One file: stored whole, or not at all (a savepoint), with a reason that never repeats a raw value."""
     name = path.relative_to(project.inbox).as_posix()
     try:
+        cap = project.config.inbox.max_file_mb
+        if path.stat().st_size > cap * MB:
+            return FileOutcome(name, "rejected", reason=(
+                f"{scrub_path(gate, name)}: {path.stat().st_size / MB:,.0f} MB, more than inbox.max_file_mb "
+                f"({cap:g} MB) allows; no transcript is this big, so it was not read (a recording or an archive "
+                "dropped in by mistake?). Raise inbox.max_file_mb in qualcode.yaml if it really is one."))
         data = path.read_bytes()
         digest = content_hash(data)
         if store.has_content(digest) or digest in seen:
@@ -209,7 +287,7 @@ def copy_into_inbox(project: Project, folder: Path) -> int:
     if not folder.is_dir():
         raise FolderNotFound("The corpus folder does not exist.", path=folder)
     target = project.inbox / folder.name
-    set_aside = {content_hash(p.read_bytes()) for aside in (project.rejected, project.quarantine)
+    set_aside = {file_hash(p) for aside in (project.rejected, project.quarantine)
                  if aside.is_dir() for p in aside.rglob("*") if p.is_file() and not p.name.endswith(REASON_SUFFIX)}
     copied = 0
     with Store(project.store_path) as store:
@@ -217,7 +295,7 @@ def copy_into_inbox(project: Project, folder: Path) -> int:
             destination = target / path.relative_to(folder)
             if path.stem.upper() == "README" or destination.exists():
                 continue
-            digest = content_hash(path.read_bytes())
+            digest = file_hash(path)
             if digest in set_aside or store.has_content(digest):
                 continue
             destination.parent.mkdir(parents=True, exist_ok=True)
