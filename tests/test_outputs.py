@@ -53,3 +53,26 @@ def test_statement_text_reaches_excel_as_text_without_refused_characters(tmp_pat
     assert values[:3] == ("=HYPERLINK(\"http://example.org\")", "abc", 3)
     assert load_workbook(path).active["A1"].data_type == "s"  # type: ignore[index]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]
+
+
+def test_what_a_killed_report_left_is_swept_and_the_last_good_folder_put_back(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    outputs = tmp_path / "outputs"
+    (outputs / "2026-03-09").mkdir(parents=True)
+    (outputs / "2026-03-09" / "briefing.html").write_text("the good one", encoding="utf-8")
+    # a real process killed while writing a report's folder aside: the folder holds quotes
+    script = ("import os, signal, sys\nfrom pathlib import Path\nfrom qualcode.outputs import write_folder\n"
+              "def write(staging):\n    (staging / 'quotes.csv').write_text('a quote', encoding='utf-8')\n"
+              "    os.kill(os.getpid(), signal.SIGKILL)\n"
+              "write_folder(Path(sys.argv[1]) / '2026-03-10', write)\n")
+    killed = subprocess.run([sys.executable, "-c", script, str(outputs)], check=False)
+    assert killed.returncode == -signal.SIGKILL
+    assert [p.name for p in outputs.iterdir() if p.name.startswith(".2026-03-10-")]
+    (outputs / "2026-03-09").rename(outputs / ".2026-03-09.old")  # killed between the two renames of a swap
+
+    write_folder(outputs / "themes", lambda folder: (folder / "themes.csv").write_text("t", encoding="utf-8"))
+    assert sorted(p.name for p in outputs.iterdir()) == ["2026-03-09", "themes"]
+    assert (outputs / "2026-03-09" / "briefing.html").read_text(encoding="utf-8") == "the good one"

@@ -36,3 +36,19 @@ def test_a_failed_transaction_leaves_nothing_behind(tmp_path: Path) -> None:
     assert run == 1 or run == 2  # AUTOINCREMENT may skip the rolled-back id; the row itself is gone
     with sqlite3.connect(tmp_path / "q.db") as db:
         assert db.execute("SELECT COUNT(*) FROM ingest_runs").fetchone()[0] == 1
+
+
+def _open(path: str) -> int:
+    with Store(Path(path)) as store:
+        return store.schema_version
+
+
+def test_processes_opening_a_new_store_at_once_all_find_it_migrated(tmp_path: Path) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    for attempt in range(3):  # the race is a matter of timing: try it a few times
+        path = tmp_path / f"race{attempt}.db"
+        with context.Pool(6) as pool:
+            versions = pool.map(_open, [str(path)] * 6)
+        assert versions == [SCHEMA_VERSION] * 6

@@ -58,3 +58,33 @@ def test_where_coding_runs_options_over_settings(tmp_path: Path) -> None:
                                                                                  "--dask-address")
     with pytest.raises(BadConfig):
         coding_cluster(plain, workers=2, dask_address="tcp://127.0.0.1:8786")
+
+
+def test_a_second_run_waits_for_the_first_then_says_who_holds_the_project(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    project = init_project(tmp_path / "project")
+    config = project.root / "qualcode.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("lock_wait_seconds: 600", "lock_wait_seconds: 1"),
+                      encoding="utf-8")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\n"
+         "from qualcode.workspace.lock import project_lock\nwith project_lock(Path(sys.argv[1])):\n"
+         "    print('held', flush=True)\n    time.sleep(120)\n", str(project.root)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        refused = CliRunner().invoke(app, ["ingest", str(project.root)])
+        assert refused.exit_code != 0 and "E211" in refused.stderr and f"process {holder.pid}" in refused.stderr
+        assert "Traceback" not in refused.output
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    # a run that died holds nothing
+    assert CliRunner().invoke(app, ["ingest", str(project.root)]).exit_code == 0
+    assert not (project.root / ".qualcode.lock.json").exists()

@@ -208,6 +208,11 @@ class MissingSecret(ProjectError):
             "a store that already holds pseudonymised text.")
 
 
+class ProjectBusy(ProjectError):
+    code = "E211"
+    hint = "Another run (a scheduled night, or a person's command) holds the project; wait for it to finish."
+
+
 class BadHypotheses(ProjectError):
     code = "E403"
     hint = "Fix hypotheses.yaml; README.md (Hypotheses and the morning briefing) shows the format."

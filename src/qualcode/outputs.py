@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+# what `write_folder` leaves beside its target while it works: `.NAME-xxxxxxxx` (tempfile's) and `.NAME.old`
+STAGING = re.compile(r"^\..+(-[a-z0-9_]{8}|\.old)$")
+
 
 def write_folder(target: Path, write: Callable[[Path], None]) -> Path:
-    """Call `write(staging)` to fill a new folder beside `target`, then replace `target` with it."""
+    """Call `write(staging)` to fill a new folder beside `target`, then replace `target` with it. Callers hold
+    the project lock, so any staging folder already there was left by a run that was killed: it may hold quotes,
+    so it is swept first."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    sweep_staging(target.parent)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     old = target.with_name(f".{target.name}.old")
     try:
@@ -27,3 +34,18 @@ def write_folder(target: Path, write: Callable[[Path], None]) -> Path:
         raise
     shutil.rmtree(old, ignore_errors=True)
     return target
+
+
+def sweep_staging(folder: Path) -> list[str]:
+    """Remove what killed runs left beside their outputs in `folder`; returns the names removed. A last good
+    folder set aside (`.NAME.old`) whose replacement never arrived is put back, not removed."""
+    left = [p for p in folder.iterdir() if p.is_dir() and not p.is_symlink() and STAGING.match(p.name)]
+    removed = []
+    for path in left:
+        original = path.with_name(path.name[1:-len(".old")]) if path.name.endswith(".old") else None
+        if original is not None and not original.exists():
+            path.rename(original)
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path.name)
+    return sorted(removed)

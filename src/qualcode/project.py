@@ -86,6 +86,7 @@ class OrchestrationConfig(BaseModel):
     batch_size: int = Field(256, ge=1, le=100_000)
     schedule: str = Field("02:00", pattern=f"^{TIME_OF_DAY}$")
     timezone: str = "Europe/London"
+    lock_wait_seconds: float = Field(600.0, ge=0, description="how long a run waits for another on the project")
 
 
 class ProjectConfig(BaseModel):
@@ -265,6 +266,7 @@ orchestration:
   batch_size: 256           # statements per coding task, each saved in its own transaction
   schedule: "02:00"         # when `qualcode schedule` runs the nightly flow
   timezone: Europe/London
+  lock_wait_seconds: 600    # one run at a time: a second waits this long for the first, then says who holds it
 """
 
 

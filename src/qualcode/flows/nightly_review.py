@@ -11,13 +11,16 @@ same outputs. Each batch of codings is saved in its own transaction, so a killed
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from prefect import flow
 from prefect.client.schemas.schedules import CronSchedule
 from prefect.futures import as_completed
 
 from qualcode.flows.tasks import SEQUENTIAL, code_batch, ingest, plan_coding, report, save, summarise
+from qualcode.project import Project
 from qualcode.workspace import IngestCounts, ReportSummary
+from qualcode.workspace.lock import project_lock
 
 FLOW_NAME = "nightly-review"
 
@@ -40,9 +43,11 @@ def nightly_review(project_dir: str, day: str | None = None, batch_size: int = 2
         day: report as of this day (YYYY-MM-DD); default today.
         batch_size: statements per coding task (and per saved transaction).
     """
-    ingested = ingest(project_dir)
-    coded = code_all(project_dir, batch_size)
-    built = report(project_dir, day)
+    wait = Project.open(Path(project_dir)).config.orchestration.lock_wait_seconds
+    with project_lock(Path(project_dir), wait):  # one run at a time: its tasks take it again on their threads
+        ingested = ingest(project_dir)
+        coded = code_all(project_dir, batch_size)
+        built = report(project_dir, day)
     summarise(FLOW_NAME, ingested, coded, built)
     return NightlyRun(ingested=ingested, coded=coded, report=built)
 

@@ -62,8 +62,12 @@ class Store:
                               f"{SCHEMA_VERSION}.", path=self.path)
 
     def _migrate(self) -> None:
-        for target in range(self.schema_version, SCHEMA_VERSION):
+        while self.schema_version < SCHEMA_VERSION:
             with self.transaction():
+                # read again under the write lock: another process opening the store may just have migrated it
+                target = self.schema_version
+                if target >= SCHEMA_VERSION:
+                    break
                 for statement in _statements(MIGRATIONS[target]):
                     self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {target + 1}")

@@ -8,12 +8,13 @@ review offers and how a report is summarised are decided here, once.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 import pandas as pd
 
@@ -34,6 +35,20 @@ if TYPE_CHECKING:
     from qualcode.workspace.themes import ThemeReport
 
 Progress = Callable[[int, int], None]
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _one_run(method: Callable[Concatenate[Workspace, P], R]) -> Callable[Concatenate[Workspace, P], R]:
+    """Run a method that writes to the project while holding its lock (`qualcode.workspace.lock`)."""
+    def locked(self: Workspace, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        from qualcode.workspace.lock import project_lock
+
+        with project_lock(self.root, self.project.config.orchestration.lock_wait_seconds):
+            return method(self, *args, **kwargs)
+
+    functools.update_wrapper(locked, method)
+    return locked
 
 
 @dataclass(frozen=True)
@@ -79,12 +94,14 @@ class Workspace:
         return project_coding_digest(self.project)
 
     # --- operations --------------------------------------------------------------------------------------
+    @_one_run
     def ingest(self, *, detector: Detector | None = None, progress: Progress | None = None) -> IngestReport:
         """New inbox files through the anonymisation gate into the store; files already there are skipped."""
         from qualcode.workspace.ingest import ingest_inbox
 
         return ingest_inbox(self.project, detector=detector, progress=progress)
 
+    @_one_run
     def code(self, *, engine: CodingEngine | None = None, progress: Progress | None = None,
              batch_size: int | None = None) -> CodingRun:
         """Code every statement whose coding is missing or stale (another coding digest)."""
@@ -97,12 +114,14 @@ class Workspace:
                              digest=digest)
         return CodingRun(coded=coded, codebook=codebook.name, version=codebook.version, digest=digest)
 
+    @_one_run
     def report(self, day: dt.date | None = None) -> Report:
         """(Re)build outputs/DAY/ from the store."""
         from qualcode.workspace.reports import build_report
 
         return build_report(self.project, day)
 
+    @_one_run
     def report_summary(self, day: dt.date | None = None) -> ReportSummary:
         """The day's report, rebuilt only when something it is built from changed, summarised."""
         from qualcode.workspace.reports import ABOUT, SUMMARY, report_is_current
@@ -115,6 +134,7 @@ class Workspace:
         recorded = json.loads((folder / ABOUT).read_text(encoding="utf-8"))[SUMMARY]
         return ReportSummary(folder=folder, rebuilt=not current, **recorded)
 
+    @_one_run
     def themes(self, low_confidence: float = 0.5, settings: ThemeSettings | None = None, *, propose: bool = False,
                coverage: bool = True) -> ThemeReport:
         from qualcode.workspace.themes import project_themes
@@ -145,6 +165,7 @@ class Workspace:
         write_review_workbook(rows, out, codebook)
         return int(rows["segment_id"].nunique())
 
+    @_one_run
     def review_import(self, path: Path, coder: str | None = None, *, relearn: bool = True,
                       progress: Progress | None = None) -> ReviewImport:
         """Record people's decisions (every row checked before any is recorded, in one transaction); then, unless
@@ -167,6 +188,7 @@ class Workspace:
 
         return export_project(self.project, out, self.coding_digest())
 
+    @_one_run
     def exchange_import(self, qdpx: Path, *, relearn: bool = True, progress: Progress | None = None
                         ) -> ReviewImport:
         """Record people's codings from another tool as their decisions, then relearn as `review_import` does."""
