@@ -76,3 +76,34 @@ def test_what_a_killed_report_left_is_swept_and_the_last_good_folder_put_back(tm
     write_folder(outputs / "themes", lambda folder: (folder / "themes.csv").write_text("t", encoding="utf-8"))
     assert sorted(p.name for p in outputs.iterdir()) == ["2026-03-09", "themes"]
     assert (outputs / "2026-03-09" / "briefing.html").read_text(encoding="utf-8") == "the good one"
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_written_as_text(tmp_path: Path) -> None:
+    import csv
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+    from qualcode.outputs import write_csv
+    from qualcode.project import init_project
+
+    frame = pd.DataFrame({"text": ["=SUM(A1:A9)", "+44 is the code", "-3 cases", "@team", "\tindented", "plain"],
+                          "count": [-3, 1, 2, 3, 4, 5]})
+    write_csv(frame, tmp_path / "out.csv")
+    with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["text"] for r in rows] == ["'=SUM(A1:A9)", "'+44 is the code", "'-3 cases", "'@team", "'\tindented",
+                                         "plain"]
+    assert rows[0]["count"] == "-3"  # a number is a number
+    # a statement that a spreadsheet would run, through ingest and out of `qualcode segments`
+    project = init_project(tmp_path / "project")
+    (project.inbox / "note.txt").write_text(
+        "Interviewer: What did the record say?\nManager: The case note said it plainly to everyone.\n"
+        "=HYPERLINK(\"x\",\"open the plan now\") was typed into the chronology by someone.\n", encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(project.root)]).exit_code == 0
+    assert runner.invoke(app, ["segments", str(project.root), "--out", str(tmp_path / "s.csv")]).exit_code == 0
+    with (tmp_path / "s.csv").open(encoding="utf-8", newline="") as handle:
+        texts = [r["text"] for r in csv.DictReader(handle)]
+    assert any(t.startswith("'=HYPERLINK") for t in texts) and not any(t.startswith("=") for t in texts)

@@ -100,13 +100,15 @@ def segments(
     source: Annotated[str | None, typer.Option(help="Only this source id.")] = None,
 ) -> None:
     """List every statement with its source, speaker, role, agency, question and offsets, as CSV."""
+    from qualcode.outputs import write_csv
+
     with _errors():
         frame = Workspace.open(directory).segments(source)
     if output is None:
-        frame.to_csv(sys.stdout, index=False)
+        write_csv(frame, sys.stdout)
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(output, index=False)
+        write_csv(frame, output)
         console_err.print(f"{len(frame)} statements written to {output}", highlight=False)
 
 
@@ -175,6 +177,7 @@ def code_table(
     from qualcode.coders import CodingEngine, Embedder
     from qualcode.coders.tables import check_codes, read_codes, read_statements
     from qualcode.nlp import lemma_pipeline
+    from qualcode.outputs import write_csv
 
     with _errors():
         statements = read_statements(table, text_column=text_column, id_column=id_column,
@@ -195,11 +198,11 @@ def code_table(
         with _stage(f"coding {len(statements)} statements"):
             result = engine.code(statements, top_k=top_k)
         out.parent.mkdir(parents=True, exist_ok=True)
-        result.rename(columns=TABLE_ID).to_csv(out, index=False)
+        write_csv(result.rename(columns=TABLE_ID), out)
         if suggest:
             uncoded = statements if human is None else statements[~statements["segment_id"].isin(human["segment_id"])]
             path = out.with_name(f"{out.stem}-suggested.csv")
-            engine.suggest(uncoded.reset_index(drop=True), suggest).rename(columns=TABLE_ID).to_csv(path, index=False)
+            write_csv(engine.suggest(uncoded.reset_index(drop=True), suggest).rename(columns=TABLE_ID), path)
             console_err.print(f"{suggest} statements to code next: {path}", highlight=False)
     assigned = result[result["assigned"]]
     console.print(f"{len(statements)} statements, {len(assigned)} codes assigned "
@@ -275,6 +278,7 @@ def evaluate(
 
     from qualcode.coders.tables import read_codes
     from qualcode.evaluation import compare, top_k_recall
+    from qualcode.outputs import write_csv
 
     with _errors():
         reference, other = read_codes(gold), read_codes(predicted)
@@ -285,7 +289,7 @@ def evaluate(
             subset=["confidence"])
         console.print(f"top-3 recall: {top_k_recall(reference, ranked, 3):.3f}", highlight=False)
     if out is not None:
-        table.to_csv(out, index=False)
+        write_csv(table, out)
 
 
 @contextmanager

@@ -7,6 +7,10 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # what `write_folder` leaves beside its target while it works: `.NAME-xxxxxxxx` (tempfile's) and `.NAME.old`
 STAGING = re.compile(r"^\..+(-[a-z0-9_]{8}|\.old)$")
@@ -49,3 +53,23 @@ def sweep_staging(folder: Path) -> list[str]:
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path.name)
     return sorted(removed)
+
+
+# A spreadsheet opening a CSV runs a cell that starts like a formula; OWASP's advice: make it text with a quote.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, made text ('=SUM(A1)' -> "'=SUM(A1)"); others as they are."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
+def write_csv(frame: pd.DataFrame, target: Path | TextIO, *, index: bool = False) -> None:
+    """Every CSV qualcode writes for people: text cells that a spreadsheet would run are escaped."""
+    text = frame.select_dtypes(include=["object", "string"]).columns
+    safe = frame.copy()
+    for column in text:
+        safe[column] = safe[column].map(safe_cell)
+    if index and safe.index.dtype == object:
+        safe.index = safe.index.map(safe_cell)
+    safe.to_csv(target, index=index)

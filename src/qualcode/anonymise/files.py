@@ -16,6 +16,7 @@ from qualcode.errors import InputError, Quarantined
 from qualcode.ingest.metadata import MANIFEST_NAME, Manifest, read_manifest
 from qualcode.ingest.readers import read_source, scrub_path
 from qualcode.models import Source
+from qualcode.outputs import write_csv
 
 REPORT_NAME = "anonymisation-report.csv"
 REPORT_COLUMNS = ["source", "entity_type", "count", "placeholder", "status"]
@@ -84,7 +85,7 @@ def anonymise_files(paths: list[Path], out: Path, *, detector: Detector, key: Pa
             warnings.append(note)
             rows.append(_warning_row(source.id, note.removeprefix(f"{source.path}: ")))
     report = pd.DataFrame(rows, columns=REPORT_COLUMNS)
-    report.to_csv(out / REPORT_NAME, index=False)
+    write_csv(report, out / REPORT_NAME)
     if key is not None and pseudonyms.assigned:
         write_key(key, existing, pseudonyms.assigned)
     return StandaloneResult(report, written, warnings)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from qualcode.evidence.analysis import Analysis
 from qualcode.evidence.delta import Delta
+from qualcode.outputs import write_csv
 
 
 def report_tables(analysis: Analysis, delta: Delta) -> dict[str, pd.DataFrame]:
@@ -38,7 +39,7 @@ def report_sources(segments: pd.DataFrame) -> pd.DataFrame:
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
     written = []
     for name, table in tables.items():
-        table.to_csv(folder / f"{name}.csv", index=False)
+        write_csv(table, folder / f"{name}.csv")
         table.to_parquet(folder / f"{name}.parquet", index=False)
         written += [folder / f"{name}.csv", folder / f"{name}.parquet"]
     return written

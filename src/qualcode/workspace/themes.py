@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode.errors import TooFewStatements
-from qualcode.outputs import write_folder
+from qualcode.outputs import write_csv, write_folder
 from qualcode.project import Project
 from qualcode.review.decisions import current_codings
 from qualcode.store import Store
@@ -57,10 +57,10 @@ def project_themes(project: Project, low_confidence: float = 0.5, settings: Them
              embedder.encoded_)
 
     def write(folder: Path) -> None:
-        emerging.themes.to_csv(folder / "themes.csv", index=False)
-        emerging.quotes.to_csv(folder / "theme_quotes.csv", index=False)
+        write_csv(emerging.themes, folder / "themes.csv")
+        write_csv(emerging.quotes, folder / "theme_quotes.csv")
         if coverage:
-            table.to_csv(folder / "topic_by_code.csv")
+            write_csv(table, folder / "topic_by_code.csv", index=True)
         if propose:
             (folder / PROPOSED).write_text(propose_codes(emerging), encoding="utf-8")
 
