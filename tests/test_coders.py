@@ -284,3 +284,17 @@ def test_pending_statements_are_read_a_batch_at_a_time_in_source_order(evaluatio
     assert all(list(b.columns) == ["segment_id", "text", "question", "turn"] for b in batches)
     turns = [set(b["turn"]) for b in batches]
     assert all(not (a & b) for n, a in enumerate(turns) for b in turns[n + 1:])  # no answer split
+
+
+def test_survey_answers_like_na_are_coded_and_training_tables_may_carry_text(tmp_path: Path) -> None:
+    table = _table(tmp_path, "id,text\nR1,Supervision is monthly and reflective.\nR2,N/A\nR3,None\nR4,null\n"
+                             "R5,Agency staff leave within months and caseloads rise.\n")
+    human = tmp_path / "human.csv"
+    human.write_text("id,code_id,text\nR1,loe.frontline_practice,Supervision is monthly and reflective.\n"
+                     "R5,loe.capacity_resources,Agency staff leave within months and caseloads rise.\n")
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["code-table", str(table), "--codebook", "safeguarding_lines_of_enquiry",
+                                 "--train", str(human), "--out", str(out)])
+    assert result.exit_code == EXIT_OK, result.output
+    coded = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert set(coded["id"]) == {"R1", "R2", "R3", "R4", "R5"}

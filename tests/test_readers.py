@@ -202,3 +202,55 @@ def test_name_and_email_columns_are_not_questions() -> None:
     parsed = read("forms.csv", b"ID,Start time,Name,Email,What works well?\n"
                                b"1,2026-03-01 09:00,Jo Bloggs,jo@example.org,The forum is good.\n")
     assert [t.text for t in parsed.turns] == ["What works well?", "The forum is good."]
+
+
+def test_docx_tables_text_boxes_headers_and_tracked_changes_are_read() -> None:
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Focus group with the front door team"
+    document.add_paragraph("Interviewer: How do referrals reach you?")
+    table = document.add_table(rows=3, cols=2)
+    for row, (who, words) in zip(table.rows, [("Speaker", "Words"), ("Manager", "Mostly by phone from schools."),
+                                              ("Interviewer", "And from health?")], strict=True):
+        row.cells[0].text, row.cells[1].text = who, words
+    tracked = document.add_paragraph("Manager: We see them ")
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    tracked._p.append(parse_xml(f'<w:ins {w} w:id="1" w:author="a"><w:r><w:t>the same day</w:t></w:r></w:ins>'))
+    tracked._p.append(parse_xml(f'<w:del {w} w:id="2" w:author="a"><w:r><w:delText> never</w:delText></w:r>'
+                                "</w:del>"))
+    tracked._p.append(parse_xml(f'<w:r {w}><w:t xml:space="preserve"> now.</w:t></w:r>'))
+    boxed = document.add_paragraph("Manager: ")
+    boxed._p.append(parse_xml(
+        f'<w:r {w} xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r>'
+        "<w:t>The escalation policy sits in a box on the wall.</w:t></w:r></w:p></w:txbxContent></v:textbox>"
+        "</v:shape></w:pict></w:r>"))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    text = "\n".join(t.text for t in read("table.docx", buffer.getvalue()).turns)
+    for words in ("Focus group with the front door team", "Mostly by phone from schools.", "And from health?",
+                  "We see them the same day now.", "The escalation policy sits in a box on the wall."):
+        assert words in text
+    assert "never" not in text
+
+
+def test_xlsx_every_sheet_of_answers_is_read_and_na_is_an_answer() -> None:
+    workbook = openpyxl.Workbook()
+    ratings = workbook.active
+    assert ratings is not None
+    ratings.title = "Ratings"
+    ratings.append(["Respondent", "Score"])
+    ratings.append(["R1", 4])
+    for title, answers in (("Staff", ["Supervision is monthly and it helps.", "N/A"]),
+                           ("Partners", ["None", "We rarely hear back about referrals."])):
+        sheet = workbook.create_sheet(title)
+        sheet.append(["What works well?"])
+        for answer in answers:
+            sheet.append([answer])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parsed = read("survey.xlsx", buffer.getvalue())
+    answers = [(t.speaker, t.text) for t in parsed.turns if not t.is_question]
+    assert answers == [("Sheet 2 respondent 1", "Supervision is monthly and it helps."),
+                       ("Sheet 2 respondent 2", "N/A"), ("Sheet 3 respondent 1", "None"),
+                       ("Sheet 3 respondent 2", "We rarely hear back about referrals.")]

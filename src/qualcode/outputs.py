@@ -64,6 +64,11 @@ def safe_cell(value: object) -> object:
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
+def unescape_cell(value: str) -> str:
+    """A cell as it was before `safe_cell`, for the CSVs qualcode reads back."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
+
+
 def write_csv(frame: pd.DataFrame, target: Path | TextIO, *, index: bool = False) -> None:
     """Every CSV qualcode writes for people: text cells that a spreadsheet would run are escaped."""
     text = frame.select_dtypes(include=["object", "string"]).columns

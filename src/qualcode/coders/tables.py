@@ -22,10 +22,10 @@ def read_statements(path: Path, *, text_column: str, id_column: str, context_col
     for position, (identifier, text) in enumerate(zip(frame[id_column], frame[text_column], strict=True)):
         line = position + 2
         if not isinstance(text, str) or not any(ch.isalpha() for ch in text):
-            kind = "empty" if text is None or (isinstance(text, float) and pd.isna(text)) else "not text"
+            kind = "empty" if _blank(text) else "not text"
             raise BadTableInput(f"The {text_column!r} cell is {kind}; every statement needs words.",
                                 path=path, line=line)
-        if identifier is None or (isinstance(identifier, float) and pd.isna(identifier)):
+        if _blank(identifier):
             raise BadTableInput(f"The {id_column!r} cell is empty.", path=path, line=line)
     duplicated = frame[id_column].astype(str).duplicated()
     if duplicated.any():
@@ -49,7 +49,9 @@ def read_codes(path: Path, statements: pd.DataFrame | None = None) -> pd.DataFra
     if missing:
         raise BadTableInput(f"No column {', '.join(sorted(missing))}; a coding table has `id,code_id` (or "
                             "`segment_id,code_id`).", path=path, line=1)
-    frame = frame.assign(segment_id=frame["segment_id"].astype(str), code_id=frame["code_id"].fillna("").astype(str))
+    # only the codes: a coding table may carry the statement's text or notes beside them
+    frame = pd.DataFrame({"segment_id": frame["segment_id"].astype(str),
+                          "code_id": frame["code_id"].fillna("").astype(str)})
     if statements is not None:
         unknown = ~frame["segment_id"].isin(set(statements["segment_id"]))
         if unknown.any():
@@ -67,12 +69,18 @@ def check_codes(codes: pd.DataFrame, known: list[str], path: Path) -> None:
                                 path=path, line=line)
 
 
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or (isinstance(value, str)
+                                                                                and not value.strip())
+
+
 def _read(path: Path) -> pd.DataFrame:
+    """Every cell as written: "N/A", "None" and "null" are answers people give, not missing values."""
     try:
         if path.suffix.lower() == ".xlsx":
-            frame = pd.read_excel(path, dtype=object)
+            frame = pd.read_excel(path, dtype=object, keep_default_na=False)
         else:
-            frame = pd.read_csv(path, dtype=object, keep_default_na=True)
+            frame = pd.read_csv(path, dtype=object, keep_default_na=False)
     except FileNotFoundError:
         raise BadTableInput("The file does not exist.", path=path) from None
     except pd.errors.EmptyDataError:

@@ -6,6 +6,8 @@ import io
 from pathlib import Path
 
 import docx
+from docx.document import Document as DocumentObject
+from docx.oxml.xmlchemy import BaseOxmlElement
 
 from qualcode.errors import CorruptDocument
 from qualcode.ingest.speakers import split_label, trusted_labels
@@ -15,10 +17,15 @@ QUESTION_STYLES = frozenset({"question", "interviewer", "interviewer question"})
 SKIPPED_STYLE_PREFIXES = ("heading", "title", "subtitle", "toc")
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Text boxes come twice (DrawingML and, for old Word, a VML copy in mc:Fallback); deleted text is w:delText.
+TEXT_XPATH = ".//w:t[not(ancestor::*[local-name()='Fallback'])]"
+
+
 def read_docx(path: Path, data: bytes) -> ParsedFile:
     try:
         document = docx.Document(io.BytesIO(data))
-        paragraphs = [(p.style.name if p.style is not None else "", p.text) for p in document.paragraphs]
+        paragraphs = _paragraphs(document)
     except Exception:  # python-docx raises zipfile, KeyError and lxml errors for damaged files
         raise CorruptDocument("The Word document cannot be opened.", path=path) from None
 
@@ -42,3 +49,31 @@ def read_docx(path: Path, data: bytes) -> ParsedFile:
             turns[-1] = RawTurn(speaker=last.speaker, text=f"{last.text}\n{words}", line=last.line,
                                 timestamp=last.timestamp)
     return ParsedFile(format="docx", turns=turns)
+
+
+def _paragraphs(document: DocumentObject) -> list[tuple[str, str]]:
+    """(style, text) of everything a person reads, in order: the page header once, then the body's paragraphs
+    and tables (a row becomes `cell: cell ...`, so a `speaker | words` table reads as a transcript), with text
+    boxes and tracked insertions, without tracked deletions."""
+    headers: list[tuple[str, str]] = []
+    for section in document.sections:
+        for paragraph in section.header.paragraphs:
+            entry = ("header", _text(paragraph._p))
+            if entry[1].strip() and entry not in headers:
+                headers.append(entry)
+    styles = {p._p: (p.style.name if p.style is not None else "") for p in document.paragraphs}
+    body: list[tuple[str, str]] = []
+    for block in document.element.body.iterchildren():
+        if block.tag == f"{W}p":
+            body.append((styles.get(block, ""), _text(block)))
+        elif block.tag == f"{W}tbl":
+            for row in block.iterchildren(f"{W}tr"):
+                cells = [" ".join(_text(p) for p in cell.iter(f"{W}p")).strip() for cell in row.iterchildren(f"{W}tc")]
+                cells = [c for c in cells if c]
+                if cells:
+                    body.append(("", f"{cells[0]}: {' '.join(cells[1:])}" if len(cells) > 1 else cells[0]))
+    return headers + body
+
+
+def _text(element: BaseOxmlElement) -> str:
+    return "".join(str(t.text or "") for t in element.xpath(TEXT_XPATH))

@@ -35,16 +35,30 @@ def read_csv(path: Path, data: bytes) -> ParsedFile:
 
 
 def read_xlsx(path: Path, data: bytes) -> ParsedFile:
+    """Every sheet that holds free-text answers, in order ("N/A" and "None" are answers, not blanks); each
+    later sheet's respondents are labelled with its number, so they are not taken for the first sheet's."""
     try:
-        frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=object, engine="openpyxl")
+        sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object, engine="openpyxl",
+                               keep_default_na=False)
     except Exception:  # openpyxl raises zipfile, KeyError and XML errors for damaged files
         raise CorruptDocument("The Excel workbook cannot be opened.", path=path) from None
-    frame = frame.where(frame.notna(), "")
-    return _answers(path, frame, fmt="xlsx", encoding=None, first_row_line=2)
+    parsed: list[ParsedFile] = []
+    for number, frame in enumerate(sheets.values(), start=1):
+        try:
+            parsed.append(_answers(path, frame.where(frame.notna(), ""), fmt="xlsx", encoding=None,
+                                   first_row_line=2, sheet=number))
+        except NoTextColumn:
+            continue  # a sheet of ratings or lookups
+    if not parsed:
+        raise NoTextColumn("No sheet has a column of free-text answers.", path=path, line=1)
+    if len(parsed) == 1:
+        return parsed[0]
+    return ParsedFile(format="xlsx", turns=[t for p in parsed for t in p.turns], encoding=None,
+                      speakers={k: v for p in parsed for k, v in p.speakers.items()})
 
 
 def _answers(path: Path, frame: pd.DataFrame, *, fmt: str, encoding: str | None,
-             first_row_line: int) -> ParsedFile:
+             first_row_line: int, sheet: int | None = None) -> ParsedFile:
     """Lay answers out as question/answer turns so each answer carries its question as context."""
     frame.columns = [" ".join(str(c).split()) for c in frame.columns]
     lower = {c: c.casefold() for c in frame.columns}
@@ -62,7 +76,8 @@ def _answers(path: Path, frame: pd.DataFrame, *, fmt: str, encoding: str | None,
     for position, (_, row) in enumerate(frame.iterrows()):
         line = first_row_line + position
         label = _cell(row[respondent_col]) if respondent_col else ""
-        label = label or f"Respondent {position + 1}"
+        label = label or (f"Respondent {position + 1}" if sheet in (None, 1) else
+                          f"Sheet {sheet} respondent {position + 1}")
         if role_col or agency_col:
             speakers[label] = SpeakerMeta(role=_cell(row[role_col]) if role_col else UNKNOWN,
                                           agency=_cell(row[agency_col]) if agency_col else UNKNOWN)

@@ -15,7 +15,7 @@ from qualcode import __version__
 from qualcode.codebook import resolve_codebook_path
 from qualcode.evidence.analysis import Analysis, analyse
 from qualcode.evidence.delta import Delta, daily_delta
-from qualcode.outputs import write_folder
+from qualcode.outputs import unescape_cell, write_folder
 from qualcode.project import CONFIG_NAME, Project
 from qualcode.reports.briefing import render_briefing
 from qualcode.reports.tables import report_tables, write_tables
@@ -168,4 +168,4 @@ def _sources_of(project: Project, day: dt.date) -> set[str] | None:
     path = project.outputs / day.isoformat() / SOURCES
     if not path.is_file():
         return None
-    return set(pd.read_csv(path, dtype=str, keep_default_na=False)["source_id"])
+    return {unescape_cell(s) for s in pd.read_csv(path, dtype=str, keep_default_na=False)["source_id"]}
