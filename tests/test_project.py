@@ -67,9 +67,11 @@ def test_the_settings_must_be_a_mapping(tmp_path: Path) -> None:
     assert raised.value.line == 1
 
 
-@pytest.mark.parametrize("key_file", ["outputs/pseudonym-key.csv", "outputs/private/key.csv"])
-def test_the_pseudonym_key_is_never_kept_under_outputs(tmp_path: Path, key_file: str) -> None:
-    """outputs/ is what the team shares; the key maps placeholders back to people."""
+@pytest.mark.parametrize("key_file", ["outputs/pseudonym-key.csv", "outputs/private/key.csv", "inbox/key.csv",
+                                      "inbox/day1/key.csv", "cache/key.csv"])
+def test_the_pseudonym_key_is_never_kept_under_outputs_inbox_or_cache(tmp_path: Path, key_file: str) -> None:
+    """outputs/ is what the team shares, the inbox is ingested, the cache is deleted at will; the key maps
+    placeholders back to people."""
     config = _edit(init_project(tmp_path), "key_file: private/pseudonym-key.csv", f"key_file: {key_file}")
     with pytest.raises(BadConfig, match="key_file") as raised:
         Project.open(tmp_path)

@@ -175,10 +175,13 @@ class Project:
         if not config_path.is_file():
             raise NotAProject(f"No {CONFIG_NAME} in this folder.", path=root)
         project = cls(root=root, config=load_config(config_path))
-        outputs = project.outputs.resolve()
-        if project.key_path == outputs or outputs in project.key_path.parents:
-            raise BadConfig("`anonymisation.key_file` must not be inside outputs/.", path=config_path,
-                            line=_line_of(config_path, "key_file"))
+        # outputs/ is what a team shares, the inbox is ingested, the cache may be deleted at any time
+        for folder, why in ((project.outputs, "what the team shares"), (project.inbox, "it would be ingested"),
+                            (project.cache, "it may be deleted at any time")):
+            where = folder.resolve()
+            if project.key_path == where or where in project.key_path.parents:
+                raise BadConfig(f"`anonymisation.key_file` must not be inside {folder.name}/ ({why}).",
+                                path=config_path, line=_line_of(config_path, "key_file"))
         return project
 
 
