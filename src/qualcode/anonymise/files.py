@@ -73,7 +73,9 @@ def anonymise_files(paths: list[Path], out: Path, *, detector: Detector, key: Pa
             rows.append({"source": shown, "entity_type": "", "count": 0, "placeholder": "",
                          "status": f"not read: the file could not be read ({exc.strerror or type(exc).__name__})"})
             continue
-        target = _unused(out / f"{source.path}.txt", written)  # keeps the extension: call.vtt and call.srt apart
+        # a text copy keeps another format's extension (call.vtt and call.srt stay apart); a .txt stays x.txt
+        name = str(source.path)
+        target = _unused(out / (name if name.lower().endswith(".txt") else f"{name}.txt"), written)
         target.write_text(_transcript(source), encoding="utf-8")
         written.append(target)
         rows.extend({"source": source.id, "entity_type": kind, "count": count, "placeholder": place,
