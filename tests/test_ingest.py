@@ -265,3 +265,27 @@ def test_a_file_still_being_copied_waits_for_the_next_run(tmp_path: Path, segmen
     assert [o.name for o in again.added] == ["arriving.txt"]
     with Store(project.store_path) as store:
         assert "Part 29 of the answer" in " ".join(store.segments("arriving")["text"])
+
+
+def test_a_name_that_is_not_utf8_is_ingested_and_links_are_set_aside_never_followed(
+        tmp_path: Path, segmenter: Segmenter, detector: Detector) -> None:
+    project = init_project(tmp_path / "project")
+    inbox = bytes(project.inbox)
+    with open(inbox + b"/caf\xe9-notes.txt", "wb") as handle:  # a name from an older system, in Latin-1
+        handle.write(b"Interviewer: Tell me.\nManager: Supervision happens monthly and it is recorded.\n")
+    (project.inbox / "empty.txt").write_bytes(b"")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "private.txt").write_text("Manager: Words from outside the inbox must never be read.\n")
+    (project.inbox / "linked.txt").symlink_to(outside / "private.txt")
+    (project.inbox / "linked-folder").symlink_to(outside, target_is_directory=True)
+    report = ingest_inbox(project, segmenter=segmenter, detector=detector)
+    assert [o.name for o in report.added] == ["caf\ufffd-notes.txt"]
+    assert sorted(o.name for o in report.rejected) == ["empty.txt", "linked-folder", "linked.txt"]
+    assert all("a link, not a file" in o.reason for o in report.rejected if o.name.startswith("linked"))
+    with Store(project.store_path) as store:
+        assert "outside the inbox" not in " ".join(store.segments()["text"])
+    assert sorted(p.name for p in project.inbox.iterdir() if p.name != "_rejected") == ["caf\udce9-notes.txt"]
+    assert (outside / "private.txt").is_file()  # the link moved, not what it points to
+    again = ingest_inbox(project, segmenter=segmenter, detector=detector)
+    assert not again.added and not again.rejected

@@ -42,14 +42,22 @@ MB = 1_000_000
 
 
 def inbox_files(inbox: Path) -> list[Path]:
-    """Files waiting in the inbox, in a stable order; manifests, hidden files and rejects are not sources."""
+    """Files waiting in the inbox, in a stable order; manifests, hidden files and rejects are not sources. Links
+    (to a file or a folder) are listed too, never followed: ingest sets them aside, so nothing outside the inbox
+    is read by way of it."""
     if not inbox.is_dir():
         return []
     return sorted(
         p for p in inbox.rglob("*")
-        if p.is_file() and p.name != MANIFEST_NAME and not p.name.startswith((".", "~$"))
+        if (p.is_symlink() or p.is_file()) and p.name != MANIFEST_NAME and not p.name.startswith((".", "~$"))
         and not {REJECTED_DIR, QUARANTINE_DIR} & set(p.relative_to(inbox).parts)
     )
+
+
+def shown_name(path: Path, folder: Path) -> str:
+    """A file's name under `folder` as text that can be stored and printed: bytes of a name that are not UTF-8
+    (a file from an older system) become U+FFFD, so the name is kept, readable, and never crashes a write."""
+    return path.relative_to(folder).as_posix().encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detector: Detector | None = None,
@@ -85,7 +93,7 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
         seen: dict[str, str] = {}
         died_reading = _reading(project)  # name -> how many runs died while reading it
         for done, path in enumerate(files, start=1):
-            name = path.relative_to(project.inbox).as_posix()
+            name = shown_name(path, project.inbox)
             if died_reading.get(name, 0) >= DEATHS:
                 outcome = FileOutcome(name, "rejected", reason=(
                     f"{scrub_path(gate, name)}: {died_reading[name]} runs stopped while reading this file (too big "
@@ -98,10 +106,10 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
             _mark_reading(project, died_reading)
             report.outcomes.append(outcome)
             if outcome in report.set_aside:
-                _set_aside(project, outcome)  # now, before the next file: a later crash cannot undo it
+                _set_aside(project, outcome, path)  # now, before the next file: a later crash cannot undo it
             if progress is not None:
                 progress(done, len(files))
-        report.outcomes.extend(FileOutcome(p.relative_to(project.inbox).as_posix(), "skipped",
+        report.outcomes.extend(FileOutcome(shown_name(p, project.inbox), "skipped",
                                            reason="still being copied: left for the next run") for p in waiting)
         store.add_pseudonyms(pseudonyms.assigned)
         if settings.keep_key and pseudonyms.assigned:
@@ -115,8 +123,9 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
 
 def read_folder(folder: Path) -> Iterator[Source]:
     """The sources in a corpus folder, with their manifests, read as they are (no anonymisation gate): for
-    corpora that are already anonymised, such as the bundled samples. Unreadable files and READMEs are skipped."""
-    files = [f for f in inbox_files(folder) if f.stem.upper() != "README"]
+    corpora that are already anonymised, such as the bundled samples. Unreadable files, links and READMEs are
+    skipped."""
+    files = [f for f in inbox_files(folder) if f.stem.upper() != "README" and not f.is_symlink()]
     manifests = _manifests(folder, files)
     for path in files:
         try:
@@ -135,7 +144,7 @@ def anything_new(project: Project, files: list[Path] | None = None) -> bool:
     with Store(project.store_path) as store:
         for path in files:
             try:
-                if path.stat().st_size > cap or not store.has_content(file_hash(path)):
+                if path.is_symlink() or path.stat().st_size > cap or not store.has_content(file_hash(path)):
                     return True
             except OSError:
                 return True
@@ -192,8 +201,12 @@ def _mark_reading(project: Project, names: dict[str, int]) -> None:
 def _ingest_one(project: Project, store: Store, segmenter: Segmenter, gate: Anonymiser, path: Path,
                 manifests: dict[Path, Manifest], seen: dict[str, str], run: int) -> FileOutcome:
     """One file: stored whole, or not at all (a savepoint), with a reason that never repeats a raw value."""
-    name = path.relative_to(project.inbox).as_posix()
+    name = shown_name(path, project.inbox)
     try:
+        if path.is_symlink():
+            return FileOutcome(name, "rejected", reason=(
+                f"{scrub_path(gate, name)}: a link, not a file. qualcode reads only what is placed in the inbox "
+                "itself, never what a link points to: copy the file in."))
         cap = project.config.inbox.max_file_mb
         if path.stat().st_size > cap * MB:
             return FileOutcome(name, "rejected", reason=(
@@ -261,10 +274,10 @@ def _manifest_entry(path: Path, manifests: dict[Path, Manifest]) -> ManifestEntr
     return None
 
 
-def _set_aside(project: Project, outcome: FileOutcome) -> None:
-    """Move a refused file out of the inbox with a reason file beside it; never overwrite an earlier one."""
-    source = project.inbox / outcome.name
-    if not source.exists():
+def _set_aside(project: Project, outcome: FileOutcome, source: Path) -> None:
+    """Move a refused file (or link) out of the inbox with a reason file beside it; never overwrite an earlier
+    one. The moved file takes its shown name."""
+    if not source.exists() and not source.is_symlink():
         return
     folder = project.quarantine if outcome.status == "quarantined" else project.rejected
     folder.mkdir(parents=True, exist_ok=True)
@@ -288,12 +301,13 @@ def copy_into_inbox(project: Project, folder: Path) -> int:
         raise FolderNotFound("The corpus folder does not exist.", path=folder)
     target = project.inbox / folder.name
     set_aside = {file_hash(p) for aside in (project.rejected, project.quarantine)
-                 if aside.is_dir() for p in aside.rglob("*") if p.is_file() and not p.name.endswith(REASON_SUFFIX)}
+                 if aside.is_dir() for p in aside.rglob("*")
+                 if p.is_file() and not p.is_symlink() and not p.name.endswith(REASON_SUFFIX)}
     copied = 0
     with Store(project.store_path) as store:
         for path in inbox_files(folder):
             destination = target / path.relative_to(folder)
-            if path.stem.upper() == "README" or destination.exists():
+            if path.stem.upper() == "README" or path.is_symlink() or destination.exists():
                 continue
             digest = file_hash(path)
             if digest in set_aside or store.has_content(digest):
