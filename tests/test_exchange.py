@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
@@ -442,3 +443,32 @@ def test_offsets_are_code_points_beyond_the_basic_plane(tmp_path: Path, segmente
         assert text[start:end] in set(late["text"])
     frame = import_codings(project, tmp_path / "emoji.qdpx")
     assert list(frame["segment_id"]) == sorted(late["segment_id"][:2]) and set(frame["coder"]) == {"zoë"}
+
+
+def test_deep_nesting_and_oversized_members_are_refused_with_an_error_not_a_traceback(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+    from qualcode.exchange.reading import MAX_MEMBER
+
+    depth = 5000  # beyond Python's recursion limit
+    codes = "".join(f'<Code guid="{uuid.uuid4()}" name="c{i}" isCodable="true">' for i in range(depth))
+    deep = ('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>' + codes + "</Code>" * depth
+            + "</Codes></CodeBook>")
+    (tmp_path / "deep.qdc").write_text(deep, encoding="utf-8")
+    result = CliRunner().invoke(app, ["exchange", "import-codebook", str(tmp_path / "deep.qdc"),
+                                      "--out", str(tmp_path / "book.yaml")])
+    assert result.exit_code != 0 and "E405" in result.output and "levels deep" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    with zipfile.ZipFile(tmp_path / "deep.qdpx", "w") as archive:
+        archive.writestr("project.qde", '<Project xmlns="urn:QDA-XML:project:1.0" name="p"><CodeBook><Codes>'
+                         + codes + "</Code>" * depth + "</Codes></CodeBook></Project>")
+    with pytest.raises(BadExchangeFile, match="levels deep"):
+        read_qdpx(tmp_path / "deep.qdpx")
+    with (zipfile.ZipFile(tmp_path / "big.qdpx", "w", compression=zipfile.ZIP_DEFLATED) as archive,
+          archive.open("project.qde", "w") as member):  # compresses to almost nothing
+        chunk = b" " * 1_000_000
+        for _ in range(MAX_MEMBER // len(chunk) + 1):
+            member.write(chunk)
+    with pytest.raises(BadExchangeFile, match="larger than"):
+        read_qdpx(tmp_path / "big.qdpx")

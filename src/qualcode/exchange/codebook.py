@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from qualcode.codebook.model import Code, Codebook, ValenceExamples
 from qualcode.errors import BadExchangeFile
+from qualcode.exchange.reading import MAX_MEMBER
 from qualcode.exchange.xmltools import (
     CODEBOOK_NS,
     child,
@@ -193,9 +194,13 @@ def import_codebook(path: Path, name: str | None = None) -> Codebook:
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_MEMBER + 1)
     except OSError as exc:
         raise BadExchangeFile(f"The file cannot be read ({exc.strerror}).", path=path) from None
+    if len(data) > MAX_MEMBER:
+        raise BadExchangeFile(f"The file is larger than {MAX_MEMBER // 1_000_000} MB; no codebook is.", path=path)
+    return data
 
 
 def _imported_from(path: Path, origin: str | None) -> str:

@@ -18,6 +18,7 @@ from qualcode.exchange.xmltools import child, child_text, children, local, norm_
 
 log = logging.getLogger(__name__)
 OTHER_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
+MAX_MEMBER = 200_000_000  # bytes read from one member of a .qdpx
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,16 @@ class _Archive:
         self.names = {info.filename.lower(): info.filename for info in archive.infolist() if not info.is_dir()}
 
     def read(self, name: str) -> bytes | None:
+        """A member's bytes, read no further than `MAX_MEMBER`: a zip may claim any size for what it holds."""
         found = self.names.get(name.lower())
-        return None if found is None else self.archive.read(found)
+        if found is None:
+            return None
+        with self.archive.open(found) as member:
+            data = member.read(MAX_MEMBER + 1)
+        if len(data) > MAX_MEMBER:
+            raise BadExchangeFile(f"A file in the archive is larger than {MAX_MEMBER // 1_000_000} MB; no project "
+                                  "file or text source is.", path=self.path)
+        return data
 
     def internal_text(self, reference: str | None) -> str | None:
         """The text behind `internal://<file>` (in `sources/`), or None for external paths."""

@@ -62,13 +62,25 @@ def to_bytes(root: ET.Element) -> bytes:
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'.encode()
 
 
+MAX_DEPTH = 64  # REFI-QDA files nest codes a few levels deep; far deeper is a damaged or hostile file
+
+
 def parse_xml(data: bytes, path: Path) -> ET.Element:
-    """The document's root; a file that is not XML is a `BadExchangeFile` naming it."""
+    """The document's root; a file that is not XML, or nested deeper than `MAX_DEPTH`, is a `BadExchangeFile`
+    naming it (every reader below walks the tree, and none may hit Python's recursion limit)."""
     try:
-        return ET.fromstring(data)
+        root = ET.fromstring(data)
     except ET.ParseError as exc:
         line = exc.position[0] if exc.position else None
         raise BadExchangeFile("The file is not well-formed XML.", path=path, line=line) from None
+    level: list[tuple[ET.Element, int]] = [(root, 1)]
+    while level:
+        element, depth = level.pop()
+        if depth > MAX_DEPTH:
+            raise BadExchangeFile(f"The file nests elements more than {MAX_DEPTH} levels deep; no REFI-QDA "
+                                  "project or codebook does.", path=path)
+        level.extend((kid, depth + 1) for kid in element)
+    return root
 
 
 def local(tag: str) -> str:
