@@ -362,3 +362,86 @@ def test_emerging_themes_flow_runs_on_the_coded_week_from_cached_embeddings(week
     assert counts["themes"] >= 1 and counts["embedded"] == 0
     assert (root / "outputs" / "themes" / "proposed_codes.yaml").is_file()
     assert not week["log"].exists()
+
+
+def test_a_night_of_faults_all_together(tmp_path: Path) -> None:
+    """Bad files of every kind in one inbox with good ones, two nightly runs at once, one killed mid-report."""
+    import threading
+
+    import docx
+
+    env, _ = offline_env(tmp_path)
+    root = _new_project(tmp_path / "project", "day1")
+    _run(["nightly", str(root), "--date", "2026-03-09"], env)
+    decided = _table(root, "SELECT segment_id, code_id FROM codings WHERE assigned = 1 LIMIT 1").iloc[0]
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text(f"segment_id,code_id,decision,valence\n{decided.segment_id},{decided.code_id},accept,"
+                         "area_for_improvement\n", encoding="utf-8")
+    _run(["review", "import", str(root), str(decisions), "--coder", "peer"], env)
+    inbox = root / "inbox" / "faults"
+    inbox.mkdir()
+    good = sorted(p.name for p in (REVIEW_WEEK / "day1").iterdir() if p.name != "manifest.csv")
+    with (inbox / "recording.txt").open("wb") as handle:
+        handle.truncate(2 * 1024**3)  # 2 GB, sparse
+    (inbox / "binary.txt").write_bytes(bytes(range(256)) * 64)
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=2)
+    for row, (who, words) in zip(table.rows, [("Interviewer", "How are referrals decided?"),
+                                              ("Manager", "Within a day, by a qualified social worker.")],
+                                 strict=True):
+        row.cells[0].text, row.cells[1].text = who, words
+    document.save(str(inbox / "table-transcript.docx"))
+    with open(bytes(inbox) + b"/caf\xe9-notes.txt", "wb") as handle:
+        handle.write(b"Interviewer: Tell me.\nManager: Supervision happens monthly and it is recorded.\n")
+    (inbox / "survey.csv").write_text("respondent,What works?\nR1,N/A\nR2,None\nR3,Supervision helps a lot.\n",
+                                      encoding="utf-8")
+    growing = inbox / "arriving.txt"
+    growing.write_text("Interviewer: Tell me.\n", encoding="utf-8")
+
+    def copy_slowly() -> None:
+        for n in range(40):
+            with growing.open("a", encoding="utf-8") as handle:
+                handle.write(f"Manager: Part {n} of a long answer about the front door.\n")
+            time.sleep(0.1)
+
+    writer = threading.Thread(target=copy_slowly)
+    writer.start()
+    command = [*QUALCODE, "nightly", str(root), "--date", "2026-03-09"]
+    runs = [subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True) for _ in range(2)]
+    killed = None
+    deadline = time.monotonic() + 600
+    while killed is None and time.monotonic() < deadline:
+        staging = list((root / "outputs").glob(".2026-03-09-*"))
+        holder = root / ".qualcode.lock.json"
+        if staging and holder.is_file():
+            pid = json.loads(holder.read_text(encoding="utf-8"))["pid"]
+            killed = next(run for run in runs if run.pid == pid)
+            killed.send_signal(signal.SIGKILL)  # mid-report: its staging folder holds quotes
+        elif all(run.poll() is not None for run in runs):
+            break
+        time.sleep(0.005)
+    writer.join()
+    assert killed is not None, "no run was caught writing its report"
+    survivor = next(run for run in runs if run is not killed)
+    output, _ = survivor.communicate(timeout=600)
+    assert survivor.returncode == 0, output
+    assert not [p for p in (root / "outputs").iterdir() if p.name.startswith(".")]  # swept
+    _run(["nightly", str(root), "--date", "2026-03-09"], env)  # the next night takes the finished copy
+
+    rejected = {p.name for p in (root / "inbox" / "_rejected").iterdir() if not p.name.endswith(".reason.txt")}
+    assert rejected == {"faults__recording.txt", "faults__binary.txt"}
+    assert all((root / "inbox" / "_rejected" / f"{name}.reason.txt").is_file() for name in rejected)
+    sources = _table(root, "SELECT path FROM sources")["path"].tolist()
+    assert len(sources) == len(set(sources))  # each file once
+    assert {f"day1/{name}" for name in good} <= set(sources)
+    assert {"faults/table-transcript.docx", "faults/caf\ufffd-notes.txt", "faults/survey.csv",
+            "faults/arriving.txt"} <= set(sources)
+    answers = " ".join(_table(root, "SELECT text FROM segments WHERE source_id = 'survey.csv'")["text"])
+    assert "N/A" in answers and "None" in answers
+    assert "Part 39 of a long answer" in " ".join(_table(root, "SELECT text FROM segments")["text"])
+    kept = _table(root, "SELECT segment_id, code_id, decision, valence, coder FROM decisions")
+    assert kept.to_dict("records") == [{"segment_id": decided.segment_id, "code_id": decided.code_id,
+                                        "decision": "accept", "valence": "area_for_improvement", "coder": "peer"}]
+    with sqlite3.connect(root / "qualcode.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
