@@ -170,7 +170,7 @@ def test_qualcode_anonymise_reads_the_header_and_its_copies_report_and_messages_
     not_read = report[report["status"].str.startswith("not read")]
     assert len(not_read) == len(REFUSED) + 1
     assert any("[E106]" in status for status in not_read["status"])
-    copy = (out / "header.txt.txt").read_text(encoding="utf-8")
+    copy = (out / "header.txt").read_text(encoding="utf-8")
     front = copy.split("---\n")[1]
     assert "id: rw-d1-07" in front and "source_type: focus_group" in front and "date: '2026-03-09'" in front
     assert "[PERSON_" in copy
