@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from conftest import ARTIFACTS, WEEK_START
 from qualcode.anonymise.detector import Detector
 from qualcode.cli import EXIT_OK, EXIT_UNUSABLE, app
+from qualcode.outputs import unescape_cell
 from qualcode.project import Project
 from qualcode.segment import Segmenter
 from qualcode.store import Store
@@ -86,7 +87,11 @@ class _Truth:
 
 def _check_tables(folder: Path, truth: _Truth) -> None:
     for path in sorted(folder.glob("*.csv")) + sorted(folder.glob("*.parquet")):
-        frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, keep_default_na=False)
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        else:  # a CSV cell that a spreadsheet would run is written with a quote before it (OWASP)
+            frame = pd.read_csv(path, keep_default_na=False).map(
+                lambda cell: unescape_cell(cell) if isinstance(cell, str) else cell)
         if {"source_id", "start", "end", "text", "role"} <= set(frame.columns):
             for row in frame.itertuples(index=False):
                 truth.check(path.name, str(row.text), str(row.role), str(row.source_id), int(row.start),

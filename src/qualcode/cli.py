@@ -185,7 +185,8 @@ def code_table(
         human = None
         if train is not None:
             codes = read_codes(train, statements)
-            human = codes.merge(statements, on="segment_id", how="left")
+            # only the codes: a coding table may carry the statement's text or notes beside them
+            human = codes[["segment_id", "code_id"]].merge(statements, on="segment_id", how="left")
         book = load_codebook(resolve_codebook_path(codebook))
         if train is not None:
             check_codes(codes, [c.id for c in book.leaves], train)

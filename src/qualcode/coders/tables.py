@@ -49,9 +49,7 @@ def read_codes(path: Path, statements: pd.DataFrame | None = None) -> pd.DataFra
     if missing:
         raise BadTableInput(f"No column {', '.join(sorted(missing))}; a coding table has `id,code_id` (or "
                             "`segment_id,code_id`).", path=path, line=1)
-    # only the codes: a coding table may carry the statement's text or notes beside them
-    frame = pd.DataFrame({"segment_id": frame["segment_id"].astype(str),
-                          "code_id": frame["code_id"].fillna("").astype(str)})
+    frame = frame.assign(segment_id=frame["segment_id"].astype(str), code_id=frame["code_id"].fillna("").astype(str))
     if statements is not None:
         unknown = ~frame["segment_id"].isin(set(statements["segment_id"]))
         if unknown.any():

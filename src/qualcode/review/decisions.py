@@ -91,8 +91,10 @@ def apply_decisions(codings: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFr
     merged.loc[kept, "confidence"] = 1.0
     merged.loc[decided, "method"] = HUMAN
     # A person's valence is about the statement, so it holds for every code the statement keeps.
-    human_valence = (decisions.dropna(subset=["valence"]).sort_values("decided_at", kind="stable")
-                     .drop_duplicates("segment_id", keep="last").set_index("segment_id")["valence"])
+    given = decisions.dropna(subset=["valence"])
+    if "decided_at" in given.columns:  # the latest last; a table without times keeps its order
+        given = given.sort_values("decided_at", kind="stable")
+    human_valence = given.drop_duplicates("segment_id", keep="last").set_index("segment_id")["valence"]
     valence = merged["segment_id"].map(human_valence).fillna(merged["segment_id"].map(machine_valence))
     merged.loc[kept, "valence"] = valence[kept].fillna("neutral")
     overridden = merged["segment_id"].isin(human_valence.index) & merged["assigned"].astype(bool)
