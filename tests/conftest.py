@@ -9,6 +9,8 @@ import re
 import shutil
 import sqlite3
 import textwrap
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -236,3 +238,17 @@ def offline_env(tmp_path: Path) -> tuple[dict[str, str], Path]:
     for name in ("HF_HUB_OFFLINE", "PREFECT_API_URL", "PREFECT_HOME"):
         env.pop(name, None)
     return env, log
+
+
+def copy_slowly(path: Path, parts: int) -> threading.Thread:
+    """A file arriving the way a slow copy writes it: `parts` lines, a tenth of a second apart, on a thread
+    already started (join it)."""
+    def write() -> None:
+        for n in range(parts):
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(f"Manager: Part {n} of a long answer about the front door and supervision.\n")
+            time.sleep(0.1)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    return writer

@@ -10,7 +10,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import docx
 import pytest
 from pytest_socket import disable_socket, enable_socket
 
-from conftest import EVALUATION, copy_project, make_project, sample_files
+from conftest import EVALUATION, copy_project, copy_slowly, make_project, sample_files
 from qualcode.anonymise.detector import Detector
 from qualcode.project import Project, init_project
 from qualcode.segment import Segmenter
@@ -245,14 +244,7 @@ def test_a_file_still_being_copied_waits_for_the_next_run(tmp_path: Path, segmen
     growing.write_text("---\nid: arriving\nrole: frontline or middle manager\n---\nInterviewer: Tell me.\n",
                        encoding="utf-8")
 
-    def copy_slowly() -> None:
-        for n in range(30):
-            with growing.open("a", encoding="utf-8") as handle:
-                handle.write(f"Manager: Part {n} of the answer about supervision and case recording.\n")
-            time.sleep(0.1)
-
-    writer = threading.Thread(target=copy_slowly)
-    writer.start()
+    writer = copy_slowly(growing, 30)
     try:
         report = ingest_inbox(project, segmenter=segmenter, detector=detector)
     finally:
@@ -264,7 +256,7 @@ def test_a_file_still_being_copied_waits_for_the_next_run(tmp_path: Path, segmen
     again = ingest_inbox(project, segmenter=segmenter, detector=detector)
     assert [o.name for o in again.added] == ["arriving.txt"]
     with Store(project.store_path) as store:
-        assert "Part 29 of the answer" in " ".join(store.segments("arriving")["text"])
+        assert "Part 29 of a long answer" in " ".join(store.segments("arriving")["text"])
 
 
 def test_a_name_that_is_not_utf8_is_ingested_and_links_are_set_aside_never_followed(

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from conftest import EVALUATION, REPO, REVIEW_WEEK, offline_env
+from conftest import EVALUATION, REPO, REVIEW_WEEK, copy_slowly, offline_env
 from qualcode.anonymise.detector import Detector
 from qualcode.project import Project, init_project
 from qualcode.segment import Segmenter
@@ -366,8 +366,6 @@ def test_emerging_themes_flow_runs_on_the_coded_week_from_cached_embeddings(week
 
 def test_a_night_of_faults_all_together(tmp_path: Path) -> None:
     """Bad files of every kind in one inbox with good ones, two nightly runs at once, one killed mid-report."""
-    import threading
-
     import docx
 
     env, _ = offline_env(tmp_path)
@@ -398,14 +396,7 @@ def test_a_night_of_faults_all_together(tmp_path: Path) -> None:
     growing = inbox / "arriving.txt"
     growing.write_text("Interviewer: Tell me.\n", encoding="utf-8")
 
-    def copy_slowly() -> None:
-        for n in range(40):
-            with growing.open("a", encoding="utf-8") as handle:
-                handle.write(f"Manager: Part {n} of a long answer about the front door.\n")
-            time.sleep(0.1)
-
-    writer = threading.Thread(target=copy_slowly)
-    writer.start()
+    writer = copy_slowly(growing, 40)
     command = [*QUALCODE, "nightly", str(root), "--date", "2026-03-09"]
     runs = [subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              text=True) for _ in range(2)]

@@ -172,16 +172,9 @@ class Workspace:
         `relearn` is off, recode the corpus with what they teach, so every output uses them at once."""
         from qualcode.review import read_decisions
 
-        codebook, digest = self.codebook, self.coding_digest()
         with self._store() as store:
             known = set(store.segments()["segment_id"])
-            frame = read_decisions(path, codebook, known, coder=coder)
-            with store.transaction():
-                older = store.add_decisions(frame)
-            codings = store.codings(codebook.name, digest=digest)
-            everything = store.decisions(codebook.name)
-        return ReviewImport(decisions=frame, codings=codings, everything=everything, older=older,
-                            recoded=self._relearn(relearn, progress))
+        return self._record(read_decisions(path, self.codebook, known, coder=coder), relearn, progress)
 
     def exchange_export(self, out: Path) -> ExportSummary:
         from qualcode.workspace.exchange import export_project
@@ -194,8 +187,12 @@ class Workspace:
         """Record people's codings from another tool as their decisions, then relearn as `review_import` does."""
         from qualcode.workspace.exchange import import_codings
 
+        return self._record(import_codings(self.project, qdpx), relearn, progress)
+
+    def _record(self, decisions: pd.DataFrame, relearn: bool, progress: Progress | None) -> ReviewImport:
+        """Record decisions in one transaction, with the machine's codings they are measured against (those of
+        the digest before them: what they teach changes it), then relearn."""
         codebook, digest = self.codebook, self.coding_digest()
-        decisions = import_codings(self.project, qdpx)
         with self._store() as store:
             with store.transaction():
                 older = store.add_decisions(decisions)
