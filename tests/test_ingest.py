@@ -189,6 +189,7 @@ def test_a_store_failure_mid_run_changes_nothing_and_blames_no_file(tmp_path: Pa
     assert (project.inbox / "late.txt").exists() and not project.rejected.exists()
 
 
+@pytest.mark.slow
 def test_a_file_too_big_to_be_a_transcript_is_set_aside_unread(tmp_path: Path, segmenter: Segmenter,
                                                                 detector: Detector) -> None:
     project = make_project(tmp_path, EVALUATION)
@@ -237,6 +238,7 @@ def _reading_now(marker: Path) -> object:
         return None
 
 
+@pytest.mark.slow
 def test_a_file_still_being_copied_waits_for_the_next_run(tmp_path: Path, segmenter: Segmenter,
                                                           detector: Detector) -> None:
     project = make_project(tmp_path, EVALUATION)

@@ -164,6 +164,7 @@ def _one_statement(project: Project) -> list[str]:
         return list(store.segments()["segment_id"])
 
 
+@pytest.mark.slow
 def test_decisions_on_a_code_the_codebook_no_longer_has_are_reported_and_offered_again(
         review_week_reports: tuple[Project, list], review_week_vectors: Path, tmp_path: Path) -> None:
     from openpyxl import load_workbook

@@ -43,6 +43,7 @@ def _open(path: str) -> int:
         return store.schema_version
 
 
+@pytest.mark.slow
 def test_processes_opening_a_new_store_at_once_all_find_it_migrated(tmp_path: Path) -> None:
     import multiprocessing
 
