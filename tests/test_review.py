@@ -56,13 +56,59 @@ def test_decisions_override_the_machine_and_keep_the_rest() -> None:
     assert apply_decisions(_machine(), decisions.iloc[0:0]).equals(_machine())
 
 
+def test_a_code_added_to_a_statement_the_machine_left_uncoded_is_a_whole_coding() -> None:
+    decisions = pd.DataFrame({"segment_id": ["q"], "codebook": "LOE", "code_id": ["loe.outcomes_voice"],
+                              "decision": ["add"], "valence": [None], "coder": ["alice"],
+                              "decided_at": ["2026-12-07T03:00:00+00:00"]})
+    merged = apply_decisions(_machine(), decisions)
+    added = merged.set_index(["segment_id", "code_id"]).loc[("q", "loe.outcomes_voice")]
+    assert added["codebook"] == "LOE" and added["codebook_version"] == "1" and added["assigned"]
+    assert added["method"] == "human" and added["valence"] == "neutral"
+
+
+def test_the_latest_decision_counts_whoever_made_it() -> None:
+    from qualcode.review import latest_decisions
+
+    rows = pd.DataFrame({"segment_id": ["a", "a", "a"], "codebook": "LOE", "code_id": "loe.outcomes_voice",
+                         "decision": ["accept", "reject", "accept"], "valence": None,
+                         "coder": ["alice", "bob", "alice"],
+                         "decided_at": ["2026-12-07T01:00:00+00:00", "2026-12-07T02:00:00+00:00",
+                                        "2026-12-07T00:30:00+00:00"]})
+    assert latest_decisions(rows).iloc[0]["coder"] == "bob"
+    assert latest_decisions(rows).iloc[0]["decision"] == "reject"
+
+
+def test_two_people_code_blind_each_under_their_own_name(review_week_reports: tuple[Project, list[object]],
+                                                         tmp_path: Path) -> None:
+    from conftest import copy_project
+    from qualcode.review.agreement import MACHINE, agreement_pairs, coders_codings, disagreements
+    from qualcode.workspace import Workspace
+
+    workspace = Workspace(copy_project(review_week_reports[0], tmp_path / "project"))
+    statements = list(dict.fromkeys(workspace.machine_codings()["segment_id"]))[:6]
+    code = workspace.codebook.leaves[0].id
+    alice = pd.DataFrame({"segment_id": statements, "code_id": code, "decision": "add"})
+    bob = alice.assign(decision=["add", "add", "add", "reject", "reject", "reject"])
+    workspace.decide(alice, "alice")
+    workspace.decide(bob, "bob")
+    stored = workspace.decisions()
+    assert len(stored) == 12 and set(stored["coder"]) == {"alice", "bob"}  # neither overwrote the other
+    # each sees only their own decisions when coding blind; every output uses the latest
+    assert workspace.codings(coder="alice").query("code_id == @code and segment_id in @statements")["assigned"].all()
+    coders = coders_codings(workspace.machine_codings(), stored)
+    pairs = agreement_pairs(coders, [c.id for c in workspace.codebook.leaves]).set_index(["first", "second"])
+    assert pairs.loc[("alice", "bob"), "statements"] == 6
+    assert pairs.loc[(MACHINE, "alice"), "statements"] == 6
+    assert set(disagreements(coders, "alice", "bob")["segment_id"]) == set(statements[3:])
+
+
 @pytest.mark.parametrize(("body", "line", "words"), [
     ("segment_id,code_id\na,loe.performance_qa\n", 1, "Missing column(s) decision"),
     ("segment_id,code_id,decision\na,loe.performance_qa,accept\nzzz,loe.performance_qa,accept\n", 3,
-     "unknown statement id 'zzz'"),
-    ("segment_id,code_id,decision\na,loe.nope,accept\n", 2, "code 'loe.nope'"),
-    ("segment_id,code_id,decision\na,loe.performance_qa,maybe\n", 2, "decision 'maybe'"),
-    ("segment_id,code_id,decision,valence\na,loe.performance_qa,add,great\n", 2, "valence 'great'"),
+     "unknown statement id"),
+    ("segment_id,code_id,decision\na,loe.nope,accept\n", 2, "code is not in codebook"),
+    ("segment_id,code_id,decision\na,loe.performance_qa,maybe\n", 2, "decision is not one of"),
+    ("segment_id,code_id,decision,valence\na,loe.performance_qa,add,great\n", 2, "valence is not one of"),
 ])
 def test_read_decisions_names_the_bad_line(tmp_path: Path, codebook: Codebook, body: str, line: int,
                                            words: str) -> None:
@@ -71,6 +117,7 @@ def test_read_decisions_names_the_bad_line(tmp_path: Path, codebook: Codebook, b
     with pytest.raises(BadDecisions) as raised:
         read_decisions(path, codebook, {"a", "b"}, coder="me")
     assert raised.value.line == line and words in str(raised.value)
+    assert not any(raw in str(raised.value) for raw in ("zzz", "loe.nope", "maybe", "great"))  # no value echoed
 
 
 def test_review_import_records_all_or_nothing(review_week_project: Project, tmp_path: Path) -> None:

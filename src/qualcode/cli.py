@@ -27,7 +27,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from qualcode.errors import BadConfig, BadDate, OutputExists, QualcodeError
+from qualcode.errors import BadConfig, BadDate, BadDecisions, OutputExists, QualcodeError
 from qualcode.offline import allow, forget_allowed, is_local, lock_down
 from qualcode.project import TIME_OF_DAY
 from qualcode.samples import samples_dir
@@ -550,6 +550,45 @@ def schedule(
                 stop_local_server(server)
 
 
+@app.command()
+def serve(
+    directory: ProjectDir,
+    coder: Annotated[str | None, typer.Option(help="Your name: every decision you make is recorded under it "
+                                              "(default: your login name).")] = None,
+    host: Annotated[str | None, typer.Option(help="Listen on this address instead of 127.0.0.1. Anything but "
+                                             "loopback lets other machines reach the workbench (still only with "
+                                             "the token): name it only on a network you trust.")] = None,
+    port: Annotated[int, typer.Option(help="Port to listen on (0: a free one).", min=0, max=65535)] = 0,
+    blind: Annotated[bool, typer.Option(help="Code blind: see only the machine's codes and your own decisions, "
+                                        "not other people's (for double coding and agreement).")] = False,
+) -> None:
+    """The review workbench: read transcripts with their codes, review tonight's evidence from the keyboard, code
+    spans by hand, and compare coders, in your browser. Served on 127.0.0.1 behind a one-off access token in the
+    URL it prints; nothing is fetched from elsewhere. Ctrl-C stops."""
+    import getpass
+
+    from qualcode.web.server import DEFAULT_HOST, is_loopback
+    from qualcode.web.server import serve as run_workbench
+
+    name = (coder or getpass.getuser() or "").strip()
+    with _errors():
+        if not name:
+            raise BadDecisions("No coder name.", hint="Pass --coder NAME: decisions are recorded under it.")
+        Workspace.open(directory)  # a missing or broken project is said before anything listens
+        address = host or DEFAULT_HOST
+        if not is_loopback(address):
+            console_err.print(f"[yellow]note[/] listening on {address}: other machines can reach the workbench "
+                              "(with the token).", highlight=False, soft_wrap=True)
+
+        def announce(url: str) -> None:
+            console.print(f"Workbench for {directory} (decisions recorded as {name}{', blind' if blind else ''}). "
+                          "Open:", highlight=False, soft_wrap=True)
+            print(url, flush=True)
+            console.print("Ctrl-C stops.", highlight=False)
+
+        run_workbench(Path(directory), name, host=address, port=port, blind=blind, announce=announce)
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "project"
 
@@ -685,7 +724,7 @@ def review_import(
     """Record people's decisions on codes (all rows are checked before any is recorded), report how far the
     machine agreed with them on what they reviewed, and recode the corpus with what they teach."""
     from qualcode.review import DECISIONS
-    from qualcode.review.export import review_agreement
+    from qualcode.review.agreement import review_agreement
 
     with _errors():
         workspace = Workspace.open(directory)

@@ -213,6 +213,11 @@ class ProjectBusy(ProjectError):
     hint = "Another run (a scheduled night, or a person's command) holds the project; wait for it to finish."
 
 
+class CannotServe(ProjectError):
+    code = "E212"
+    hint = "Choose another --port, or leave it out for a free one."
+
+
 class BadHypotheses(ProjectError):
     code = "E403"
     hint = "Fix hypotheses.yaml; README.md (Hypotheses and the morning briefing) shows the format."

@@ -12,6 +12,7 @@ import hashlib
 import pandas as pd
 
 from qualcode.coders.digest import DIGEST_CHARS
+from qualcode.review.decisions import latest_decisions
 
 TEACHING_COLUMNS = ["segment_id", "code_id", "valence"]
 
@@ -25,7 +26,8 @@ def teaching(decisions: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
         decisions: `Store.decisions()` rows of one codebook.
         codes: the codebook's leaf codes.
     """
-    known = decisions[decisions["code_id"].isin(codes)].sort_values(["decided_at", "segment_id", "code_id"])
+    known = latest_decisions(decisions[decisions["code_id"].isin(codes)]).sort_values(
+        ["decided_at", "segment_id", "code_id"])
     if known.empty:
         return pd.DataFrame(columns=TEACHING_COLUMNS)
     valence = known.dropna(subset=["valence"]).drop_duplicates("segment_id", keep="last").set_index(

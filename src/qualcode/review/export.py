@@ -94,26 +94,3 @@ def write_review_workbook(rows: pd.DataFrame, path: Path, codebook: Codebook) ->
         guide.append([line])
     guide.column_dimensions["A"].width = 120
     save_workbook(book, path)
-
-
-def review_agreement(codings: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
-    """Agreement of the machine with people on the statements they reviewed: per code and overall.
-
-    The person's coding of a statement is what the machine assigned, minus what they rejected, plus what they
-    accepted or added. Args: codings: `Store.codings()` of one version; decisions: `Store.decisions(codebook)`.
-    """
-    from qualcode.evaluation import compare
-
-    reviewed = set(decisions["segment_id"])
-    machine = codings[codings["segment_id"].isin(reviewed) & codings["assigned"].astype(bool)]
-    keys = set(zip(machine["segment_id"], machine["code_id"], strict=True))
-    rejected = set(zip(*[decisions.loc[decisions["decision"] == "reject", c] for c in ("segment_id", "code_id")],
-                       strict=True))
-    kept = set(zip(*[decisions.loc[decisions["decision"] != "reject", c] for c in ("segment_id", "code_id")],
-                   strict=True))
-    human = sorted((keys - rejected) | kept)
-    gold = pd.DataFrame(human, columns=["segment_id", "code_id"])
-    missing = sorted(reviewed - set(gold["segment_id"]))
-    gold = pd.concat([gold, pd.DataFrame({"segment_id": missing, "code_id": ""})], ignore_index=True)
-    predicted = machine[["segment_id", "code_id"]]
-    return compare(gold, predicted)

@@ -160,6 +160,24 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE codings ADD COLUMN valence_confidence REAL;
     """,
+    # 8: each person's decisions are their own, so two people can code the same statements blind and be compared;
+    # the coding every output uses takes the latest decision on a statement and code, whoever made it.
+    """
+    CREATE TABLE decisions_v8 (
+        segment_id TEXT NOT NULL REFERENCES segments(segment_id) ON DELETE CASCADE,
+        codebook   TEXT NOT NULL,
+        code_id    TEXT NOT NULL,
+        decision   TEXT NOT NULL CHECK (decision IN ('accept', 'reject', 'add')),
+        valence    TEXT,
+        coder      TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        PRIMARY KEY (segment_id, codebook, code_id, coder)
+    );
+    INSERT INTO decisions_v8 SELECT segment_id, codebook, code_id, decision, valence, coder, decided_at
+        FROM decisions;
+    DROP TABLE decisions;
+    ALTER TABLE decisions_v8 RENAME TO decisions;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

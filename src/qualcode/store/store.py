@@ -202,22 +202,30 @@ class Store:
                                 "ORDER BY digest", (codebook,))
         return {str(d): int(n) for d, n in rows}
 
+    def latest_coding_digest(self, codebook: str) -> str | None:
+        """The digest of the most recent machine coding of this codebook (None before any)."""
+        row = self._db.execute("SELECT digest FROM codings WHERE codebook = ? ORDER BY coded_at DESC LIMIT 1",
+                               (codebook,)).fetchone()
+        return None if row is None else str(row[0])
+
     def add_decisions(self, decisions: pd.DataFrame) -> int:
         """Record people's decisions (columns segment_id, codebook, code_id, decision, valence, coder,
-        decided_at). A decision replaces one on the same statement and code only when it is as new or newer, so
-        an old export imported late never undoes a later decision; returns how many were older and left out."""
+        decided_at). A decision replaces the same person's on the same statement and code only when it is as new
+        or newer, so an old export imported late never undoes a later decision; returns how many were older and
+        left out."""
         columns = DECISIONS.names
         rows = DECISIONS.check(decisions, "saving decisions").reindex(columns=columns).astype(object)
         rows = rows.where(rows.notna(), None)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in ("decision", "valence", "coder", "decided_at"))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in ("decision", "valence", "decided_at"))
         cursor = self._db.executemany(
             f"INSERT INTO decisions ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-            f"ON CONFLICT (segment_id, codebook, code_id) DO UPDATE SET {updates} "
+            f"ON CONFLICT (segment_id, codebook, code_id, coder) DO UPDATE SET {updates} "
             "WHERE excluded.decided_at >= decisions.decided_at", rows.itertuples(index=False, name=None))
         return len(rows) - max(cursor.rowcount, 0)
 
     def decisions(self, codebook: str | None = None) -> pd.DataFrame:
-        """People's decisions: columns segment_id, codebook, code_id, decision, valence, coder, decided_at."""
+        """Every person's decisions: columns segment_id, codebook, code_id, decision, valence, coder, decided_at
+        (`qualcode.review.latest_decisions` keeps the one that counts on each statement and code)."""
         query, params = "SELECT * FROM decisions", tuple[str, ...]()
         if codebook is not None:
             query, params = query + " WHERE codebook = ?", (codebook,)

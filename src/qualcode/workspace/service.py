@@ -189,6 +189,39 @@ class Workspace:
 
         return self._record(import_codings(self.project, qdpx), relearn, progress)
 
+    @_one_run
+    def decide(self, decisions: pd.DataFrame, coder: str, *, relearn: bool = False) -> ReviewImport:
+        """Record decisions a person made in the workbench (columns segment_id, code_id, decision[, valence]),
+        each checked as an imported row is, in one transaction. They override the machine at once; the machine
+        learns from them at the next run or `relearn()` (recoding on every click would make a reviewer wait)."""
+        from qualcode.review.decisions import checked_decisions
+
+        with self._store() as store:
+            known = set(store.segments()["segment_id"])
+        rows = checked_decisions(decisions.assign(coder=coder), self.codebook, known)
+        return self._record(rows, relearn, None)
+
+    @_one_run
+    def code_span(self, source_id: str, start: int, end: int, code_id: str, coder: str) -> pd.DataFrame:
+        """Code a span of a source by hand: the code is added to each statement the span stands for
+        (`qualcode.exchange.covered_segments`); returns those statements (segment_id, start, end)."""
+        from qualcode.errors import BadDecisions
+        from qualcode.exchange.importing import covered_segments
+
+        segments = self.segments(source_id)
+        located = list(zip(segments["segment_id"], segments["start"], segments["end"], strict=True))
+        covered = covered_segments(start, end, located) if 0 <= start < end else []
+        if not covered:
+            raise BadDecisions("The selection covers no statement of this source.",
+                               hint="Select words inside a statement (the highlighted passages).")
+        self.decide(pd.DataFrame({"segment_id": covered, "code_id": code_id, "decision": "add"}), coder)
+        return segments[segments["segment_id"].isin(covered)][["segment_id", "start", "end"]].reset_index(drop=True)
+
+    @_one_run
+    def relearn(self, progress: Progress | None = None) -> int:
+        """Recode the corpus with what every decision recorded so far teaches; returns statements recoded."""
+        return self._relearn(True, progress)
+
     def _record(self, decisions: pd.DataFrame, relearn: bool, progress: Progress | None) -> ReviewImport:
         """Record decisions in one transaction, with the machine's codings they are measured against (those of
         the digest before them: what they teach changes it), then relearn."""
@@ -214,19 +247,21 @@ class Workspace:
         with self._store() as store:
             return store.segments(source)
 
-    def codings(self) -> pd.DataFrame:
-        """The codings every output uses: the machine's current ones, with people's decisions laid over them."""
+    def codings(self, coder: str | None = None) -> pd.DataFrame:
+        """The codings every output uses: the machine's current ones, with people's decisions laid over them (only
+        `coder`'s, for a person coding blind)."""
         from qualcode.review.decisions import current_codings
 
         with self._store() as store:
-            return current_codings(store, self.codebook, self.coding_digest())
+            return current_codings(store, self.codebook, self._shown_digest(store), coder=coder)
 
-    def analysis(self, day: dt.date | None = None) -> Analysis:
-        """Everything the briefing shows, as of `day` (default today)."""
+    def analysis(self, day: dt.date | None = None, coder: str | None = None) -> Analysis:
+        """Everything the briefing shows, as of `day` (default today); with `coder`, as that person sees it when
+        coding blind (only their decisions laid over the machine's)."""
         from qualcode.evidence.analysis import analyse
         from qualcode.workspace.wiring import project_hypotheses
 
-        segments, sources, codings = self.segments(), self.sources(), self.codings()
+        segments, sources, codings = self.segments(), self.sources(), self.codings(coder)
         return analyse(segments, sources, codings, self.codebook, project_hypotheses(self.project, self.codebook),
                        self.project.config.evidence, day or dt.date.today())
 
@@ -239,6 +274,35 @@ class Workspace:
 
     def hypotheses(self) -> pd.DataFrame:
         return self.analysis().summary
+
+    def decisions(self) -> pd.DataFrame:
+        """Every person's decisions on the project codebook (each person's own; the latest counts)."""
+        with self._store() as store:
+            return store.decisions(self.codebook.name)
+
+    def source_text(self, source_id: str) -> str:
+        with self._store() as store:
+            return store.source_text(source_id)
+
+    def machine_codings(self) -> pd.DataFrame:
+        """The machine's codings under the current coding digest, before any decision is laid over them."""
+        with self._store() as store:
+            return store.codings(self.codebook.name, self._shown_digest(store))
+
+    def learnt(self) -> bool:
+        """Whether the machine's codings already use what every decision recorded teaches (False after decisions
+        made in the workbench, until the next run or `relearn`)."""
+        with self._store() as store:
+            return self._shown_digest(store) == self.coding_digest()
+
+    def _shown_digest(self, store: Store) -> str:
+        """The machine coding the views show: the current digest's; but when decisions recorded since the last run
+        (which teach a new digest) have left none under it, the last run's, so a decision made in the workbench
+        changes its own statement at once and the rest when the machine relearns."""
+        current = self.coding_digest()
+        if current in store.coding_digests(self.codebook.name):
+            return current
+        return store.latest_coding_digest(self.codebook.name) or current
 
     def _store(self) -> Store:
         return Store(self.project.store_path)

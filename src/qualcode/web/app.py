@@ -1,0 +1,176 @@
+"""The review workbench: a local web app over one project, for reading, checking and coding in the browser.
+
+Every screen reads the project through the service layer (`Workspace`) and every change is one of its operations
+(`decide`, `code_span`, `relearn`), so what the workbench records is what `review import` would record: in one
+transaction, attributed to the person and the time, never overwritten by a rerun or an older import.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast, get_args
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from qualcode.errors import QualcodeError
+from qualcode.evidence.analysis import Analysis
+from qualcode.evidence.settings import Case
+from qualcode.web import pages
+from qualcode.web.security import Guard, GuardMiddleware
+from qualcode.workspace import Workspace
+
+STATIC = Path(__file__).resolve().parent / "static"
+SCREENS = (("review", "Tonight's review"), ("sources", "Transcripts"), ("hypotheses", "Hypotheses"),
+           ("matrix", "Matrix"), ("agreement", "Agreement"), ("codebook", "Codebook"))
+CASES: tuple[str, ...] = get_args(Case)
+
+
+@dataclass
+class Workbench:
+    """A project open in the workbench, for one person. The analysis is kept until the store changes (a decision
+    here, or a nightly run beside it), so moving between screens costs nothing."""
+
+    workspace: Workspace
+    coder: str
+    blind: bool = False
+    _cached: tuple[tuple[int, ...], Analysis] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _stamp(self) -> tuple[int, ...]:
+        store = self.workspace.project.store_path
+        files = (store, store.with_name(store.name + "-wal"))
+        return tuple(n for f in files for n in ((f.stat().st_mtime_ns, f.stat().st_size) if f.exists() else (0, 0)))
+
+    def analysis(self) -> Analysis:
+        with self._lock:
+            stamp = self._stamp()
+            if self._cached is None or self._cached[0] != stamp:
+                self._cached = (stamp, self.workspace.analysis(coder=self.coder if self.blind else None))
+            return self._cached[1]
+
+    def decisions(self) -> pd.DataFrame:
+        decisions = self.workspace.decisions()
+        return decisions[decisions["coder"] == self.coder] if self.blind else decisions
+
+
+def create_app(bench: Workbench, guard: Guard) -> GuardMiddleware:
+    """The workbench as an ASGI app, behind its guard (`qualcode.web.security`)."""
+    templates = Environment(loader=PackageLoader("qualcode.web", "templates"),
+                            autoescape=select_autoescape(default=True, default_for_string=True))
+    workspace = bench.workspace
+
+    def render(request: Request, name: str, **context: Any) -> HTMLResponse:
+        body = templates.get_template(f"{name}.html").render(
+            screens=SCREENS, current=name, project=workspace.project.config.name or workspace.root.name,
+            coder=bench.coder, blind=bench.blind, csrf=guard.csrf, codebook=workspace.codebook,
+            learnt=workspace.learnt(), **context)
+        return HTMLResponse(body)
+
+    def review(request: Request) -> Response:
+        from qualcode.workspace.wiring import project_hypotheses
+
+        analysis = bench.analysis()
+        items = pages.review_items(analysis, analysis.segments, project_hypotheses(workspace.project,
+                                                                                   workspace.codebook),
+                                   workspace.codebook)
+        return render(request, "review", items=items, codes=pages.codes(workspace.codebook),
+                      summary=analysis.summary.to_dict("records"))
+
+    def sources(request: Request) -> Response:
+        return render(request, "sources", sources=pages.source_list(workspace.sources(), bench.decisions(),
+                                                                    workspace.segments()))
+
+    def source(request: Request) -> Response:
+        source_id = request.path_params["source_id"]
+        listed = workspace.sources()
+        if source_id not in set(listed["source_id"]):
+            return render(request, "missing", what="source")
+        segments = workspace.segments(source_id)
+        runs = pages.reader(workspace.source_text(source_id), segments,
+                            workspace.codings(coder=bench.coder if bench.blind else None), workspace.codebook)
+        about = listed[listed["source_id"] == source_id].iloc[0].to_dict()
+        return render(request, "reader", source=about, runs=runs, codes=pages.codes(workspace.codebook))
+
+    def hypotheses(request: Request) -> Response:
+        return render(request, "hypotheses", cards=pages.hypothesis_cards(bench.analysis()))
+
+    def matrix(request: Request) -> Response:
+        case = request.query_params.get("case", "agency")
+        case = case if case in CASES else "agency"
+        analysis = bench.analysis()
+        if case not in analysis.matrices:
+            analysis = workspace.analysis(coder=bench.coder if bench.blind else None)
+        value, code = request.query_params.get("value"), request.query_params.get("code")
+        quotes = pages.cell_quotes(analysis, cast(Case, case), value, code) if value and code else []
+        return render(request, "matrix", case=case, cases=[c for c in CASES if c in analysis.matrices] or [case],
+                      heat=pages.heat_map(analysis, cast(Case, case), workspace.codebook), value=value, code=code,
+                      quotes=quotes)
+
+    def agreement(request: Request) -> Response:
+        shown = pages.agreement(workspace.machine_codings(), workspace.decisions(), workspace.segments(),
+                                workspace.codebook, request.query_params.get("first"),
+                                request.query_params.get("second"))
+        return render(request, "agreement", **shown)
+
+    def codebook(request: Request) -> Response:
+        return render(request, "codebook", codes=pages.codes(workspace.codebook))
+
+    def colours(request: Request) -> Response:
+        """One CSS rule per code colour: the policy allows no inline style, so colours come as classes."""
+        rules = [f".code-{c['number']}{{--code:{c['colour']}}}" for c in pages.codes(workspace.codebook)]
+        rules += [f".heat-{n}{{--heat:{n / 10:.1f}}}" for n in range(11)]
+        return Response("\n".join(rules) + "\n", media_type="text/css")
+
+    async def decide(request: Request) -> Response:
+        body = await _json(request)
+        row = {k: body.get(k) for k in ("segment_id", "code_id", "decision", "valence")}
+        recorded = workspace.decide(pd.DataFrame([row]), bench.coder)
+        return JSONResponse({"recorded": len(recorded.decisions) - recorded.older, "older": recorded.older})
+
+    async def span(request: Request) -> Response:
+        body = await _json(request)
+        try:
+            start, end = int(body["start"]), int(body["end"])
+        except (KeyError, TypeError, ValueError):
+            return JSONResponse({"error": "start and end must be whole numbers"}, status_code=400)
+        covered = workspace.code_span(str(body.get("source_id")), start, end, str(body.get("code_id")), bench.coder)
+        return JSONResponse({"statements": covered.to_dict("records")})
+
+    def relearn(request: Request) -> Response:
+        return JSONResponse({"recoded": workspace.relearn()})
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, QualcodeError)
+        return JSONResponse({"error": exc.message, "hint": exc.hint}, status_code=400)
+
+    routes = [
+        Route("/", lambda request: RedirectResponse("/review", status_code=303)),
+        Route("/review", review), Route("/sources", sources), Route("/sources/{source_id}", source),
+        Route("/hypotheses", hypotheses), Route("/matrix", matrix), Route("/agreement", agreement),
+        Route("/codebook", codebook), Route("/codes.css", colours),
+        Route("/api/decide", decide, methods=["POST"]), Route("/api/span", span, methods=["POST"]),
+        Route("/api/relearn", relearn, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(routes=routes, exception_handlers={QualcodeError: refused})
+    return GuardMiddleware(app, guard)
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    from qualcode.errors import BadDecisions
+
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise BadDecisions("The request is not a JSON object.")
+    return body
