@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import ast
 import builtins
+import contextlib
 import json
 import os
 import sqlite3
@@ -70,7 +71,6 @@ def run_import(qualcoder_src: Path, qdpx: Path, work: Path, export_back: Path | 
     sys.path.insert(0, str(qualcoder_src))
     builtins._ = lambda text: text  # type: ignore[attr-defined]  # QualCoder's gettext hook
     from PyQt6 import QtWidgets
-
     from qualcoder import refi  # type: ignore[import-not-found]
 
     application = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
@@ -98,9 +98,10 @@ def run_import(qualcoder_src: Path, qdpx: Path, work: Path, export_back: Path | 
         return [dict(zip(keys, row, strict=True))
                 for row in conn.execute("select anid, fid, pos0, pos1, memo, owner, date from annotation")]
 
-    app = SimpleNamespace(conn=conn, project_path=str(project_path), project_name="check.qda",
+    app = SimpleNamespace(conn=conn, project_path=str(project_path), project_name="check.qda", version="QualCoder",
                           settings={"codername": "default", "directory": str(work), "ai_enable": "False"},
-                          write_config_ini=lambda *args: None, ai_models=[], version="QualCoder", project_events=None, get_annotations=annotations)
+                          write_config_ini=lambda *args: None, ai_models=[], project_events=None,
+                          get_annotations=annotations)
     refi.Message = Quiet
     refi.RefiLineEndings = Quiet
     QtWidgets.QFileDialog.getOpenFileName = staticmethod(lambda *a, **k: (str(qdpx), "qdpx"))
@@ -111,7 +112,8 @@ def run_import(qualcoder_src: Path, qdpx: Path, work: Path, export_back: Path | 
         refi.RefiExport(app, Quiet(), "project")
     application.processEvents()
     return {
-        "sources": {name: (text, owner) for name, text, owner in conn.execute("select name, fulltext, owner from source")},
+        "sources": {name: (text, owner)
+                    for name, text, owner in conn.execute("select name, fulltext, owner from source")},
         "codings": [tuple(row) for row in conn.execute(
             "select s.name, t.pos0, t.pos1, c.name, t.owner, ifnull(t.memo, ''), t.seltext, s.fulltext "
             "from code_text t join source s on s.id = t.fid join code_name c on c.cid = t.cid")],
@@ -123,12 +125,14 @@ def run_import(qualcoder_src: Path, qdpx: Path, work: Path, export_back: Path | 
 
 def compare(want: dict[str, Any], got: dict[str, Any]) -> dict[str, Any]:
     read = [row[:6] for row in got["codings"]]
+    sources = {name: got["sources"].get(name, (None, None)) for name in want["sources"]}
     return {
         "sources": {"in_file": len(want["sources"]), "read": len(got["sources"]),
-                    "text_exact": sum(got["sources"].get(n, ("",))[0] == t for n, (t, _) in want["sources"].items()),
-                    "owner_kept": sum(got["sources"].get(n, ("", ""))[1] == o for n, (_, o) in want["sources"].items())},
+                    "text_exact": sum(sources[n][0] == text for n, (text, _) in want["sources"].items()),
+                    "owner_kept": sum(sources[n][1] == owner for n, (_, owner) in want["sources"].items())},
         "codings": {"in_file": len(want["codings"]), "read": len(read),
-                    "span_exact": sum(text[pos0:pos1] == seltext for _, pos0, pos1, *_, seltext, text in got["codings"]),
+                    "span_exact": sum(text[start:end] == selected
+                                      for _, start, end, *_, selected, text in got["codings"]),
                     "same_span_code_owner_memo": len(set(read) & set(want["codings"])),
                     "owners_in_file": sorted({c[4] for c in want["codings"]}),
                     "owners_read": sorted({c[4] for c in read}),
@@ -147,7 +151,7 @@ def main() -> int:
     parser.add_argument("--qualcoder", type=Path, required=True, help="the src/ folder of a QualCoder checkout")
     parser.add_argument("--export-back", type=Path, help="a folder for QualCoder's own export of what it read")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, contextlib.redirect_stdout(sys.stderr):  # QualCoder prints
         got = run_import(args.qualcoder.resolve(), args.qdpx.resolve(), Path(folder),
                          args.export_back.resolve() if args.export_back else None)
     report = compare(expected(args.qdpx), got)
