@@ -182,7 +182,8 @@ def test_the_csv_codebook_has_every_code_in_the_columns_taguette_reads(name: str
     assert [row[0] for row in rows[1:]] == [code.id for code in codebook.codes]
     assert all(len(row) == 2 and 0 < len(row[0]) <= 200 for row in rows[1:])  # Taguette's limit on a tag path
     for code, row in zip(codebook.codes, rows[1:], strict=True):
-        assert row[1].startswith(f"{code.label}\n\n{code.definition}")
+        assert row[1].startswith(f"{code.label}: {code.definition}") and "\n" not in row[1]  # a one-line box there
+        assert all(item.rstrip(".") in row[1] for item in (*code.include, *code.exclude))
     runner = CliRunner()
     for args, out in ((["--out", str(tmp_path / "tags.csv")], tmp_path / "tags.csv"),
                       (["--out", str(tmp_path / "tags.txt"), "--format", "csv"], tmp_path / "tags.txt")):

@@ -170,15 +170,26 @@ def export_codebook_csv(codebook: Codebook, path: Path) -> None:
 def codebook_csv(codebook: Codebook) -> bytes:
     """One row per code (parents too, before their children) under the header `name,description`, the columns
     Taguette's codebook import reads. The name is the code id: unique, stable, and dotted the way Taguette nests
-    tags (`impact.morale_relations` sits under `impact`). The description is the label, then what the code's
-    `.qdc` Description holds. UTF-8 with a byte-order mark: Taguette guesses a CSV's encoding and reads a
-    marked file as UTF-8 for certain (so does Excel)."""
+    tags (`impact.morale_relations` sits under `impact`). The description is one line (Taguette's import form
+    shows it in a one-line box, and a browser drops line breaks there, running words together): the label, the
+    definition, and the include and exclude notes. UTF-8 with a byte-order mark: Taguette guesses a CSV's
+    encoding and reads a marked file as UTF-8 for certain (so does Excel)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["name", "description"])
     for code in codebook.codes:
-        writer.writerow([code.id, f"{clean(code.label)}\n\n{describe_code(code)}"])
+        writer.writerow([code.id, csv_description(code)])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def csv_description(code: Code) -> str:
+    """`Label: definition Include: a; b. Exclude: c.` on one line."""
+    parts = [f"{code.label}: {code.definition}"]
+    for name, header in (("include", "Include:"), ("exclude", "Exclude:")):
+        items: list[str] = getattr(code, name)
+        if items:
+            parts.append(f"{header} {'; '.join(item.rstrip('.') for item in items)}.")
+    return " ".join(clean(" ".join(parts)).split())
 
 
 def describe_code(code: Code) -> str:
