@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import functools
 import hashlib
+import io
 import re
 import uuid
 import xml.etree.ElementTree as ET
@@ -21,14 +23,23 @@ from qualcode.anonymise.detector import Detector
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
 from qualcode.exchange import (
     BadExchangeFile,
+    code_colours,
+    codebook_csv,
     covered_segments,
     export_codebook,
     import_codebook,
     read_qdpx,
     write_codebook_yaml,
 )
-from qualcode.exchange.codebook import code_guid
-from qualcode.exchange.project import machine_user_key, person_user_key, source_guid, user_guid
+from qualcode.exchange.codebook import PALETTE, code_guid
+from qualcode.exchange.project import (
+    INGEST_USER,
+    INGEST_USER_KEY,
+    machine_user_key,
+    person_user_key,
+    source_guid,
+    user_guid,
+)
 from qualcode.exchange.xmltools import PROJECT_NS
 from qualcode.project import Project, init_project
 from qualcode.segment import Segmenter
@@ -137,6 +148,52 @@ def test_our_qdc_validates_against_the_official_schema(name: str, tmp_path: Path
     xsd.validate(str(tmp_path / "book.qdc"))
 
 
+RGB = re.compile(r"^#[0-9A-F]{6}$")
+
+
+@pytest.mark.parametrize("name", ["safeguarding_lines_of_enquiry", "peer_review_evaluation"])
+def test_every_code_has_a_stable_six_digit_colour_shared_within_its_line(name: str, tmp_path: Path) -> None:
+    codebook = load_codebook(resolve_codebook_path(name))
+    colours = code_colours(codebook)
+    assert set(colours) == {code.id for code in codebook.codes} and all(RGB.match(c) for c in colours.values())
+    assert code_colours(load_codebook(resolve_codebook_path(name))) == colours
+    family = {colour: number for number, shades in enumerate(PALETTE) for colour in shades}
+    for parent in codebook.parents:
+        kids = [code.id for code in codebook.codes if code.parent == parent]
+        assert len({family[colours[k]] for k in kids}) == 1  # one hue per line of enquiry
+        assert len({colours[k] for k in kids}) == min(len(kids), len(PALETTE[0]))  # siblings differ
+    export_codebook(codebook, tmp_path / "book.qdc")
+    written = {c.get("name"): c.get("color") for c in ET.parse(tmp_path / "book.qdc").iter(
+        "{urn:QDA-XML:codebook:1.0}Code")}
+    assert written == {code.label: colours[code.id] for code in codebook.codes}
+
+
+@pytest.mark.parametrize("name", ["safeguarding_lines_of_enquiry", "peer_review_evaluation"])
+def test_the_csv_codebook_has_every_code_in_the_columns_taguette_reads(name: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    codebook = load_codebook(resolve_codebook_path(name))
+    data = codebook_csv(codebook)
+    assert data.startswith(b"\xef\xbb\xbf")  # Taguette guesses encodings; a marked file is UTF-8 for certain
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[0] == ["name", "description"]  # Taguette takes its tag from the one 'tag', 'name' or 'path' column
+    assert [row[0] for row in rows[1:]] == [code.id for code in codebook.codes]
+    assert all(len(row) == 2 and 0 < len(row[0]) <= 200 for row in rows[1:])  # Taguette's limit on a tag path
+    for code, row in zip(codebook.codes, rows[1:], strict=True):
+        assert row[1].startswith(f"{code.label}: {code.definition}") and "\n" not in row[1]  # a one-line box there
+        assert all(item.rstrip(".") in row[1] for item in (*code.include, *code.exclude))
+    runner = CliRunner()
+    for args, out in ((["--out", str(tmp_path / "tags.csv")], tmp_path / "tags.csv"),
+                      (["--out", str(tmp_path / "tags.txt"), "--format", "csv"], tmp_path / "tags.txt")):
+        result = runner.invoke(app, ["exchange", "codebook", name, *args])
+        assert result.exit_code == 0, result.output
+        assert out.read_bytes() == data
+    result = runner.invoke(app, ["exchange", "codebook", name, "--out", str(tmp_path / "x.qdc"), "--format", "pdf"])
+    assert result.exit_code != 0 and "--format" in result.output and not (tmp_path / "x.qdc").exists()
+
+
 def test_the_shipped_schemas_are_the_official_ones_unedited() -> None:
     """Validating against a schema loosened to let an export through would prove nothing: the files must keep
     the checksums their README records for the official release."""
@@ -236,7 +293,8 @@ def test_qdpx_is_deterministic_without_bom_in_a_lowercase_sources_folder(coded: 
     summary = Workspace(coded.project).exchange_export(tmp_path / "again.qdpx")
     assert (tmp_path / "again.qdpx").read_bytes() == coded.qdpx.read_bytes()
     assert summary.machine_codings > 0 and summary.people_codings == 3 and summary.rejected == 1
-    assert summary.users == 4 and summary.cases > 0
+    assert summary.users == 5 and summary.cases > 0  # alice, bob, Zoë, the model, and the ingest user
+    assert summary.selections == summary.machine_codings + summary.people_codings
     with zipfile.ZipFile(coded.qdpx) as archive:
         infos = archive.infolist()
         assert infos[0].filename == "project.qde"
@@ -287,6 +345,37 @@ def test_qdpx_round_trip_holds_what_the_store_holds(coded: Coded) -> None:
     machine_notes = [c.note or "" for c in exchange.codings if users[c.user or ""].startswith("qualcode machine")]
     assert machine_notes and all("confidence: " in n and "codebook: " in n and "valence: " in n for n in machine_notes)
     assert {"alice", "bob", "Zoë Ångström"} <= set(users.values())
+
+
+def test_each_coding_is_its_own_selection_with_owner_date_and_note_where_qualcoder_reads_them(coded: Coded
+                                                                                             ) -> None:
+    with zipfile.ZipFile(coded.qdpx) as archive:
+        root = ET.fromstring(archive.read("project.qde"))
+    notes = {n.get("guid"): n.findtext(q("PlainTextContent")) for n in root.iter(q("Note"))}
+    selections = list(root.iter(q("PlainTextSelection")))
+    assert selections and len({s.get("guid") for s in selections}) == len(selections)
+    for selection in selections:
+        codings = selection.findall(q("Coding"))
+        assert len(codings) == 1  # QualCoder gives every Coding of a selection the selection's owner and memo
+        coding = codings[0]
+        assert selection.get("creatingUser") == coding.get("creatingUser") is not None
+        assert selection.get("creationDateTime") == coding.get("creationDateTime") is not None
+        note = coding.find(q("NoteRef"))
+        assert note is not None and selection.findtext(q("Description")) == notes[note.get("targetGUID")]
+    users = [u.get("guid") for u in root.iter(q("User"))]
+    names = {u.get("guid"): u.get("name") for u in root.iter(q("User"))}
+    assert names[users[0]] in {"alice", "bob", "Zoë Ångström"}  # QualCoder's coder name is the first user's
+    assert names[user_guid(INGEST_USER_KEY)] == INGEST_USER
+    with Store(coded.project.store_path) as store:
+        ingested = dict(zip(store.sources()["source_id"], store.sources()["ingested_on"], strict=True))
+    sources = list(root.iter(q("TextSource")))
+    assert len(sources) == len(ingested)
+    for source in sources:
+        assert source.get("creatingUser") == user_guid(INGEST_USER_KEY)
+        assert source.get("creationDateTime") == f"{ingested[source.get('name')]}T00:00:00Z"
+    colours = code_colours(coded.codebook)
+    assert {c.get("guid"): c.get("color") for c in root.iter(q("Code"))} == {
+        code_guid(code_id): colour for code_id, colour in colours.items()}
 
 
 def test_people_codings_come_back_as_the_same_decisions(coded: Coded) -> None:
@@ -356,6 +445,53 @@ def test_another_tools_codings_map_onto_the_statements_they_cover(coded: Coded, 
     assert set(danas["code_id"]) == {leaf.id} and set(danas["decision"]) == {"add"}
     assert set(danas["decided_at"]) == {"2026-03-12T14:30:00+00:00"} and danas["valence"].isna().all()
     assert len(frame) == len(danas) + 3  # and our own people's decisions; never the machine's
+
+
+def _as_qualcoder_writes_it(source: Path, target: Path) -> None:
+    """Our export rewritten the way QualCoder exports a project: every GUID its own (upper case, in braces), owner
+    on the selection and its Coding, date on the selection only, the memo as the selection's Description and no
+    Notes, and each source's text file starting with a byte-order mark."""
+    ET.register_namespace("", PROJECT_NS)
+    with zipfile.ZipFile(source) as archive:
+        entries = {info.filename: archive.read(info) for info in archive.infolist()}
+    root = ET.fromstring(entries.pop("project.qde"))
+    fresh: dict[str, str] = {}
+
+    def theirs(guid: str) -> str:
+        return fresh.setdefault(guid, "{" + str(uuid.uuid5(uuid.NAMESPACE_DNS, guid)).upper() + "}")
+
+    for element in root.iter():
+        for name in ("guid", "targetGUID", "creatingUser"):
+            if element.get(name):
+                element.set(name, theirs(element.get(name) or ""))
+        if element.tag == q("Coding"):
+            element.attrib.pop("creationDateTime", None)
+            for note in element.findall(q("NoteRef")):
+                element.remove(note)
+    for notes in root.findall(q("Notes")):
+        root.remove(notes)
+    files: dict[str, bytes] = {}
+    for text_source in root.iter(q("TextSource")):
+        old = (text_source.get("plainTextPath") or "").removeprefix("internal://")
+        new = (text_source.get("guid") or "").strip("{}") + ".txt"
+        text_source.set("plainTextPath", f"internal://{new}")
+        files[f"sources/{new}"] = "\ufeff".encode() + entries[f"sources/{old}"]
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", ET.tostring(root, encoding="utf-8", xml_declaration=True))
+        for name, data in files.items():
+            archive.writestr(name, data)
+
+
+def test_a_qdpx_as_qualcoder_writes_it_reads_back_the_same_decisions(coded: Coded, tmp_path: Path) -> None:
+    foreign = tmp_path / "from_qualcoder.qdpx"
+    _as_qualcoder_writes_it(coded.qdpx, foreign)
+    exchange, ours = read_qdpx(foreign), read_qdpx(coded.qdpx)
+    assert not {c.guid for c in exchange.codes} & {c.guid for c in ours.codes}
+    texts, _, _, _ = store_frames(coded.project)
+    assert {s.name: s.text for s in exchange.sources} == texts  # the mark is gone, the text exact
+    assert sorted((c.start, c.end, c.note, c.created) for c in exchange.codings) == sorted(
+        (c.start, c.end, c.note, c.created) for c in ours.codings)  # offsets count after the mark
+    assert import_codings(coded.project, foreign).equals(import_codings(coded.project, coded.qdpx))
 
 
 def test_an_unknown_code_or_a_changed_text_stops_the_import(coded: Coded, tmp_path: Path) -> None:

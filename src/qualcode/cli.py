@@ -644,19 +644,29 @@ def exchange_export(
                   "cases.", highlight=False, soft_wrap=True)
 
 
+CODEBOOK_FORMATS = ("qdc", "csv")
+
+
 @exchange_app.command("codebook")
 def exchange_codebook(
     codebook: Annotated[str, typer.Argument(help="A bundled codebook name or a YAML codebook path.")],
-    out: Annotated[Path, typer.Option(help="The .qdc file to write.", dir_okay=False)],
+    out: Annotated[Path, typer.Option(help="The file to write (.qdc, or .csv for Taguette).", dir_okay=False)],
+    file_format: Annotated[str | None, typer.Option(
+        "--format", help="qdc: REFI-QDA for NVivo, ATLAS.ti, MAXQDA, QualCoder; csv: name,description for "
+                         "Taguette. Default: csv when --out ends in .csv, else qdc.")] = None,
 ) -> None:
-    """Export a codebook as a REFI-QDA .qdc."""
+    """Export a codebook as a REFI-QDA .qdc, or as the CSV codebook Taguette imports."""
     from qualcode.codebook import load_codebook, resolve_codebook_path
-    from qualcode.exchange import export_codebook
+    from qualcode.exchange import export_codebook, export_codebook_csv
 
+    chosen = (file_format or ("csv" if out.suffix.lower() == ".csv" else "qdc")).lower()
+    if chosen not in CODEBOOK_FORMATS:
+        raise typer.BadParameter(f"choose one of {', '.join(CODEBOOK_FORMATS)}.", param_hint="--format")
     with _errors():
         book = load_codebook(resolve_codebook_path(codebook))
-        export_codebook(book, out)
-    console.print(f"{out}: {len(book.codes)} codes of {book.name} {book.version}.", highlight=False, soft_wrap=True)
+        (export_codebook_csv if chosen == "csv" else export_codebook)(book, out)
+    console.print(f"{out}: {len(book.codes)} codes of {book.name} {book.version} ({chosen}).",
+                  highlight=False, soft_wrap=True)
 
 
 @exchange_app.command("import-codebook")

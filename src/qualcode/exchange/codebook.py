@@ -7,11 +7,16 @@ patterns, threshold) goes into the code's Description as readable sections, endi
 line. On import a code is ours when that line names an id whose GUID is the code's GUID: its id and
 sections come back exactly. Any other code is foreign: its id is built from the slugified names on its path
 (`Impact` > `Staff morale` -> `impact.staff_morale`) and its whole Description is the definition.
+
+Every code carries a six-digit `color` (see `code_colours`), so QualCoder and the others show the same colour
+for a code in every export. Taguette reads codebooks only as CSV: `codebook_csv` writes `name,description`.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 import unicodedata
@@ -57,6 +62,22 @@ _FOLD = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o",
                        "Ł": "l", "đ": "d", "Đ": "d", "þ": "th", "Þ": "th", "ð": "d", "Ð": "d"})
 
 
+# Hue families for the lines of enquiry (top-level codes), in order; each holds shades for the codes within
+# it, in the order siblings take them (contrasting neighbours first). Every value is one of QualCoder's own
+# 120 colours (its REFI-QDA import snaps any other colour to the nearest of those), so a colour survives a
+# QualCoder import unchanged; NVivo, ATLAS.ti and MAXQDA take any `#RRGGBB`.
+PALETTE: tuple[tuple[str, ...], ...] = (
+    ("#81BEF7", "#CEE3F6", "#5882FA", "#A9D0F5", "#3498DB"),  # blue
+    ("#F7BE81", "#F8ECE0", "#FAAC58", "#F6E3CE", "#F5D0A9"),  # orange
+    ("#81F781", "#E0F8E0", "#58FA58", "#CEF6CE", "#A9F5A9"),  # green
+    ("#BE81F7", "#ECE0F8", "#AC58FA", "#E3CEF6", "#D0A9F5"),  # purple
+    ("#F78181", "#F8E0E0", "#FA5858", "#F6CECE", "#F5A9A9"),  # red
+    ("#81F7F3", "#CEF6F5", "#58FAF4", "#A9F5F2", "#00F0F0"),  # cyan
+    ("#F7FE2E", "#F5F6CE", "#DDE600", "#F2F5A9", "#F4FA58"),  # yellow
+    ("#F7819F", "#F8E0E6", "#FA5882", "#F6CED8", "#F5A9BC"),  # pink
+)
+
+
 def code_guid(code_id: str) -> str:
     return make_guid("code", code_id)
 
@@ -66,6 +87,33 @@ def codebook_guid(name: str) -> str:
 
 
 # --- writing ---------------------------------------------------------------------------------------------
+
+def code_colours(codebook: Codebook) -> dict[str, str]:
+    """A `#RRGGBB` colour for every code: the hue family of its line of enquiry (its top-level code, by position
+    among the top-level codes), the shade of its position among its siblings. The same codebook always gives the
+    same colours; families and shades repeat beyond eight lines or five siblings."""
+    known = {code.id for code in codebook.codes}
+    parent_of = {code.id: code.parent if code.parent in known else None for code in codebook.codes}
+    siblings: dict[str | None, list[str]] = {}
+    for code in codebook.codes:
+        siblings.setdefault(parent_of[code.id], []).append(code.id)
+    lines = {code_id: number for number, code_id in enumerate(siblings.get(None, []))}
+
+    def line_of(code_id: str) -> int:
+        seen = {code_id}
+        while (parent := parent_of[code_id]) is not None and parent not in seen:  # a cycle stops where it began
+            seen.add(parent)
+            code_id = parent
+        return lines.get(code_id, 0)
+
+    colours: dict[str, str] = {}
+    for code in codebook.codes:
+        family = PALETTE[line_of(code.id) % len(PALETTE)]
+        parent = parent_of[code.id]
+        position = 0 if parent is None else siblings[parent].index(code.id)
+        colours[code.id] = family[position % len(family)]
+    return colours
+
 
 def export_codebook(codebook: Codebook, path: Path) -> None:
     """Write `codebook` as a REFI-QDA codebook (`.qdc`) that NVivo, ATLAS.ti, MAXQDA and QualCoder import."""
@@ -93,12 +141,14 @@ def add_codes(codes: ET.Element, codebook: Codebook) -> None:
     kids: dict[str | None, list[Code]] = {}
     for code in codebook.codes:
         kids.setdefault(code.parent if code.parent in known else None, []).append(code)
+    colours = code_colours(codebook)
     written: set[str] = set()
 
     def write(parent: ET.Element, code: Code) -> None:
         written.add(code.id)
         element = sub(parent, "Code", {"guid": code_guid(code.id), "name": code.label,
-                                           "isCodable": "false" if code.id in kids else "true"})
+                                           "isCodable": "false" if code.id in kids else "true",
+                                           "color": colours[code.id]})
         sub(element, "Description", text=describe_code(code))
         for kid in kids.get(code.id, []):
             if kid.id not in written:
@@ -109,6 +159,37 @@ def add_codes(codes: ET.Element, codebook: Codebook) -> None:
     for code in codebook.codes:  # codes caught in a parent cycle would otherwise be lost
         if code.id not in written:
             write(codes, code)
+
+
+def export_codebook_csv(codebook: Codebook, path: Path) -> None:
+    """Write `codebook` as the CSV codebook Taguette imports (see `codebook_csv`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(codebook_csv(codebook))
+
+
+def codebook_csv(codebook: Codebook) -> bytes:
+    """One row per code (parents too, before their children) under the header `name,description`, the columns
+    Taguette's codebook import reads. The name is the code id: unique, stable, and dotted the way Taguette nests
+    tags (`impact.morale_relations` sits under `impact`). The description is one line (Taguette's import form
+    shows it in a one-line box, and a browser drops line breaks there, running words together): the label, the
+    definition, and the include and exclude notes. UTF-8 with a byte-order mark: Taguette guesses a CSV's
+    encoding and reads a marked file as UTF-8 for certain (so does Excel)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["name", "description"])
+    for code in codebook.codes:
+        writer.writerow([code.id, csv_description(code)])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def csv_description(code: Code) -> str:
+    """`Label: definition Include: a; b. Exclude: c.` on one line."""
+    parts = [f"{code.label}: {code.definition}"]
+    for name, header in (("include", "Include:"), ("exclude", "Exclude:")):
+        items: list[str] = getattr(code, name)
+        if items:
+            parts.append(f"{header} {'; '.join(item.rstrip('.') for item in items)}.")
+    return " ".join(clean(" ".join(parts)).split())
 
 
 def describe_code(code: Code) -> str:

@@ -3,11 +3,17 @@ ATLAS.ti, MAXQDA or QualCoder.
 
 Each source is a TextSource whose text is exactly what the store holds (`sources/<guid>.txt`, UTF-8), so
 selection offsets are the store's code-point offsets unchanged (REFI-QDA counts code points too). Each
-coded statement is one PlainTextSelection over its [start, end); each assigned machine code on it (of the
-project codebook's current version, unless a person rejected it) is a Coding by a user named for the model,
-with confidence, valence, method and codebook version in a Note; each accept or add decision is a Coding by
-a user named for the coder. Roles, agencies and sites become Cases. GUIDs are uuid5 over stable keys and
-zip entries carry a fixed date, so exporting an unchanged project twice gives identical bytes.
+coding is its own PlainTextSelection over its statement's [start, end) holding one Coding, because that is
+what QualCoder reads: it takes the owner and date from the selection (`creatingUser`, `creationDateTime`)
+and the coding's memo from the selection's `Description`, so several Codings on one selection would share
+one owner and one memo. Each assigned machine code on a statement (of the project codebook's current
+version, unless a person rejected it) is a coding by a user named for the model, with confidence, valence,
+method and codebook version in its note; each accept or add decision is a coding by a user named for the
+coder. The note is written twice: as the selection's Description (QualCoder, MAXQDA) and as a Note the
+Coding refers to (the standard's own place). Sources are attributed to a `qualcode ingest` user on the day
+they were ingested. Users are listed people first: QualCoder makes the first user its coder name. Roles,
+agencies and sites become Cases. GUIDs are uuid5 over stable keys and zip entries carry a fixed date, so
+exporting an unchanged project twice gives identical bytes.
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ from qualcode.models import UNKNOWN
 PROJECT_FILE = "project.qde"
 SOURCES_DIR = "sources"
 MACHINE_USER = "qualcode machine coding"
+INGEST_USER = "qualcode ingest"  # the user sources are attributed to: qualcode read them in
+INGEST_USER_KEY = "tool:ingest"
+USER_ORDER = {"person": 0, "machine": 1, "tool": 2}  # QualCoder's coder name is the first user
 MACHINE_NOTE = "qualcode machine coding of "
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date zip can store: entries must not carry the export time
 KEPT = ("accept", "add")
@@ -98,11 +107,13 @@ def qdpx_entries(name: str, codebook: Codebook, sources: pd.DataFrame, texts: Ma
     people, left_out = _people_codings(decisions, known, located)
     marks = machine + people
     users = _users(marks)
+    if len(sources):
+        users[INGEST_USER_KEY] = INGEST_USER
 
     root = root_element(PROJECT_NS, "Project", {"name": name, "origin": ORIGIN})
     if users:
         users_element = sub(root, "Users")
-        for key, user_name in sorted(users.items(), key=lambda item: (item[0].split(":")[0], item[1])):
+        for key, user_name in sorted(users.items(), key=lambda item: (USER_ORDER[item[0].split(":")[0]], item[1])):
             sub(users_element, "User", {"guid": user_guid(key), "name": user_name, "id": key})
     add_codes(sub(sub(root, "CodeBook"), "Codes"), codebook)
     variables = sub(root, "Variables")
@@ -123,17 +134,21 @@ def qdpx_entries(name: str, codebook: Codebook, sources: pd.DataFrame, texts: Ma
         source_id = str(row.source_id)
         guid = source_guid(source_id)
         entries[f"{SOURCES_DIR}/{guid}.txt"] = texts[source_id].encode("utf-8")
-        element = sub(sources_element, "TextSource", {"guid": guid, "name": source_id,
-                                                     "plainTextPath": f"internal://{guid}.txt"})
+        element = sub(sources_element, "TextSource", {
+            "guid": guid, "name": source_id, "plainTextPath": f"internal://{guid}.txt",
+            "creatingUser": user_guid(INGEST_USER_KEY),
+            "creationDateTime": xsd_datetime(getattr(row, "ingested_on", None))})
         coded = by_source.get(source_id, {})
         for segment_id in sorted(coded, key=lambda s: (located[s][1], located[s][2], s)):
-            selections += 1
             _, start, end = located[segment_id]
-            selection = sub(element, "PlainTextSelection", {
-                "guid": make_guid("selection", segment_id), "name": segment_id,
-                "startPosition": str(start), "endPosition": str(end)})
-            for mark in sorted(coded[segment_id], key=lambda m: (m.user.split(":")[0], users[m.user],
+            for mark in sorted(coded[segment_id], key=lambda m: (USER_ORDER[m.user.split(":")[0]], users[m.user],
                                                                    order[m.code_id])):
+                selections += 1
+                selection = sub(element, "PlainTextSelection", {
+                    "guid": make_guid("selection", mark.key), "name": segment_id,
+                    "startPosition": str(start), "endPosition": str(end),
+                    "creatingUser": user_guid(mark.user), "creationDateTime": mark.created})
+                sub(selection, "Description", text=mark.note)
                 coding = sub(selection, "Coding", {"guid": make_guid("coding", mark.key),
                                                    "creatingUser": user_guid(mark.user),
                                                    "creationDateTime": mark.created})

@@ -2,7 +2,11 @@
 
 Only text is read (TextSource and its PlainTextSelections): qualcode codes statements of text, so picture,
 PDF, audio and video sources are counted and logged as left out, as the standard asks importers to say what
-they drop. GUIDs are returned lower case without braces, whatever the file wrote.
+they drop. GUIDs are returned lower case without braces, whatever the file wrote. Tools put a coding's
+owner, date and memo in different places: QualCoder and MAXQDA on its PlainTextSelection (`creatingUser`,
+`creationDateTime`, a `Description`), qualcode and NVivo on the Coding (with a NoteRef); the Coding's own
+wins, the selection's fills in. A source's text file may start with a byte-order mark (QualCoder writes one);
+it is no character of the text, and offsets count after it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ class QdpxCode:
     parent: str | None  # the enclosing code's GUID
     codable: bool
     description: str | None
+    color: str | None = None  # `#RRGGBB` as written, when the tool gave one
 
 
 @dataclass(frozen=True)
@@ -54,8 +59,8 @@ class QdpxCoding:
     end: int
     code: str
     user: str | None  # the Coding's creatingUser, else its selection's
-    created: str | None  # the Coding's creationDateTime as written
-    note: str | None  # the text of the notes the Coding refers to
+    created: str | None  # the Coding's creationDateTime as written, else its selection's
+    note: str | None  # the text of the notes the Coding refers to, else its selection's Description
     selection: str | None  # None for a coding of the whole source
 
 
@@ -162,7 +167,7 @@ def _codes(element: ET.Element, parent: str | None, out: list[QdpxCode], path: P
     guid = _guid(element, path)
     out.append(QdpxCode(guid, element.get("name") or "", parent,
                         element.get("isCodable", "true").strip().lower() in ("true", "1"),
-                        child_text(element, "Description")))
+                        child_text(element, "Description"), element.get("color")))
     for kid in children(element, "Code"):
         _codes(kid, guid, out, path)
 
@@ -179,17 +184,19 @@ def _codings(source: ET.Element, text_source: QdpxSource, notes: dict[str, str],
     spans = [(selection, _position(selection, "startPosition", path), _position(selection, "endPosition", path))
              for selection in children(source, "PlainTextSelection")]
     for holder, start, end in [*spans, (source, 0, whole)]:
+        memo = child_text(holder, "Description") if holder is not source else None
         for coding in children(holder, "Coding"):
             code = child(coding, "CodeRef")
             if code is None or not code.get("targetGUID"):
                 raise BadExchangeFile("A Coding has no CodeRef.", path=path)
             texts = [notes[g] for g in (norm_guid(r.get("targetGUID", "")) for r in children(coding, "NoteRef"))
                      if g in notes]
+            note = "\n\n".join(texts) if texts else (memo or None)
             user = coding.get("creatingUser") or holder.get("creatingUser")
+            created = coding.get("creationDateTime") or holder.get("creationDateTime")
             out.append(QdpxCoding(_guid(coding, path), text_source.guid, start, end,
                                   norm_guid(code.get("targetGUID", "")), norm_guid(user) if user else None,
-                                  coding.get("creationDateTime"), "\n\n".join(texts) if texts else None,
-                                  None if holder is source else _guid(holder, path)))
+                                  created, note, None if holder is source else _guid(holder, path)))
     return out
 
 
