@@ -21,9 +21,9 @@ import xmlschema
 from conftest import REPO, copy_project
 from qualcode.anonymise.detector import Detector
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
+from qualcode.codebook.colours import PALETTE, code_colours
 from qualcode.exchange import (
     BadExchangeFile,
-    code_colours,
     codebook_csv,
     covered_segments,
     export_codebook,
@@ -31,7 +31,7 @@ from qualcode.exchange import (
     read_qdpx,
     write_codebook_yaml,
 )
-from qualcode.exchange.codebook import PALETTE, code_guid
+from qualcode.exchange.codebook import code_guid
 from qualcode.exchange.project import (
     INGEST_USER,
     INGEST_USER_KEY,

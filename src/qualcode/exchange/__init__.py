@@ -3,7 +3,6 @@ codebooks as CSV for Taguette."""
 
 from qualcode.errors import BadExchangeFile
 from qualcode.exchange.codebook import (
-    code_colours,
     codebook_csv,
     codebook_yaml,
     export_codebook,
@@ -16,5 +15,5 @@ from qualcode.exchange.project import ExportSummary, qdpx_entries
 from qualcode.exchange.reading import QdpxCode, QdpxCoding, QdpxProject, QdpxSource, QdpxUser, read_qdpx
 
 __all__ = ["BadExchangeFile", "ExportSummary", "QdpxCode", "QdpxCoding", "QdpxProject", "QdpxSource", "QdpxUser",
-           "code_colours", "codebook_csv", "codebook_yaml", "covered_segments", "decisions_from", "export_codebook",
+           "codebook_csv", "codebook_yaml", "covered_segments", "decisions_from", "export_codebook",
            "export_codebook_csv", "import_codebook", "qdpx_entries", "read_qdpx", "write_codebook_yaml"]

@@ -78,7 +78,8 @@ def decisions_from(exchange: QdpxProject, codebook: Codebook, texts: Mapping[str
         log.warning("%s: %d selection(s) cover no coded statement (interviewer turns or gaps) and were left out.",
                     path, missed)
     frame = pd.DataFrame(rows, columns=DECISION_COLUMNS).astype(object)
-    frame = frame.sort_values("decided_at", kind="stable").drop_duplicates(["segment_id", "code_id"], keep="last")
+    frame = frame.sort_values("decided_at", kind="stable").drop_duplicates(["segment_id", "code_id", "coder"],
+                                                                           keep="last")
     return frame.sort_values(["segment_id", "code_id"], kind="stable").reset_index(drop=True)
 
 

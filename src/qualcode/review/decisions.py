@@ -45,7 +45,7 @@ def read_decisions(path: Path, codebook: Codebook, segment_ids: set[str], coder:
 def checked_decisions(frame: pd.DataFrame, codebook: Codebook, segment_ids: set[str], path: Path | None = None,
                       decided_at: str | None = None) -> pd.DataFrame:
     """Decisions (segment_id, code_id, decision, valence, coder and, from a file, line) checked row by row before
-    any is used, stamped with the codebook and the time; the last decision on a statement and code wins.
+    any is used, stamped with the codebook and the time; a person's last decision on a statement and code wins.
 
     Raises:
         BadDecisions: naming the first bad row (its line in `path`), never a value from it.
@@ -67,7 +67,7 @@ def checked_decisions(frame: pd.DataFrame, codebook: Codebook, segment_ids: set[
             raise BadDecisions(f"Row {row.line - 1}: {problem}.", path=path, line=row.line if path else None)
     now = decided_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     frame = frame.assign(codebook=codebook.name, decided_at=now)
-    return frame.drop_duplicates(["segment_id", "code_id"], keep="last")[
+    return frame.drop_duplicates(["segment_id", "code_id", "coder"], keep="last")[
         ["segment_id", "codebook", "code_id", "decision", "valence", "coder", "decided_at"]].reset_index(drop=True)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import colorsys
 from typing import Any
 
 import pandas as pd
 
+from qualcode.codebook.colours import code_colours
 from qualcode.codebook.model import Codebook
 from qualcode.evidence.analysis import Analysis
 from qualcode.evidence.hypotheses import HypothesisSet
@@ -19,13 +19,8 @@ OPPOSITE = {"strength": "area_for_improvement", "area_for_improvement": "strengt
 
 
 def code_colour(code_id: str, codebook: Codebook) -> str:
-    """A stable, distinct colour per code: its place in the codebook stepped round the colour wheel by the golden
-    ratio (neighbouring codes far apart); a code the codebook no longer has is grey."""
-    leaves = [c.id for c in codebook.leaves]
-    if code_id not in leaves:
-        return "#888888"
-    red, green, blue = colorsys.hls_to_rgb((leaves.index(code_id) * 0.618034) % 1.0, 0.45, 0.6)
-    return f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
+    """The code's colour (`qualcode.codebook.colours`, as exports carry it); grey for a code no longer in it."""
+    return code_colours(codebook).get(code_id, "#999999")
 
 
 def codes(codebook: Codebook) -> list[Record]:
