@@ -165,15 +165,7 @@ def test_a_review_session_in_chromium_from_the_keyboard(served: Served) -> None:
             page.goto(f"{served.base}/sources/{source}")
             statement = page.locator(".stmt").nth(2)
             span_segment = statement.get_attribute("data-segment")
-            page.evaluate("""(id) => {
-                const run = document.querySelector(`#s-${CSS.escape(id)} .run`);
-                const range = document.createRange();
-                range.setStart(run.firstChild, 2);
-                range.setEnd(run.firstChild, Math.min(30, run.firstChild.length));
-                const selection = window.getSelection();
-                selection.removeAllRanges();
-                selection.addRange(range);
-            }""", span_segment)
+            page.evaluate(SELECT_WORDS, span_segment)
             page.wait_for_selector("#spanbox:not([hidden])")
             page.keyboard.type("3")
             page.keyboard.press("Enter")
@@ -181,10 +173,20 @@ def test_a_review_session_in_chromium_from_the_keyboard(served: Served) -> None:
             page.reload()
             assert page.locator(f"#s-{span_segment.replace(':', chr(92) + '3a ')} .bar.human").count() >= 1
             page.screenshot(path=str(ARTIFACTS / "workbench-reader.png"), full_page=False)
+            # the same statement becomes an example of a code: a new version of the codebook
+            page.evaluate(SELECT_WORDS, span_segment)
+            page.wait_for_selector("#spanbox:not([hidden])")
+            codes = page_codes(served.root)
+            page.select_option("#spancode", codes[4])
+            page.click("#asexample")
+            expect(page.locator("#status")).to_contain_text("Added 1 example")
+            example = page.locator(f"#s-{span_segment.replace(':', chr(92) + '3a ')} .run").inner_text()
             for screen in SCREENS[2:]:
                 page.goto(f"{served.base}/{screen}")
                 assert page.locator("h1").count() == 1
                 page.screenshot(path=str(ARTIFACTS / f"workbench-{screen}.png"), full_page=False)
+            page.goto(f"{served.base}/codebook")
+            assert example.strip() in page.locator(f"[id='c-{codes[4]}'] .examples").inner_text()
             page.goto(f"{served.base}/sources")
             page.screenshot(path=str(ARTIFACTS / "workbench-sources.png"), full_page=False)
             page.goto(f"{served.base}/review")  # after a reload the decided statements have left the list
@@ -204,7 +206,8 @@ def test_a_review_session_in_chromium_from_the_keyboard(served: Served) -> None:
         given = decision["valence"] if isinstance(decision["valence"], str) else None
         assert given == {"a": valence, "r": None, "f": flip.get(str(valence)), "s": supports, "c": contradicts,
                          "n": "neutral"}[key], key
-    codes = [c for c in page_codes(served.root)]
+    config = (served.root / "qualcode.yaml").read_text()
+    assert "codebook: codebooks/" in config  # the new version, beside the project; the bundled one untouched
     assert recorded[(added_segment, codes[1])]["decision"] == "add"
     assert recorded[(span_segment, codes[2])]["decision"] == "add"
     assert recorded[(span_segment, codes[2])]["coder"] == "alice"
@@ -215,6 +218,17 @@ def test_a_review_session_in_chromium_from_the_keyboard(served: Served) -> None:
     assert "Traceback" not in served_output and "rw-d1" not in served_output  # no statement, no id in the log
     for screen in ("review", "review-decided", "reader", *SCREENS[2:], "sources"):
         assert (ARTIFACTS / f"workbench-{screen}.png").stat().st_size > 10_000
+
+
+SELECT_WORDS = """(id) => {
+    const run = document.querySelector(`#s-${CSS.escape(id)} .run`);
+    const range = document.createRange();
+    range.setStart(run.firstChild, 2);
+    range.setEnd(run.firstChild, Math.min(30, run.firstChild.length));
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+}"""
 
 
 def page_codes(root: Path) -> list[str]:

@@ -65,9 +65,9 @@ def create_app(bench: Workbench, guard: Guard) -> GuardMiddleware:
     """The workbench as an ASGI app, behind its guard (`qualcode.web.security`)."""
     templates = Environment(loader=PackageLoader("qualcode.web", "templates"),
                             autoescape=select_autoescape(default=True, default_for_string=True))
-    workspace = bench.workspace
 
     def render(request: Request, name: str, **context: Any) -> HTMLResponse:
+        workspace = bench.workspace
         body = templates.get_template(f"{name}.html").render(
             screens=SCREENS, current=name, project=workspace.project.config.name or workspace.root.name,
             coder=bench.coder, blind=bench.blind, csrf=guard.csrf, codebook=workspace.codebook,
@@ -77,6 +77,7 @@ def create_app(bench: Workbench, guard: Guard) -> GuardMiddleware:
     def review(request: Request) -> Response:
         from qualcode.workspace.wiring import project_hypotheses
 
+        workspace = bench.workspace
         analysis = bench.analysis()
         items = pages.review_items(analysis, analysis.segments, project_hypotheses(workspace.project,
                                                                                    workspace.codebook),
@@ -85,10 +86,12 @@ def create_app(bench: Workbench, guard: Guard) -> GuardMiddleware:
                       summary=analysis.summary.to_dict("records"))
 
     def sources(request: Request) -> Response:
+        workspace = bench.workspace
         return render(request, "sources", sources=pages.source_list(workspace.sources(), bench.decisions(),
                                                                     workspace.segments()))
 
     def source(request: Request) -> Response:
+        workspace = bench.workspace
         source_id = request.path_params["source_id"]
         listed = workspace.sources()
         if source_id not in set(listed["source_id"]):
@@ -103,6 +106,7 @@ def create_app(bench: Workbench, guard: Guard) -> GuardMiddleware:
         return render(request, "hypotheses", cards=pages.hypothesis_cards(bench.analysis()))
 
     def matrix(request: Request) -> Response:
+        workspace = bench.workspace
         case = request.query_params.get("case", "agency")
         case = case if case in CASES else "agency"
         analysis = bench.analysis()
@@ -115,37 +119,47 @@ def create_app(bench: Workbench, guard: Guard) -> GuardMiddleware:
                       quotes=quotes)
 
     def agreement(request: Request) -> Response:
+        workspace = bench.workspace
         shown = pages.agreement(workspace.machine_codings(), workspace.decisions(), workspace.segments(),
                                 workspace.codebook, request.query_params.get("first"),
                                 request.query_params.get("second"))
         return render(request, "agreement", **shown)
 
     def codebook(request: Request) -> Response:
+        workspace = bench.workspace
         return render(request, "codebook", codes=pages.codes(workspace.codebook))
 
     def colours(request: Request) -> Response:
         """One CSS rule per code colour: the policy allows no inline style, so colours come as classes."""
+        workspace = bench.workspace
         rules = [f".code-{c['number']}{{--code:{c['colour']}}}" for c in pages.codes(workspace.codebook)]
         rules += [f".heat-{n}{{--heat:{n / 10:.1f}}}" for n in range(11)]
         return Response("\n".join(rules) + "\n", media_type="text/css")
 
     async def decide(request: Request) -> Response:
+        workspace = bench.workspace
         body = await _json(request)
         row = {k: body.get(k) for k in ("segment_id", "code_id", "decision", "valence")}
         recorded = workspace.decide(pd.DataFrame([row]), bench.coder)
         return JSONResponse({"recorded": len(recorded.decisions) - recorded.older, "older": recorded.older})
 
     async def span(request: Request) -> Response:
-        body = await _json(request)
-        try:
-            start, end = int(body["start"]), int(body["end"])
-        except (KeyError, TypeError, ValueError):
-            return JSONResponse({"error": "start and end must be whole numbers"}, status_code=400)
-        covered = workspace.code_span(str(body.get("source_id")), start, end, str(body.get("code_id")), bench.coder)
+        source_id, start, end, code_id = _span(await _json(request))
+        covered = bench.workspace.code_span(source_id, start, end, code_id, bench.coder)
         return JSONResponse({"statements": covered.to_dict("records")})
 
+    async def example(request: Request) -> Response:
+        """Add the statements a selection stands for as examples of a code: a new codebook version."""
+        workspace = bench.workspace
+        source_id, start, end, code_id = _span(await _json(request))
+        covered = workspace.statements_in_span(source_id, start, end)
+        saved = workspace.add_examples(code_id, list(covered["segment_id"]))
+        bench.workspace = Workspace.open(workspace.root)  # the new version from now on
+        return JSONResponse({"examples": len(covered), "codebook": saved.name,
+                             "version": bench.workspace.codebook.version})
+
     def relearn(request: Request) -> Response:
-        return JSONResponse({"recoded": workspace.relearn()})
+        return JSONResponse({"recoded": bench.workspace.relearn()})
 
     async def refused(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, QualcodeError)
@@ -157,11 +171,21 @@ def create_app(bench: Workbench, guard: Guard) -> GuardMiddleware:
         Route("/hypotheses", hypotheses), Route("/matrix", matrix), Route("/agreement", agreement),
         Route("/codebook", codebook), Route("/codes.css", colours),
         Route("/api/decide", decide, methods=["POST"]), Route("/api/span", span, methods=["POST"]),
-        Route("/api/relearn", relearn, methods=["POST"]),
+        Route("/api/example", example, methods=["POST"]), Route("/api/relearn", relearn, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={QualcodeError: refused})
     return GuardMiddleware(app, guard)
+
+
+def _span(body: dict[str, Any]) -> tuple[str, int, int, str]:
+    """(source_id, start, end, code_id) of a selection sent by the reader."""
+    from qualcode.errors import BadDecisions
+
+    try:
+        return str(body["source_id"]), int(body["start"]), int(body["end"]), str(body["code_id"])
+    except (KeyError, TypeError, ValueError):
+        raise BadDecisions("A selection needs source_id, code_id, and start and end as whole numbers.") from None
 
 
 async def _json(request: Request) -> dict[str, Any]:

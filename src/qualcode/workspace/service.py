@@ -201,10 +201,9 @@ class Workspace:
         rows = checked_decisions(decisions.assign(coder=coder), self.codebook, known)
         return self._record(rows, relearn, None)
 
-    @_one_run
-    def code_span(self, source_id: str, start: int, end: int, code_id: str, coder: str) -> pd.DataFrame:
-        """Code a span of a source by hand: the code is added to each statement the span stands for
-        (`qualcode.exchange.covered_segments`); returns those statements (segment_id, start, end)."""
+    def statements_in_span(self, source_id: str, start: int, end: int) -> pd.DataFrame:
+        """The statements a span of a source stands for (`qualcode.exchange.covered_segments`): segment_id, start,
+        end. A span that covers none is refused."""
         from qualcode.errors import BadDecisions
         from qualcode.exchange.importing import covered_segments
 
@@ -214,8 +213,28 @@ class Workspace:
         if not covered:
             raise BadDecisions("The selection covers no statement of this source.",
                                hint="Select words inside a statement (the highlighted passages).")
-        self.decide(pd.DataFrame({"segment_id": covered, "code_id": code_id, "decision": "add"}), coder)
         return segments[segments["segment_id"].isin(covered)][["segment_id", "start", "end"]].reset_index(drop=True)
+
+    @_one_run
+    def code_span(self, source_id: str, start: int, end: int, code_id: str, coder: str) -> pd.DataFrame:
+        """Code a span of a source by hand: the code is added to each statement it stands for; returns them."""
+        covered = self.statements_in_span(source_id, start, end)
+        self.decide(pd.DataFrame({"segment_id": covered["segment_id"], "code_id": code_id, "decision": "add"}),
+                    coder)
+        return covered
+
+    @_one_run
+    def add_examples(self, code_id: str, segment_ids: list[str]) -> Path:
+        """Add statements as examples of a code, in a new version of the project's codebook
+        (`qualcode.workspace.codebooks`); returns its file. Open the workspace again to use it."""
+        from qualcode.errors import BadDecisions
+        from qualcode.workspace.codebooks import save_version, with_examples
+
+        segments = self.segments()
+        texts = list(segments.set_index("segment_id").reindex(segment_ids)["text"].dropna())
+        if len(texts) != len(segment_ids) or not texts:
+            raise BadDecisions("An example must be a statement of this project.")
+        return save_version(self.project, with_examples(self.codebook, code_id, texts))
 
     @_one_run
     def relearn(self, progress: Progress | None = None) -> int:

@@ -168,6 +168,17 @@ function setupReader() {
     form.hidden = true;
   }
 
+  document.getElementById("asexample").addEventListener("click", async () => {
+    if (!selected) { say("Select some words first.", true); return; }
+    try {
+      const answer = await post("/api/example", {
+        source_id: reader.dataset.source, start: selected.start, end: selected.end, code_id: select.value,
+      });
+      say(`Added ${answer.examples} example(s): codebook version ${answer.version}. Relearn to code with it.`);
+      form.hidden = true;
+      selected = null;
+    } catch (error) { /* already said */ }
+  });
   document.addEventListener("selectionchange", track);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
