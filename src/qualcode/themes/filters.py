@@ -102,8 +102,8 @@ def _language_identifier() -> Any:
 def foreign_stop_words(languages: tuple[str, ...] = OTHER_LANGUAGES, language: str = "en",
                        margin: float = 1.0) -> frozenset[str]:
     """Stop words of `languages` (spaCy's lists) that are not also words of `language`: those at least `margin`
-    more frequent (Zipf scale, wordfreq) in their own language than in it. French "et", "du", "plus" go; "car"
-    and "son", English words too, stay."""
+    more frequent (Zipf scale, wordfreq) in their own language than in it. French "et", "du", "plus" go; "car",
+    as common in English as in French, stays."""
     from wordfreq import zipf_frequency
 
     found = set()
