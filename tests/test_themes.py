@@ -14,10 +14,19 @@ from conftest import GOLD
 from qualcode.cli import EXIT_UNUSABLE, app
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
 from qualcode.errors import TooFewStatements
+from qualcode.nlp import lemma_pipeline
 from qualcode.project import Project
 from qualcode.store import Store
 from qualcode.themes import ThemeSettings, find_themes
-from qualcode.themes.model import TopicModel
+from qualcode.themes.filters import (
+    BACKCHANNEL,
+    OTHER_LANGUAGE,
+    backchannels,
+    foreign_stop_words,
+    keyword_tokens,
+    other_language,
+)
+from qualcode.themes.model import SPOKEN_FILLERS, TopicModel, keyword_stop_words
 from qualcode.workspace.coding import code_project
 from qualcode.workspace.themes import PROPOSED, ThemeReport, project_themes
 
@@ -123,3 +132,82 @@ def test_themes_command_refuses_a_tiny_project(review_week_project: Project, tmp
     root = Path(shutil.copytree(review_week_project.root, tmp_path / "project"))
     result = runner.invoke(app, ["themes", str(root), "--min-statements", "100000", "--no-coverage"])
     assert result.exit_code == EXIT_UNUSABLE and "E406" in result.stderr
+
+
+BACKCHANNELS = ["Yeah. Okay, perfect.", "Uh, um, yes. Yes.", "Okay, great. Thank you.", "Thank you very much.",
+                "Sorry. Can you hear me?", "Uh, That's a good question.", "Hmm, okay. Yeah, that's fine.",
+                "Good evening. Bye bye.", "Yeah, yeah, sure, sure, sure.", "Right. Okay. I see."]
+WITH_CONTENT = ["Yeah, the training data was badly labelled.", "Okay, so we retrain the model every week.",
+                "Thank you, the annotation team found the errors.", "I'm not doing it.",  # a fragment: no marker
+                "Uh, we deploy on Azure.", "Perfect, the latency dropped to two minutes."]
+FRENCH = ["On est donc dans un sujet de maintenance prédictive.", "Et ça va être des données détaillées.",
+          "Donc on a fait un modèle pour un type de moteur d'avion.", "Je vais envoyer ça dans le chat."]
+
+
+def test_backchannels_are_statements_of_discourse_markers_only() -> None:
+    docs = list(lemma_pipeline().pipe(BACKCHANNELS + WITH_CONTENT))
+    found = backchannels(docs)
+    assert found[:len(BACKCHANNELS)] == [True] * len(BACKCHANNELS)
+    assert found[len(BACKCHANNELS):] == [False] * len(WITH_CONTENT)
+    long_reply = list(lemma_pipeline().pipe(["Yeah, okay, sure, right, yes, fine, great, perfect, good, cool, "
+                                             "thanks, nice, okay, yeah, yes, sure."]))
+    assert backchannels(long_reply, max_words=15) == [False]  # a long statement is not a backchannel
+
+
+def test_statements_in_another_language_are_found_and_short_ones_stay() -> None:
+    english = ["We retrain the model every week on the new data.", "The main issue is the quality of the labels."]
+    short = ["Yeah.", "Filters.", "Ouais ouais"]  # too short to tell: they stay
+    assert other_language(FRENCH + english + short) == [True] * len(FRENCH) + [False] * (len(english) + len(short))
+
+
+def test_keywords_drop_contractions_repetition_pseudonyms_and_other_languages_stop_words() -> None:
+    stop = keyword_stop_words()
+    assert keyword_tokens("There's the model's data, the data [PERSON_3] didn't fix, théorie", stop) == [
+        "model", "data", "fix", "théorie"]
+    assert keyword_tokens("Thanks, thanks. Perfect, I dunno, we've got it", stop) == []
+    foreign = foreign_stop_words()
+    assert {"et", "du", "en", "la", "und", "der"} <= foreign and stop >= foreign
+    assert not {"car", "data", "model"} & foreign  # English words too: never dropped as French
+    assert set(SPOKEN_FILLERS) <= stop
+
+
+SUBJECTS = {
+    "labels": ["The annotation team labels the images by hand.", "Label noise from the annotators hurt accuracy.",
+               "We relabelled the training images after an annotation audit.",
+               "Annotators disagree on the labels of blurry images.",
+               "Crowdsourced annotation gave us noisy image labels.",
+               "We wrote annotation guidelines so labels stay consistent."],
+    "latency": ["Inference latency on the server was too high.", "The model answers in two seconds, too slow.",
+                "We cut inference latency by batching the requests.", "Response time of the prediction API matters.",
+                "Latency spikes came from the GPU server queue.", "The API must answer in under a hundred "
+                "milliseconds."],
+    "privacy": ["Data privacy rules limit which customer records we may use.",
+                "We anonymise personal data before training.", "The privacy regulation forbids storing raw records.",
+                "Customer consent is needed before we use personal data.",
+                "Privacy reviews slow down every new data source.", "Personal data must be deleted after a year."],
+}
+
+
+@pytest.mark.slow
+def test_themes_leave_out_backchannels_and_other_languages_and_label_by_phrases() -> None:
+    from qualcode.coders.embedder import Embedder
+
+    texts = [t for ts in SUBJECTS.values() for t in ts for _ in range(2)] + BACKCHANNELS + FRENCH
+    statements = pd.DataFrame({"segment_id": [str(i) for i in range(len(texts))], "text": texts,
+                               "role": "interviewee", "agency": "unknown", "speaker": "interviewee", "source_id": "s",
+                               "start": 0, "end": 1})
+    embedder = Embedder()
+    vectors = embedder.encode(texts)
+    settings = ThemeSettings(min_theme_size=4, neighbours=5)
+    found = find_themes(statements, vectors, settings, embedding_model=embedder.transformer)
+    assert found.left_out == {BACKCHANNEL: len(BACKCHANNELS), OTHER_LANGUAGE: len(FRENCH)}
+    left = found.members[found.members["left_out"] != ""]
+    assert set(left["text"]) == set(BACKCHANNELS + FRENCH) and (left["theme"] == -1).all()
+    assert len(found.themes) >= 2
+    vocabulary = {w.lower().strip(".,") for ts in SUBJECTS.values() for t in ts for w in t.split()}
+    for label, keywords in zip(found.themes["label"], found.themes["keywords"], strict=True):
+        words = {w for phrase in keywords.split(", ") for w in phrase.split()}
+        assert words <= vocabulary and not words & keyword_stop_words(), (label, keywords)
+    assert any(" " in k for ks in found.themes["keywords"] for k in ks.split(", "))  # phrases, not only words
+    again = find_themes(statements, vectors, settings, embedding_model=embedder.transformer)
+    assert again.themes.to_dict("records") == found.themes.to_dict("records"), (again.themes, found.themes)

@@ -614,7 +614,10 @@ def themes(
         with _stage("finding themes"):
             found = workspace.themes(low_confidence, ThemeSettings(min_statements=min_statements), propose=propose,
                                      coverage=coverage)
-    table = Table(title=f"Emerging themes among {len(found.emerging.members)} statements no code holds")
+    left_out = found.emerging.left_out
+    table = Table(title=f"Emerging themes among {len(found.emerging.members)} statements no code holds",
+                  caption=f"Left out: {left_out['backchannel']} backchannels, {left_out['other language']} "
+                          "statements in another language than English")
     for column in ("theme", "statements", "keywords", "raised by"):
         table.add_column(column)
     for row in found.emerging.themes.itertuples(index=False):

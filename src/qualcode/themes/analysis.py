@@ -11,6 +11,7 @@ import pandas as pd
 import yaml
 
 from qualcode.evidence.quotes import best_quotes
+from qualcode.themes.filters import BACKCHANNEL, OTHER_LANGUAGE
 from qualcode.themes.model import ThemeSettings, fit_topics
 
 THEME_COLUMNS = ["theme", "label", "keywords", "statements", "roles", "agencies"]
@@ -18,12 +19,19 @@ THEME_COLUMNS = ["theme", "label", "keywords", "statements", "roles", "agencies"
 
 @dataclass(frozen=True)
 class Themes:
-    """themes: `THEME_COLUMNS`, largest first. members: the statements with their `theme` (-1: none).
-    quotes: the most central statements of each theme (theme and `QUOTE_COLUMNS`)."""
+    """themes: `THEME_COLUMNS`, largest first. members: the statements with their `theme` (-1: none) and why
+    they were `left_out` ("backchannel", "other language", "" if not). quotes: the most central statements of
+    each theme (theme and `QUOTE_COLUMNS`)."""
 
     themes: pd.DataFrame
     members: pd.DataFrame
     quotes: pd.DataFrame
+
+    @property
+    def left_out(self) -> dict[str, int]:
+        """How many statements were left out, by reason (`BACKCHANNEL`, `OTHER_LANGUAGE`), each reason present."""
+        counts = self.members["left_out"].value_counts()
+        return {reason: int(counts.get(reason, 0)) for reason in (BACKCHANNEL, OTHER_LANGUAGE)}
 
 
 def uncovered_statements(segments: pd.DataFrame, codings: pd.DataFrame, low_confidence: float) -> pd.DataFrame:
@@ -42,8 +50,8 @@ def find_themes(statements: pd.DataFrame, vectors: np.ndarray, settings: ThemeSe
     """Themes among `statements` (`Store.segments()` rows) from their embeddings (one row each)."""
     settings = settings or ThemeSettings()
     statements = statements.reset_index(drop=True)
-    topics, keywords = fit_topics(statements, vectors, settings, embedding_model)
-    members = statements.assign(theme=topics)
+    topics, keywords, left_out = fit_topics(statements, vectors, settings, embedding_model)
+    members = statements.assign(theme=topics, left_out=left_out)
     rows, quotes = [], []
     for theme, words in keywords.items():
         inside = members["theme"] == theme
@@ -61,11 +69,15 @@ def find_themes(statements: pd.DataFrame, vectors: np.ndarray, settings: ThemeSe
 
 
 def theme_label(keywords: list[str]) -> str:
-    """A readable label from the strongest keywords, skipping words already inside a stronger phrase."""
+    """A readable label from the strongest keywords (phrases), skipping one already inside a stronger phrase, or
+    whose words a stronger phrase already says ("machine learning" after "learning model")."""
     chosen: list[str] = []
-    for word in keywords:
-        if not any(word in kept or kept in word for kept in chosen):
-            chosen.append(word)
+    said: set[str] = set()
+    for phrase in keywords:
+        words = {w.removesuffix("s") for w in phrase.split()}
+        if not any(phrase in kept or kept in phrase for kept in chosen) and not words <= said:
+            chosen.append(phrase)
+            said |= words
         if len(chosen) == 3:
             break
     return ", ".join(chosen)
@@ -104,8 +116,11 @@ def topic_code_table(members: pd.DataFrame, codings: pd.DataFrame, themes: pd.Da
     assigned = codings[codings["assigned"].astype(bool)].sort_values("confidence", ascending=False)
     best = assigned.drop_duplicates("segment_id").set_index("segment_id")["code_id"]
     labels = dict(zip(themes["theme"], themes["label"], strict=True))
-    frame = members.assign(code=members["segment_id"].map(best).fillna("none"),
-                           topic=members["theme"].map(lambda t: labels.get(t, "(no topic)")))
+    topic = members["theme"].map(lambda t: labels.get(t, "(no topic)"))
+    if "left_out" in members:
+        reason = members["left_out"].fillna("")
+        topic = topic.where(reason == "", "(left out: " + reason + ")")
+    frame = members.assign(code=members["segment_id"].map(best).fillna("none"), topic=topic)
     return pd.crosstab(frame["topic"], frame["code"])
 
 

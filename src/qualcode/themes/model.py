@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,9 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
 
 from qualcode.errors import TooFewStatements
+from qualcode.nlp import DEFAULT_SPACY_MODEL, lemma_pipeline
 from qualcode.text import for_models
+from qualcode.themes import filters
 
 MIN_STATEMENTS = 20  # below this, UMAP's neighbourhoods and HDBSCAN's clusters mean nothing
 # Talk is full of words that say nothing about a theme; without these, keywords read "yeah, think, actually".
@@ -19,7 +22,10 @@ SPOKEN_FILLERS = ("yeah", "yes", "erm", "um", "uh", "mm", "ok", "okay", "laughs"
                   "think", "know", "mean", "like", "sort", "kind", "bit", "lot", "thing", "things", "got", "going",
                   "thats", "didnt", "dont", "doesnt", "wasnt", "isnt", "im", "ive", "youre", "weve", "theyre", "id",
                   "hadnt", "wouldnt", "couldnt", "right", "say", "said", "honestly", "quite", "probably", "maybe",
-                  "did", "does", "make", "way", "want", "need", "good", "time")
+                  "did", "does", "make", "way", "want", "need", "good", "time",
+                  # spoken contractions, and the ends of contractions a transcript split off ("I' ll")
+                  "dunno", "gonna", "wanna", "gotta", "kinda", "sorta", "lemme", "gimme", "cuz", "cause", "ll", "ve",
+                  "re")
 
 
 @dataclass(frozen=True)
@@ -34,22 +40,31 @@ class ThemeSettings:
     keywords: int = 8
     quotes: int = 3
     random_state: int = 42
+    leave_out: bool = True  # leave out backchannels and statements not in English (`qualcode.themes.filters`)
+    spacy_model: str | None = None  # tags statements to tell backchannels; default: a project's, else the bundled
 
 
 class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-learn has no type information
     """BERTopic over statements, on embeddings already computed, sized for small corpora: a scikit-learn
-    estimator (the constructor only keeps its arguments; `fit` learns `labels_`, `keywords_` and `bertopic_`).
+    estimator (the constructor only keeps its arguments; `fit` learns `labels_`, `left_out_`, `keywords_` and
+    `bertopic_`).
+
+    Backchannels ("Yeah. Okay, perfect.") and statements in another language are left out before clustering
+    (with `leave_out`): they formed themes of their own. Keywords are representative phrases: candidate words and
+    word pairs from c-TF-IDF, ranked by how close their embedding is to the theme's most typical statements
+    (BERTopic's KeyBERTInspired) and made diverse (MaximalMarginalRelevance), with the embedding model only.
 
     Args:
-        min_statements, min_theme_size, min_samples, cluster_selection, neighbours, keywords, random_state:
-            as in `ThemeSettings` (`TopicModel.from_settings` takes one).
-        embedding_model: the sentence-transformers model, for representations that need it (never used to
-            embed the statements again).
+        min_statements, min_theme_size, min_samples, cluster_selection, neighbours, keywords, random_state,
+        leave_out, spacy_model: as in `ThemeSettings` (`TopicModel.from_settings` takes one).
+        embedding_model: the sentence-transformers model, for the phrase representation (never used to embed the
+            statements again). Without it, keywords are c-TF-IDF's most distinctive words.
     """
 
     def __init__(self, min_statements: int = MIN_STATEMENTS, min_theme_size: int | None = None,
                  min_samples: int = 2, cluster_selection: str = "leaf", neighbours: int | None = None,
-                 keywords: int = 8, random_state: int = 42, embedding_model: Any = None) -> None:
+                 keywords: int = 8, random_state: int = 42, leave_out: bool = True,
+                 spacy_model: str | None = None, embedding_model: Any = None) -> None:
         self.min_statements = min_statements
         self.min_theme_size = min_theme_size
         self.min_samples = min_samples
@@ -57,6 +72,8 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
         self.neighbours = neighbours
         self.keywords = keywords
         self.random_state = random_state
+        self.leave_out = leave_out
+        self.spacy_model = spacy_model
         self.embedding_model = embedding_model
 
     @classmethod
@@ -64,6 +81,7 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
         return cls(min_statements=settings.min_statements, min_theme_size=settings.min_theme_size,
                    min_samples=settings.min_samples, cluster_selection=settings.cluster_selection,
                    neighbours=settings.neighbours, keywords=settings.keywords, random_state=settings.random_state,
+                   leave_out=settings.leave_out, spacy_model=settings.spacy_model,
                    embedding_model=embedding_model)
 
     def fit(self, X: pd.DataFrame, y: None = None, vectors: np.ndarray | None = None) -> TopicModel:
@@ -73,17 +91,26 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
             X: statements, rows with `text` (the words BERTopic draws keywords from), one per row of `vectors`.
             vectors: their embeddings, computed once by the coding engine and read from the cache.
 
-        Learns `labels_` (the topic of each statement, -1 for none) and `keywords_` (of each topic).
+        Learns `labels_` (the topic of each statement, -1 for none), `left_out_` (why a statement was left out:
+        `BACKCHANNEL`, `OTHER_LANGUAGE`, or "" for none) and `keywords_` (of each topic).
         """
         if vectors is None:
             raise ValueError("TopicModel.fit needs the statements' vectors")
-        count = len(X)
-        if count < self.min_statements:
-            raise TooFewStatements(f"Only {count} statements to look for themes in; at least {self.min_statements} "
+        if len(X) < self.min_statements:
+            raise TooFewStatements(f"Only {len(X)} statements to look for themes in; at least {self.min_statements} "
                                    "are needed.")
+        texts = [for_models(t) for t in X["text"]]
+        left_out = self._left_out(texts)
+        kept = left_out == ""
+        count = int(kept.sum())
+        if count < self.min_statements:
+            raise TooFewStatements(f"Only {count} statements to look for themes in once {len(X) - count} "
+                                   f"backchannels and statements in another language are left out; at least "
+                                   f"{self.min_statements} are needed.")
         from bertopic import BERTopic
+        from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
         from hdbscan import HDBSCAN
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+        from sklearn.feature_extraction.text import CountVectorizer
         from umap import UMAP
 
         size = self.min_theme_size or max(4, round(count * 0.02))
@@ -92,25 +119,54 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
                     random_state=self.random_state)
         hdbscan = HDBSCAN(min_cluster_size=size, min_samples=self.min_samples, metric="euclidean",
                           cluster_selection_method=self.cluster_selection, prediction_data=True)
-        stop_words = sorted(ENGLISH_STOP_WORDS | set(SPOKEN_FILLERS))
-        vectorizer = CountVectorizer(stop_words=stop_words, ngram_range=(1, 2), min_df=2 if count >= 100 else 1,
-                                     token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
+        vectorizer = CountVectorizer(tokenizer=partial(filters.keyword_tokens, stop_words=keyword_stop_words()),
+                                     token_pattern=None, lowercase=False, ngram_range=(1, 2),
+                                     min_df=2 if count >= 100 else 1)
+        phrases = None
+        if self.embedding_model is not None:  # both rank candidates by their embeddings
+            phrases = [KeyBERTInspired(top_n_words=2 * self.keywords, random_state=self.random_state),
+                       MaximalMarginalRelevance(diversity=0.3, top_n_words=self.keywords)]
         model = BERTopic(embedding_model=self.embedding_model, umap_model=umap, hdbscan_model=hdbscan,
-                         vectorizer_model=vectorizer, top_n_words=self.keywords, calculate_probabilities=False,
-                         verbose=False)
-        texts = [for_models(t).replace("'", "") for t in X["text"]]  # "didn't" -> "didnt", a filler
+                         vectorizer_model=vectorizer, representation_model=phrases, top_n_words=2 * self.keywords,
+                         calculate_probabilities=False, verbose=False)
         with warnings.catch_warnings():  # UMAP says a fixed seed means one thread: that is the point of the seed
             warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
-            topics, _ = model.fit_transform(texts, embeddings=vectors)
+            topics, _ = model.fit_transform([t for t, keep in zip(texts, kept, strict=True) if keep],
+                                            embeddings=vectors[kept])
+        labels = np.full(len(X), -1)
+        labels[kept] = topics
         self.bertopic_ = model
-        self.labels_ = np.asarray(topics)
-        self.keywords_ = {int(topic): [word for word, _ in (model.get_topic(topic) or [])]
+        self.labels_ = labels
+        self.left_out_ = left_out
+        self.keywords_ = {int(topic): [word for word, _ in (model.get_topic(topic) or []) if word][:self.keywords]
                           for topic in sorted(set(topics)) if topic != -1}
         return self
 
+    def _left_out(self, texts: list[str]) -> np.ndarray:
+        reasons = np.full(len(texts), "", dtype=object)
+        if not self.leave_out:
+            return reasons
+        reasons[filters.other_language(texts)] = filters.OTHER_LANGUAGE
+        rest = np.flatnonzero(reasons == "")
+        tagger = lemma_pipeline(self.spacy_model or DEFAULT_SPACY_MODEL)
+        docs = list(tagger.pipe([texts[i] for i in rest], batch_size=256))
+        reasons[rest[filters.backchannels(docs)]] = filters.BACKCHANNEL
+        return reasons
+
+
+@lru_cache(maxsize=1)
+def keyword_stop_words() -> frozenset[str]:
+    """Words never drawn as keywords: English stop words (scikit-learn's and spaCy's), spoken fillers, replies and
+    courtesies, and stop words of other languages that are not English words (`foreign_stop_words`)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS | STOP_WORDS | set(SPOKEN_FILLERS) | filters.REPLIES | filters.COURTESIES) | \
+        filters.foreign_stop_words(filters.OTHER_LANGUAGES)
+
 
 def fit_topics(statements: pd.DataFrame, vectors: np.ndarray, settings: ThemeSettings,
-               embedding_model: Any = None) -> tuple[np.ndarray, dict[int, list[str]]]:
+               embedding_model: Any = None) -> tuple[np.ndarray, dict[int, list[str]], np.ndarray]:
     """Cluster statements into topics (a `TopicModel` fitted with `settings`).
 
     Args:
@@ -120,7 +176,8 @@ def fit_topics(statements: pd.DataFrame, vectors: np.ndarray, settings: ThemeSet
             embed the statements again).
 
     Returns:
-        (topic of each statement, -1 for none; keywords of each topic).
+        (topic of each statement, -1 for none; keywords of each topic; why each statement was left out, "" if
+        it was not).
     """
     model = TopicModel.from_settings(settings, embedding_model).fit(statements, vectors=vectors)
-    return model.labels_, model.keywords_
+    return model.labels_, model.keywords_, model.left_out_
