@@ -91,3 +91,25 @@ def test_unknown_codebook_name_is_a_clear_error() -> None:
     with pytest.raises(BadCodebook) as caught:
         resolve_codebook_path("no_such_framework")
     assert "no_such_framework" in str(caught.value)
+
+
+def test_a_codebook_grows_from_statements_as_a_new_version_beside_the_project(tmp_path: Path) -> None:
+    from qualcode.project import Project, init_project
+    from qualcode.workspace.codebooks import next_version, save_version, with_examples
+    from qualcode.workspace.wiring import project_codebook
+
+    assert next_version("1.2") == "1.2+1" and next_version("1.2+1") == "1.2+2"
+    project = init_project(tmp_path / "p")
+    config = (project.root / "qualcode.yaml").read_text()
+    before = project_codebook(project)
+    code = before.leaves[2].id
+    grown = with_examples(before, code, ["We meet every week to go through the audits.", before.leaves[2].examples[0]])
+    path = save_version(project, grown)
+    after = project_codebook(Project.open(project.root))
+    assert path.parent == project.root / "codebooks" and after.version == next_version(before.version)
+    mine = next(c for c in after.leaves if c.id == code)
+    assert mine.examples == [*before.leaves[2].examples, "We meet every week to go through the audits."]
+    assert [c.id for c in after.codes] == [c.id for c in before.codes]
+    changed = [(a, b) for a, b in zip(config.splitlines(), (project.root / "qualcode.yaml").read_text().splitlines(),
+                                       strict=True) if a != b]
+    assert len(changed) == 1 and "# a bundled codebook name" in changed[0][1]  # only the value; its note kept
