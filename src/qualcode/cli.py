@@ -357,6 +357,8 @@ def demo(
         frame = Workspace(project).segments()
     _print_voices(frame)
     _print_briefing(result.report)
+    console.print(f"Check tonight's evidence in your browser: qualcode serve {project.root}", highlight=False,
+                  soft_wrap=True)
     raise typer.Exit(EXIT_PARTIAL if set_aside else EXIT_OK)
 
 
