@@ -55,6 +55,7 @@ def main() -> None:
         steps += [("learning curve: a simulated reviewer's corrections", lambda: learning.measure([3, 10])),
                   ("scale runs", lambda: scale.figures({size: scale.measure(size, args.backend)
                                                        for size in args.sizes}, args.backend)),
+                  ("nightly as a process", nightly.measure_processes),
                   ("nightly flow", nightly.measure)]  # last: it points Prefect at a temporary home
     figures: list[Figure] = []
     started = time.perf_counter()

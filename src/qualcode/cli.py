@@ -475,8 +475,17 @@ def nightly(
     Runs against the project's own Prefect API (a local server on 127.0.0.1 qualcode starts and stops, home
     and database in DIR/.prefect). A rerun with nothing new codes nothing and rebuilds the same outputs."""
     with _errors():
-        project = Workspace.open(directory).project
-        _parse_day(day)
+        workspace = Workspace.open(directory)
+        project = workspace.project
+        as_of = _parse_day(day)
+        if workspace.nothing_new(as_of):
+            summary = workspace.report_summary(as_of)
+            console.print(f"Nothing new since the last run: every inbox file is in the store, every statement is "
+                          f"coded with the current codebook, settings and decisions, and the report for "
+                          f"{summary.as_of} is current. Skipped the flow: no model loaded, no Prefect server "
+                          "started, no flow run recorded.", highlight=False, soft_wrap=True)
+            _print_briefing(summary)
+            raise typer.Exit(EXIT_OK)
         flow = _flow(project, "nightly_review", workers, dask_address, prefect_api_url)
         result = flow(project_dir=str(project.root.resolve()), day=day,
                       batch_size=batch_size or project.config.orchestration.batch_size)

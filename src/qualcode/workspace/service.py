@@ -121,6 +121,20 @@ class Workspace:
 
         return build_report(self.project, day)
 
+    def nothing_new(self, day: dt.date | None = None) -> bool:
+        """Whether a night would change nothing: no inbox file the store lacks, every statement coded under the
+        current coding digest, and the day's report built from exactly that. Decided from file hashes and digests
+        alone, before any model loads or any server starts, so an unchanged night costs next to nothing."""
+        from qualcode.workspace.ingest import anything_new
+        from qualcode.workspace.reports import report_is_current
+
+        if anything_new(self.project):
+            return False
+        with self._store() as store:
+            if store.count_uncoded(self.codebook.name, self.coding_digest()):
+                return False
+        return report_is_current(self.project, day)
+
     @_one_run
     def report_summary(self, day: dt.date | None = None) -> ReportSummary:
         """The day's report, rebuilt only when something it is built from changed, summarised."""
