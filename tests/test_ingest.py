@@ -11,14 +11,16 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import docx
 import pytest
 from pytest_socket import disable_socket, enable_socket
 
-from conftest import EVALUATION, copy_project, copy_slowly, make_project, sample_files
+from conftest import EVALUATION, SEEDED, copy_project, copy_slowly, make_project, sample_files
 from qualcode.anonymise.detector import Detector
+from qualcode.anonymise.entities import Finding
 from qualcode.project import Project, init_project
 from qualcode.segment import Segmenter
 from qualcode.store import Store
@@ -283,3 +285,35 @@ def test_a_name_that_is_not_utf8_is_ingested_and_links_are_set_aside_never_follo
     assert (outside / "private.txt").is_file()  # the link moved, not what it points to
     again = ingest_inbox(project, segmenter=segmenter, detector=detector)
     assert not again.added and not again.rejected
+
+
+@pytest.mark.slow
+def test_ingest_on_two_workers_stores_exactly_what_one_process_does(tmp_path: Path, segmenter: Segmenter,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Worker processes find the spans; the one writer numbers pseudonyms, segments and stores in file order, so
+    the store (placeholders and their numbering included) is the same whatever the number of workers."""
+    computed: list[int] = []
+    original = Detector._detect
+
+    def counted(self: Detector, texts: Sequence[str], labels: tuple[str, ...]) -> list[list[Finding]]:
+        computed.append(1)  # in this process only: the workers run the detector as it is
+        return original(self, texts, labels)
+
+    monkeypatch.setattr(Detector, "_detect", counted)
+    stores = []
+    for workers in (1, 2):
+        project = init_project(tmp_path / f"workers-{workers}")
+        for path in sample_files(EVALUATION):
+            shutil.copy(path, project.inbox / path.name)
+        shutil.copytree(SEEDED, project.inbox / "seeded", ignore=shutil.ignore_patterns("originals.txt"))
+        computed.clear()
+        report = ingest_inbox(project, segmenter=segmenter, workers=workers)
+        assert len(report.added) == len(sample_files(EVALUATION)) + 5
+        with sqlite3.connect(project.store_path) as db:
+            stores.append([db.execute(query).fetchall() for query in (
+                'SELECT segment_id, text, start, "end", speaker, role FROM segments ORDER BY segment_id',
+                "SELECT kind, placeholder FROM pseudonyms ORDER BY placeholder",
+                "SELECT source_id, kind, placeholder, count FROM redactions ORDER BY source_id, placeholder")])
+        # on two workers the writer computed nothing itself: every file's spans came from a worker
+        assert (computed == []) if workers == 2 else len(computed) >= len(report.added)
+    assert stores[0] == stores[1] and len(stores[0][0]) > 100 and len(stores[0][1]) > 5

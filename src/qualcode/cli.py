@@ -84,10 +84,13 @@ def init(directory: ProjectDir,
 
 
 @app.command()
-def ingest(directory: ProjectDir) -> None:
+def ingest(directory: ProjectDir,
+           workers: Annotated[int | None, typer.Option(min=1, help="Processes that find identifying spans ahead "
+                                                       "of the one that writes (default: every core).")] = None
+           ) -> None:
     """Read new files from the project's inbox into its store; already-ingested files are skipped."""
     with _errors():
-        report = _ingest_with_progress(Workspace.open(directory))
+        report = _ingest_with_progress(Workspace.open(directory), workers=workers)
     _print_report(report)
     raise typer.Exit(EXIT_PARTIAL if report.set_aside else EXIT_OK)
 
@@ -772,12 +775,12 @@ def _print_older(older: int) -> None:
                           "recorded, and the newest decision wins.", highlight=False, soft_wrap=True)
 
 
-def _ingest_with_progress(workspace: Workspace, label: str = "ingest", detector: Detector | None = None
-                          ) -> IngestReport:
+def _ingest_with_progress(workspace: Workspace, label: str = "ingest", detector: Detector | None = None,
+                          workers: int | None = None) -> IngestReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console_err, transient=True) as bar:
         task = bar.add_task(label, total=None)
-        return workspace.ingest(detector=detector,
+        return workspace.ingest(detector=detector, workers=workers,
                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
 
 

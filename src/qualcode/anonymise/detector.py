@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
@@ -56,10 +57,26 @@ class Detector:
         for recogniser in self.recognisers:
             recogniser.load()
         self._deny_pattern = _alternation(value for value, _ in self.deny)
+        self.known: dict[str, list[list[Finding]]] = {}  # results computed ahead, by `detection_key`
+        self.recording: dict[str, list[list[Finding]]] | None = None
 
     def detect(self, texts: Sequence[str], labels: Iterable[str] = ()) -> list[list[Finding]]:
         """Findings for each text of one document, overlaps merged, allowed words removed. `labels` are the
-        document's speaker labels that are people: their words are names wherever they appear."""
+        document's speaker labels that are people: their words are names wherever they appear.
+
+        A pure function of its inputs and the detector's settings, so it may be computed ahead in another process
+        (`qualcode.workspace.ingest_workers`): results given in `known` are used once instead of computing them,
+        and with `recording` on, every result is kept there for the taking."""
+        labels = tuple(labels)
+        key = detection_key(texts, labels) if self.known or self.recording is not None else ""
+        if key in self.known:
+            return self.known.pop(key)
+        found = self._detect(texts, labels)
+        if self.recording is not None:
+            self.recording[key] = found
+        return found
+
+    def _detect(self, texts: Sequence[str], labels: tuple[str, ...]) -> list[list[Finding]]:
         docs = list(self.nlp.pipe(texts, batch_size=self.batch_size))
         found: list[list[Finding]] = []
         for text, named in zip(texts, self.evidence.find(docs, labels), strict=True):
@@ -98,6 +115,15 @@ class Detector:
 
 ADDRESS_PARTS = frozenset({"ADDRESS", "PLACE", "POSTCODE"})
 NAME_PARTS = frozenset({"PERSON", "PLACE", "ORG"})
+
+
+def detection_key(texts: Sequence[str], labels: Sequence[str]) -> str:
+    """The identity of one `Detector.detect` call's inputs (never stored: it only pairs results in memory)."""
+    digest = hashlib.sha256()
+    for part in (*texts, "\x00labels", *labels):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
 
 
 def merge_overlaps(findings: Iterable[Finding], text: str | None = None) -> list[Finding]:

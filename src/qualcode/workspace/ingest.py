@@ -29,6 +29,7 @@ from qualcode.nlp import sentence_pipeline
 from qualcode.project import QUARANTINE_DIR, REJECTED_DIR, Project
 from qualcode.segment import Segmenter
 from qualcode.store import Store
+from qualcode.workspace.ingest_workers import default_workers, detections_ahead, take
 from qualcode.workspace.results import FileOutcome, IngestReport
 from qualcode.workspace.wiring import project_detector
 
@@ -61,10 +62,12 @@ def shown_name(path: Path, folder: Path) -> str:
 
 
 def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detector: Detector | None = None,
-                 progress: ProgressCallback | None = None) -> IngestReport:
+                 progress: ProgressCallback | None = None, workers: int | None = None) -> IngestReport:
     """Read every new file in the inbox into the store; files already there (same content) are skipped.
 
-    Every file passes the anonymisation gate first: the store only ever sees pseudonymised text.
+    Every file passes the anonymisation gate first: the store only ever sees pseudonymised text. With the project's
+    own detector, `workers` processes (default: every core) find identifying spans ahead of this one, which writes
+    (`qualcode.workspace.ingest_workers`); an injected detector is used here alone.
     """
     files = inbox_files(project.inbox)
     manifests = _manifests(project.inbox, files)  # never refused: a manifest's problems are warnings
@@ -78,10 +81,12 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
     segmenter = segmenter or Segmenter(sentence_pipeline(project.config.spacy_model),
                                        project.config.segmentation.settings())
     settings = project.config.anonymisation
+    workers = 1 if detector is not None else workers or default_workers()
     detector = detector or project_detector(project)
     key = read_key(project.key_path) if settings.keep_key else {}
     report = IngestReport()
-    with Store(project.store_path) as store, store.transaction():
+    with Store(project.store_path) as store, store.transaction(), \
+            detections_ahead(project.root, _pending(store, files), workers) as ahead:
         pseudonyms = Pseudonyms(load_or_create_secret(project.secret_path), known=store.pseudonyms(), key=key)
         gate = Anonymiser(detector, pseudonyms, settings.residual_threshold)
         for folder, manifest in sorted(manifests.items()):
@@ -101,6 +106,7 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
                 died_reading.pop(name)
             else:
                 _mark_reading(project, died_reading | {name: died_reading.get(name, 0) + 1})
+                take(detector, ahead, path)
                 outcome = _ingest_one(project, store, segmenter, gate, path, manifests, seen, run)
                 died_reading.pop(name, None)
             _mark_reading(project, died_reading)
@@ -116,6 +122,7 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
             write_key(project.key_path, key, pseudonyms.assigned)  # before the commit: a key never lags the store
         store.finish_ingest_run(run, added=len(report.added), skipped=len(report.skipped),
                                 rejected=len(report.set_aside))
+        detector.known.clear()  # what a worker found in a file this run did not read to the end
     log.info("Ingest: %d added, %d skipped, %d rejected, %d quarantined", len(report.added), len(report.skipped),
              len(report.rejected), len(report.quarantined))
     return report
@@ -149,6 +156,23 @@ def anything_new(project: Project, files: list[Path] | None = None) -> bool:
             except OSError:
                 return True
     return False
+
+
+def _pending(store: Store, files: list[Path]) -> list[Path]:
+    """The files whose content the store lacks (by streamed hash), in order: those a run will read."""
+    pending = []
+    for path in files:
+        try:
+            if path.is_symlink() or not store.has_content(file_hash(path)):
+                pending.append(path)
+        except OSError:
+            pending.append(path)
+    return pending
+
+
+def manifest_for(project: Project, path: Path) -> ManifestEntry | None:
+    """The manifest row that describes one inbox file, if its folder has one."""
+    return _manifest_entry(path, _manifests(project.inbox, [path]))
 
 
 def settled(files: list[Path], seconds: float) -> tuple[list[Path], list[Path]]:

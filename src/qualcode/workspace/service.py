@@ -95,11 +95,13 @@ class Workspace:
 
     # --- operations --------------------------------------------------------------------------------------
     @_one_run
-    def ingest(self, *, detector: Detector | None = None, progress: Progress | None = None) -> IngestReport:
-        """New inbox files through the anonymisation gate into the store; files already there are skipped."""
+    def ingest(self, *, detector: Detector | None = None, progress: Progress | None = None,
+               workers: int | None = None) -> IngestReport:
+        """New inbox files through the anonymisation gate into the store; files already there are skipped.
+        `workers` processes (default: every core) find identifying spans ahead of the one that writes."""
         from qualcode.workspace.ingest import ingest_inbox
 
-        return ingest_inbox(self.project, detector=detector, progress=progress)
+        return ingest_inbox(self.project, detector=detector, progress=progress, workers=workers)
 
     @_one_run
     def code(self, *, engine: CodingEngine | None = None, progress: Progress | None = None,

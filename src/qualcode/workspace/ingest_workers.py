@@ -1,0 +1,105 @@
+"""Ingest on every core: worker processes find the identifying spans in the inbox's files ahead of the one process
+that pseudonymises, segments and stores them in order.
+
+Finding spans (the detector: spaCy's NER and the name evidence) is most of ingest's time and is a pure function of a
+file's words and the project's settings, so workers compute it, each with the project's own detector, by reading
+the file as ingest will (through a gate with a throwaway registry, whose output is dropped). The writer gives each
+result to its detector (`Detector.known`), which uses a result only for exactly the same input and computes anything
+else itself. Pseudonym numbering, the sweep for confirmed names, segmentation and every store write stay in the one
+writer, in file order: the store is the same whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import secrets
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from pathlib import Path
+
+from qualcode.anonymise.detector import Detector
+from qualcode.anonymise.entities import Finding
+from qualcode.anonymise.gate import Anonymiser
+from qualcode.anonymise.pseudonyms import Pseudonyms
+
+log = logging.getLogger(__name__)
+
+MIN_FILES = 4  # fewer new files than this are read in the writer alone: starting a worker costs seconds
+Detections = dict[str, list[list[Finding]]]
+
+_worker: tuple[object, Detector] | None = None  # (the project, its detector), in each worker process
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _start(root: str) -> None:
+    """A worker's start: locked down as every qualcode process is, with the project's own detector."""
+    global _worker
+    from qualcode.offline import lock_down
+    from qualcode.project import Project
+    from qualcode.workspace.wiring import project_detector
+
+    lock_down()
+    project = Project.open(Path(root))
+    _worker = (project, project_detector(project))
+
+
+def _detections(path: str) -> Detections:
+    """Every detector result reading one file asks for; nothing at all when the file cannot be read (the writer
+    then reads it itself, and says why it is refused)."""
+    from qualcode.ingest.readers import read_source
+    from qualcode.project import Project
+    from qualcode.workspace.ingest import MB, manifest_for, shown_name
+
+    assert _worker is not None
+    project, detector = _worker
+    assert isinstance(project, Project)
+    file = Path(path)
+    recorded: Detections = {}
+    detector.recording = recorded
+    try:
+        if file.is_symlink() or file.stat().st_size > project.config.inbox.max_file_mb * MB:
+            return {}
+        gate = Anonymiser(detector, Pseudonyms(secrets.token_bytes(32)))
+        read_source(file, file.read_bytes(), name=shown_name(file, project.inbox), manifest=manifest_for(project, file),
+                    require_metadata=project.config.require_metadata, gate=gate)
+    except Exception:  # the writer meets the same problem and reports it properly
+        pass
+    finally:
+        detector.recording = None
+    return recorded
+
+
+@contextmanager
+def detections_ahead(root: Path, files: list[Path], workers: int) -> Iterator[dict[Path, Future[Detections]]]:
+    """Start finding the spans of `files` on `workers` processes; yields each file's future result (empty when
+    there are too few files to be worth a worker). The pool is shut down, unfinished work dropped, on leaving."""
+    if workers < 2 or len(files) < MIN_FILES:
+        yield {}
+        return
+    # spawn, not fork: the writer may run in a Prefect task thread, and forking a threaded process can deadlock
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start, initargs=(str(root),))
+    try:
+        yield {path: pool.submit(_detections, str(path)) for path in files}
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def take(detector: Detector, ahead: dict[Path, Future[Detections]], path: Path) -> None:
+    """Give the detector what a worker found in `path`, when it found anything (a worker that died found
+    nothing: the writer reads the file itself)."""
+    future = ahead.get(path)
+    if future is None:
+        return
+    try:
+        detector.known.update(future.result())
+    except (BrokenProcessPool, OSError, RuntimeError) as exc:
+        log.debug("A detection worker failed (%s); reading the file here", type(exc).__name__)
