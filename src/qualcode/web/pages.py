@@ -147,9 +147,11 @@ def agreement(machine: pd.DataFrame, decisions: pd.DataFrame, segments: pd.DataF
     differ = disagreements(coders, first, second)
     differ = differ.assign(text=differ["segment_id"].map(located["text"]),
                            source_id=differ["segment_id"].map(located["source_id"]))
+    labels = {c.id: c.label for c in codebook.leaves}
+    per_code = per_code[(per_code["support"] > 0) | (per_code["predicted"] > 0)]
     return {**chosen, "first": first, "second": second,
-            "per_code": per_code[(per_code["support"] > 0) | (per_code["predicted"] > 0)].to_dict("records"),
-            "disagreements": differ.to_dict("records")}
+            "per_code": per_code.assign(label=per_code["code_id"].map(labels)).to_dict("records"),
+            "disagreements": differ.assign(label=differ["code_id"].map(labels)).to_dict("records")}
 
 
 def opposite(valence: str | None) -> str | None:
