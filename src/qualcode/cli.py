@@ -359,9 +359,9 @@ def demo(
             set_aside += _print_run(result.ingested, result.coded, result.report, title=day.name)
         frame = Workspace(project).segments()
     _print_voices(frame)
-    _print_briefing(result.report)
     console.print(f"Check tonight's evidence in your browser: qualcode serve {project.root}", highlight=False,
                   soft_wrap=True)
+    _print_briefing(result.report)
     raise typer.Exit(EXIT_PARTIAL if set_aside else EXIT_OK)
 
 

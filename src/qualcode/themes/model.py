@@ -14,7 +14,17 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from qualcode.errors import TooFewStatements
 from qualcode.nlp import DEFAULT_SPACY_MODEL, lemma_pipeline
 from qualcode.text import for_models
-from qualcode.themes import filters
+from qualcode.themes.filters import (
+    BACKCHANNEL,
+    COURTESIES,
+    OTHER_LANGUAGE,
+    OTHER_LANGUAGES,
+    REPLIES,
+    backchannels,
+    foreign_stop_words,
+    keyword_tokens,
+    other_language,
+)
 
 MIN_STATEMENTS = 20  # below this, UMAP's neighbourhoods and HDBSCAN's clusters mean nothing
 # Talk is full of words that say nothing about a theme; without these, keywords read "yeah, think, actually".
@@ -119,7 +129,7 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
                     random_state=self.random_state)
         hdbscan = HDBSCAN(min_cluster_size=size, min_samples=self.min_samples, metric="euclidean",
                           cluster_selection_method=self.cluster_selection, prediction_data=True)
-        vectorizer = CountVectorizer(tokenizer=partial(filters.keyword_tokens, stop_words=keyword_stop_words()),
+        vectorizer = CountVectorizer(tokenizer=partial(keyword_tokens, stop_words=keyword_stop_words()),
                                      token_pattern=None, lowercase=False, ngram_range=(1, 2),
                                      min_df=2 if count >= 100 else 1)
         phrases = None
@@ -146,11 +156,11 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
         reasons = np.full(len(texts), "", dtype=object)
         if not self.leave_out:
             return reasons
-        reasons[filters.other_language(texts)] = filters.OTHER_LANGUAGE
+        reasons[other_language(texts)] = OTHER_LANGUAGE
         rest = np.flatnonzero(reasons == "")
         tagger = lemma_pipeline(self.spacy_model or DEFAULT_SPACY_MODEL)
         docs = list(tagger.pipe([texts[i] for i in rest], batch_size=256))
-        reasons[rest[filters.backchannels(docs)]] = filters.BACKCHANNEL
+        reasons[rest[backchannels(docs)]] = BACKCHANNEL
         return reasons
 
 
@@ -161,8 +171,8 @@ def keyword_stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    return frozenset(ENGLISH_STOP_WORDS | STOP_WORDS | set(SPOKEN_FILLERS) | filters.REPLIES | filters.COURTESIES) | \
-        filters.foreign_stop_words(filters.OTHER_LANGUAGES)
+    return frozenset(ENGLISH_STOP_WORDS | STOP_WORDS | set(SPOKEN_FILLERS) | REPLIES | COURTESIES) | \
+        foreign_stop_words(OTHER_LANGUAGES)
 
 
 def fit_topics(statements: pd.DataFrame, vectors: np.ndarray, settings: ThemeSettings,
