@@ -79,25 +79,30 @@ def _detections(path: str) -> Detections:
 
 @contextmanager
 def detections_ahead(root: Path, files: list[Path], workers: int) -> Iterator[dict[Path, Future[Detections]]]:
-    """Start finding the spans of `files` on `workers` processes; yields each file's future result (empty when
-    there are too few files to be worth a worker). The pool is shut down, unfinished work dropped, on leaving."""
+    """Start finding the spans of `files` on `workers` - 1 processes (the writer is the last worker: it takes any
+    file no process has started, see `take`); yields each file's future result (empty when there are too few
+    files to be worth a process). The pool is shut down, unfinished work dropped, on leaving."""
     if workers < 2 or len(files) < MIN_FILES:
         yield {}
         return
     # spawn, not fork: the writer may run in a Prefect task thread, and forking a threaded process can deadlock
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=multiprocessing.get_context("spawn"),
+    pool = ProcessPoolExecutor(max_workers=min(workers - 1, len(files)),
+                               mp_context=multiprocessing.get_context("spawn"),
                                initializer=_start, initargs=(str(root),))
     try:
-        yield {path: pool.submit(_detections, str(path)) for path in files}
+        # last file first: the workers work back from the end while the writer works forward from the start,
+        # taking every file they have not started, so the two meet wherever the work balances
+        yield {path: pool.submit(_detections, str(path)) for path in reversed(files)}
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
 def take(detector: Detector, ahead: dict[Path, Future[Detections]], path: Path) -> None:
-    """Give the detector what a worker found in `path`, when it found anything (a worker that died found
-    nothing: the writer reads the file itself)."""
+    """Give the detector what a worker found in `path`. A file no worker has started yet the writer reads
+    itself rather than wait (so every core keeps busy); a worker that died found nothing, and the writer reads
+    that file itself too."""
     future = ahead.get(path)
-    if future is None:
+    if future is None or future.cancel():
         return
     try:
         detector.known.update(future.result())
