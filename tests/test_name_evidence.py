@@ -3,6 +3,8 @@ people in lower-case auto-transcripts are still found."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from qualcode.anonymise.detector import Detector
@@ -97,3 +99,23 @@ def test_a_ward_or_department_is_not_a_hospital_name(detector: Detector) -> None
 
 def test_letters_and_digits_of_a_system_reference_are_found_together(detector: Detector) -> None:
     assert "KW 4418207" in _redacted(detector, "It is KW 4418207 on their system and a different number on ours.")
+
+
+@pytest.mark.slow
+def test_the_word_lists_read_from_the_cache_are_the_ones_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    from qualcode.anonymise import lexicon as words
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    words.lexicon.cache_clear()
+    try:
+        built = words.lexicon()  # built, and written to the cache
+        cached = list((tmp_path / "qualcode").glob("lexicon-*.json"))
+        assert len(cached) == 1
+        words.lexicon.cache_clear()
+        assert words.lexicon() == built and len(built.first_names) > 1000
+        cached[0].write_text("{not json", encoding="utf-8")  # a damaged cache is built again, never trusted
+        words.lexicon.cache_clear()
+        assert words.lexicon() == built
+    finally:
+        words.lexicon.cache_clear()
