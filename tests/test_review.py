@@ -78,6 +78,7 @@ def test_the_latest_decision_counts_whoever_made_it() -> None:
     assert latest_decisions(rows).iloc[0]["decision"] == "reject"
 
 
+@pytest.mark.slow  # the coded week
 def test_two_people_code_blind_each_under_their_own_name(review_week_reports: tuple[Project, list[object]],
                                                          tmp_path: Path) -> None:
     from conftest import copy_project

@@ -47,3 +47,9 @@ def test_an_address_named_with_host_is_answered_and_loopback_names_only_on_loopb
     assert named.refusal("GET", {**COOKIES, "host": "127.0.0.1:8123"}, {}) is not None
     assert is_loopback("127.0.0.1") and is_loopback("::1") and not is_loopback("0.0.0.0")
     assert not is_loopback("10.0.0.4")
+
+
+def test_on_every_address_any_host_is_answered_but_only_with_the_token() -> None:
+    everywhere = Guard(token="t" * 43, host="0.0.0.0", port=8123)
+    assert everywhere.refusal("GET", {**COOKIES, "host": "reviewer-laptop.local:8123"}, {}) is None
+    assert everywhere.refusal("GET", {"host": "reviewer-laptop.local:8123"}, {}) is not None

@@ -81,9 +81,15 @@ class Guard:
         shown = f"[{self.host}]" if ":" in self.host and not self.host.startswith("[") else self.host
         return f"http://{shown}:{self.port}{path}?{urlencode({TOKEN_PARAMETER: self.token})}"
 
+    @property
+    def every_address(self) -> bool:
+        """Listening on every address (`--host 0.0.0.0`): the machine's names are not known here, so any Host is
+        answered, and the token alone keeps others out."""
+        return self.host in ("0.0.0.0", "::", "[::]")
+
     def refusal(self, method: str, headers: dict[str, str], query: dict[str, str]) -> str | None:
         """Why a request is refused, or None (the request may go on)."""
-        if headers.get("host", "") not in self.allowed_hosts:
+        if not self.every_address and headers.get("host", "") not in self.allowed_hosts:
             return "this server answers only to the address it was started on"
         presented = query.get(TOKEN_PARAMETER) or _cookie(headers.get("cookie", ""), COOKIE)
         if not presented or not hmac.compare_digest(presented, self.token):
