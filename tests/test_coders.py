@@ -145,6 +145,7 @@ def test_rules_match_keywords_on_lemmas() -> None:
     assert hits.tolist() == [[True, False], [False, False], [False, True], [True, False]]
 
 
+@pytest.mark.slow
 def test_zero_shot_agreement_on_the_gold_set_is_reported_honestly(embedder: Embedder,
                                                                   evaluation_gold: pd.DataFrame,
                                                                   evaluation_statements: pd.DataFrame) -> None:

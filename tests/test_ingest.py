@@ -128,6 +128,7 @@ def test_require_metadata_refuses_bare_files(tmp_path: Path, segmenter: Segmente
     assert report.rejected and "E110" in (report.rejected[0].reason or "")
 
 
+@pytest.mark.slow
 def test_ingest_runs_with_sockets_blocked(tmp_path: Path, segmenter: Segmenter,
         detector: Detector) -> None:
     project = make_project(tmp_path, EVALUATION)

@@ -121,6 +121,7 @@ def test_read_decisions_names_the_bad_line(tmp_path: Path, codebook: Codebook, b
     assert not any(raw in str(raised.value) for raw in ("zzz", "loe.nope", "maybe", "great"))  # no value echoed
 
 
+@pytest.mark.slow
 def test_review_import_records_all_or_nothing(review_week_project: Project, tmp_path: Path) -> None:
     root = Path(shutil.copytree(review_week_project.root, tmp_path / "project"))
     with Store(root / "qualcode.db") as store:
