@@ -39,6 +39,8 @@ EVALUATION = SAMPLES / "evaluation"
 GOLD = REPO / "corpora" / "gold"
 SEEDED = REPO / "tests" / "data" / "seeded"
 ARTIFACTS = REPO / "test-artifacts"  # screenshots and other things a person may want to look at after CI
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]  # nothing of its own reaches the network
 WEEK_START = dt.date(2026, 3, 9)  # the sample review week runs Monday 9 to Thursday 12 March 2026
 
 
@@ -221,6 +223,17 @@ NETWORK_GUARD = textwrap.dedent("""
         _refuse("getaddrinfo", host)
     socket.getaddrinfo = getaddrinfo
 """)
+
+
+def debian_chromium() -> str:
+    """Debian's chromium (never a browser Playwright downloads); a failure where the run requires the browser
+    tests (CI), else a skip."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        if os.environ.get("QUALCODE_REQUIRE_BROWSER"):
+            pytest.fail("chromium is not installed, and this run requires the browser test")
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    return chromium
 
 
 def offline_env(tmp_path: Path) -> tuple[dict[str, str], Path]:

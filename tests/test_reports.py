@@ -5,18 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import os
 import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from conftest import ARTIFACTS, WEEK_START
+from conftest import ARTIFACTS, CHROMIUM_ARGS, WEEK_START, debian_chromium
 from qualcode.anonymise.detector import Detector
 from qualcode.cli import EXIT_OK, EXIT_UNUSABLE, app
 from qualcode.outputs import unescape_cell
@@ -265,19 +263,13 @@ def test_a_project_without_hypotheses_still_gets_a_briefing(review_week_project:
 
 
 def test_briefing_renders_in_headless_chromium_offline_without_errors(review_week_reports: Week) -> None:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        if os.environ.get("QUALCODE_REQUIRE_BROWSER"):
-            pytest.fail("chromium is not installed, and this run requires the browser test")
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    chromium = debian_chromium()
     from playwright.sync_api import sync_playwright
 
     _, reports = review_week_reports
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             for report in (reports[0], reports[-1]):
                 page = browser.new_page(viewport={"width": 1280, "height": 900})

@@ -4,8 +4,6 @@ Chromium through Playwright, and its guard tried with real HTTP requests."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ARTIFACTS, copy_project, offline_env
+from conftest import ARTIFACTS, CHROMIUM_ARGS, copy_project, debian_chromium, offline_env
 from qualcode.project import Project
 from qualcode.store import Store
 from qualcode.web.security import COOKIE, Guard
@@ -116,11 +114,7 @@ def test_the_guard_refuses_without_the_token_from_another_origin_and_through_ano
 
 
 def test_a_review_session_in_chromium_from_the_keyboard(served: Served) -> None:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        if os.environ.get("QUALCODE_REQUIRE_BROWSER"):
-            pytest.fail("chromium is not installed, and this run requires the browser test")
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    chromium = debian_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -128,9 +122,7 @@ def test_a_review_session_in_chromium_from_the_keyboard(served: Served) -> None:
     problems: list[str] = []
     elsewhere: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
