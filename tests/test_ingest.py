@@ -292,7 +292,11 @@ def test_a_name_that_is_not_utf8_is_ingested_and_links_are_set_aside_never_follo
 def test_ingest_on_two_workers_stores_exactly_what_one_process_does(tmp_path: Path, segmenter: Segmenter,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Worker processes find the spans; the one writer numbers pseudonyms, segments and stores in file order, so
-    the store (placeholders and their numbering included) is the same whatever the number of workers."""
+    the store (placeholders and their numbering included) is the same whatever the number of workers; and what a
+    worker finds is exactly what the writer would have computed (it computes nothing given the workers' results)."""
+    from qualcode.workspace.ingest_workers import detections_ahead
+    from qualcode.workspace.wiring import project_detector
+
     computed: list[int] = []
     original = Detector._detect
 
@@ -301,20 +305,37 @@ def test_ingest_on_two_workers_stores_exactly_what_one_process_does(tmp_path: Pa
         return original(self, texts, labels)
 
     monkeypatch.setattr(Detector, "_detect", counted)
-    stores = []
-    for workers in (1, 2):
-        project = init_project(tmp_path / f"workers-{workers}")
+
+    def project_with_files(name: str) -> Project:
+        project = init_project(tmp_path / name)
         for path in sample_files(EVALUATION):
             shutil.copy(path, project.inbox / path.name)
         shutil.copytree(SEEDED, project.inbox / "seeded", ignore=shutil.ignore_patterns("originals.txt"))
+        return project
+
+    stores, alone = [], 0
+    for workers in (1, 2):
+        project = project_with_files(f"workers-{workers}")
         computed.clear()
         report = ingest_inbox(project, segmenter=segmenter, workers=workers)
+        alone = alone or len(computed)  # what one process computes
         assert len(report.added) == len(sample_files(EVALUATION)) + 5
         with sqlite3.connect(project.store_path) as db:
             stores.append([db.execute(query).fetchall() for query in (
                 'SELECT segment_id, text, start, "end", speaker, role FROM segments ORDER BY segment_id',
                 "SELECT kind, placeholder FROM pseudonyms ORDER BY placeholder",
                 "SELECT source_id, kind, placeholder, count FROM redactions ORDER BY source_id, placeholder")])
-        # on two workers the writer computed nothing itself: every file's spans came from a worker
-        assert (computed == []) if workers == 2 else len(computed) >= len(report.added)
     assert stores[0] == stores[1] and len(stores[0][0]) > 100 and len(stores[0][1]) > 5
+
+    project = project_with_files("ahead")
+    files = inbox_files(project.inbox)
+    detector = project_detector(project)
+    with detections_ahead(project.root, files, workers=3) as ahead:  # two workers, here waited for
+        for future in ahead.values():
+            detector.known.update(future.result())
+    assert len(detector.known) >= len(files)
+    computed.clear()
+    ingest_inbox(project, segmenter=segmenter, detector=detector)
+    # nearly every result the writer needed, a worker had found; the few it computes are files whose speaker
+    # labels name someone an earlier file named (a worker, reading one file alone, cannot know that)
+    assert len(computed) <= alone // 5, (len(computed), alone)

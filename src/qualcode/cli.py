@@ -771,8 +771,8 @@ def review_import(
 
 def _print_older(older: int) -> None:
     if older:
-        console_err.print(f"{older} decision(s) left out: a later decision on the same statement and code is already "
-                          "recorded, and the newest decision wins.", highlight=False, soft_wrap=True)
+        console_err.print(f"{older} decision(s) left out: the same person's later decision on the same statement and "
+                          "code is already recorded, and the newest decision wins.", highlight=False, soft_wrap=True)
 
 
 def _ingest_with_progress(workspace: Workspace, label: str = "ingest", detector: Detector | None = None,
