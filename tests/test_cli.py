@@ -30,6 +30,7 @@ def test_every_command_has_help(command: list[str]) -> None:
     assert "Usage" in result.output
 
 
+@pytest.mark.slow
 def test_init_ingest_segments_round_trip(tmp_path: Path) -> None:
     root = tmp_path / "review"
     assert runner.invoke(app, ["init", str(root)]).exit_code == EXIT_OK

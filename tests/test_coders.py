@@ -94,6 +94,7 @@ def test_statements_are_read_in_their_answer(loe_engine: CodingEngine) -> None:
     np.testing.assert_allclose(again, own)  # valence reads a statement's own words, whatever its answer
 
 
+@pytest.mark.slow
 def test_learned_components_follow_the_scikit_learn_contract(loe_engine: CodingEngine, embedder: Embedder) -> None:
     """Constructors keep their arguments and nothing else; get_params, set_params and clone round-trip."""
     book, nlp = loe_engine.codebook, lemma_pipeline()
