@@ -86,7 +86,7 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
     key = read_key(project.key_path) if settings.keep_key else {}
     report = IngestReport()
     with Store(project.store_path) as store, store.transaction(), \
-            detections_ahead(project.root, _pending(store, files), workers) as ahead:
+            detections_ahead(project.root, list(_pending(project, store, files)), workers) as ahead:
         pseudonyms = Pseudonyms(load_or_create_secret(project.secret_path), known=store.pseudonyms(), key=key)
         gate = Anonymiser(detector, pseudonyms, settings.residual_threshold)
         for folder, manifest in sorted(manifests.items()):
@@ -147,27 +147,20 @@ def anything_new(project: Project, files: list[Path] | None = None) -> bool:
     files = inbox_files(project.inbox) if files is None else files
     if not files:
         return False
-    cap = project.config.inbox.max_file_mb * MB
     with Store(project.store_path) as store:
-        for path in files:
-            try:
-                if path.is_symlink() or path.stat().st_size > cap or not store.has_content(file_hash(path)):
-                    return True
-            except OSError:
-                return True
-    return False
+        return next(_pending(project, store, files), None) is not None
 
 
-def _pending(store: Store, files: list[Path]) -> list[Path]:
-    """The files whose content the store lacks (by streamed hash), in order: those a run will read."""
-    pending = []
+def _pending(project: Project, store: Store, files: list[Path]) -> Iterator[Path]:
+    """The files whose content the store lacks (by streamed hash), in order: those a run will read. Links, files
+    over the size cap (never hashed) and unreadable files count: ingest sets them aside with a reason."""
+    cap = project.config.inbox.max_file_mb * MB
     for path in files:
         try:
-            if path.is_symlink() or not store.has_content(file_hash(path)):
-                pending.append(path)
+            if path.is_symlink() or path.stat().st_size > cap or not store.has_content(file_hash(path)):
+                yield path
         except OSError:
-            pending.append(path)
-    return pending
+            yield path
 
 
 def manifest_for(project: Project, path: Path) -> ManifestEntry | None:
