@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import docx
+import psutil
 import pytest
 from pytest_socket import disable_socket, enable_socket
 
@@ -158,15 +159,20 @@ def test_an_ingest_killed_half_way_changes_nothing_and_a_rerun_completes(tmp_pat
     process = subprocess.Popen(cli, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                                env={**os.environ, "COLUMNS": "200"})
     assert process.stderr is not None
-    stored = 0
+    stored, workers = 0, []
     for line in process.stderr:
         stored += "Stored source" in line
         if stored == 5:
+            workers = psutil.Process(process.pid).children(recursive=True)
             process.send_signal(signal.SIGKILL)
             break
     process.wait(timeout=60)
     assert process.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
     assert _table_dump(project) == before
+    # its workers (every core but the writer's) end with it rather than holding their models for ever
+    assert workers, "the ingest started no worker"
+    _, alive = psutil.wait_procs(workers, timeout=15)
+    assert not alive, [p.cmdline()[:3] for p in alive]
 
     report = ingest_inbox(project, segmenter=segmenter, detector=detector)
     assert not report.rejected and len(report.added) == 6 * len(list((project.inbox / "batch0").glob("*.txt")))

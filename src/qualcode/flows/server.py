@@ -18,13 +18,13 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
 from qualcode.errors import ServerNotStarted
 from qualcode.flows.environment import prefect_environment, settings_from_environment_only
+from qualcode.lifetime import exit_with_parent
 from qualcode.offline import block_network
 
 EPHEMERAL, FULL = "api", "server"
@@ -114,19 +114,11 @@ def _wait_until_healthy(process: subprocess.Popen[bytes], port: int, timeout: fl
     raise ServerNotStarted(f"The Prefect server did not answer within {timeout:.0f} s.", path=home / "server.log")
 
 
-def _exit_with_parent(parent: int) -> None:
-    """A server whose qualcode process is gone (killed) stops too, instead of holding the project's database."""
-    while True:
-        time.sleep(1.0)
-        if os.getppid() != parent:
-            os._exit(0)
-
-
 def _serve(mode: str, port: int, parent: int) -> None:
     """In the server's process: guard on, Prefect's settings from the environment only, then serve."""
     block_network()
     settings_from_environment_only()
-    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    exit_with_parent(parent)
     if mode == EPHEMERAL:  # what Prefect's own ephemeral server runs: the API app, no UI
         os.environ.update({"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"})
         import uvicorn

@@ -39,10 +39,13 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _start(root: str) -> None:
+def _start(root: str, parent: int) -> None:
     """A worker's start: locked down as every qualcode process is, with the project's own detector."""
     global _worker
+    from qualcode.lifetime import exit_with_parent
     from qualcode.offline import lock_down
+
+    exit_with_parent(parent)  # an ingest killed outright takes its workers with it
     from qualcode.project import Project
     from qualcode.workspace.wiring import project_detector
 
@@ -88,7 +91,7 @@ def detections_ahead(root: Path, files: list[Path], workers: int) -> Iterator[di
     # spawn, not fork: the writer may run in a Prefect task thread, and forking a threaded process can deadlock
     pool = ProcessPoolExecutor(max_workers=min(workers - 1, len(files)),
                                mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start, initargs=(str(root),))
+                               initializer=_start, initargs=(str(root), os.getpid()))
     try:
         # last file first: the workers work back from the end while the writer works forward from the start,
         # taking every file they have not started, so the two meet wherever the work balances
