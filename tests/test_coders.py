@@ -300,3 +300,42 @@ def test_survey_answers_like_na_are_coded_and_training_tables_may_carry_text(tmp
     assert result.exit_code == EXIT_OK, result.output
     coded = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert set(coded["id"]) == {"R1", "R2", "R3", "R4", "R5"}
+
+
+def test_a_codebook_is_embedded_once_a_machine_and_its_vectors_hold_no_text(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hashing_backend: type) -> None:
+    """Without a project's cache (code-table, the API), the codebook's own texts are kept as vectors in the user's
+    cache: the second engine embeds none of them; the statements are never kept there."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    book = load_codebook(resolve_codebook_path("peer_review_evaluation"))
+    statements = pd.DataFrame({"segment_id": ["s1", "s2"], "text": ["Supervision is rare here.",
+                                                                    "The board asks hard questions."]})
+    first = CodingEngine(book, Embedder(backend="hashing"), lemma_pipeline()).fit()  # type: ignore[arg-type]
+    assert first.book_embedder_.encoded_ > 0
+    second = CodingEngine(book, Embedder(backend="hashing"), lemma_pipeline()).fit()  # type: ignore[arg-type]
+    assert second.book_embedder_.encoded_ == 0
+    assert first.code(statements).equals(second.code(statements))
+    assert second.embedder.encoded_ == 2 and second.embedder.cache is None  # statements: embedded, not kept
+    kept = tmp_path / "home-cache" / "qualcode" / "codebook-vectors.sqlite"
+    cache = EmbeddingCache(kept)
+    assert cache.count() == first.book_embedder_.encoded_
+    raw = b"".join(p.read_bytes() for p in kept.parent.glob("codebook-vectors.sqlite*"))
+    example = book.leaves[0].examples[0] if book.leaves[0].examples else book.leaves[0].definition
+    assert example.encode() not in raw and b"Supervision" not in raw
+    # with a project's cache, the codebook's vectors go there, as everything else does
+    project_cache = EmbeddingCache(tmp_path / "project.sqlite")
+    third = CodingEngine(book, Embedder(backend="hashing", cache=project_cache),  # type: ignore[arg-type]
+                         lemma_pipeline()).fit()
+    assert third.book_embedder_ is third.embedder and project_cache.count() > 0
+
+
+def test_loading_spacy_for_coding_does_not_import_presidio() -> None:
+    """spaCy imports every package that registers a pipeline factory; presidio's is never used here and costs
+    about 4 s, so a process that codes without anonymising never imports it."""
+    import subprocess
+    import sys
+
+    check = ("import sys; from qualcode.nlp import lemma_pipeline, ner_pipeline; lemma_pipeline(); "
+             "assert 'presidio_analyzer' not in sys.modules; assert 'ner' in ner_pipeline().pipe_names")
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]

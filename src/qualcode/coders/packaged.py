@@ -35,6 +35,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from qualcode.errors import ModelNotAvailable
+from qualcode.usercache import user_cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,7 @@ def models_dir() -> Path:
     project)."""
     if os.environ.get(MODELS_ENV):
         return Path(os.environ[MODELS_ENV])
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "qualcode" / "models"
+    return user_cache_dir() / "models"
 
 
 @dataclass(frozen=True)
