@@ -125,8 +125,8 @@ def test_the_cache_keeps_each_backend_apart(tmp_path: Path, hashing_backend: typ
 
 
 def test_backends_are_registered_by_name() -> None:
-    assert set(EMBEDDING_BACKENDS) == set(get_args(EmbeddingBackend)) == {"transformer", "static"}
+    assert set(EMBEDDING_BACKENDS) == set(get_args(EmbeddingBackend)) == {"transformer", "int8", "static"}
     assert all(issubclass(cls, BaseEmbedder) and cls.name == name for name, cls in EMBEDDING_BACKENDS.items())
     assert isinstance(Embedder().embedding_backend, EMBEDDING_BACKENDS["transformer"])
-    with pytest.raises(ValueError, match="Unknown embedding backend 'onnx': use one of transformer, static"):
+    with pytest.raises(ValueError, match="Unknown embedding backend 'onnx': use one of transformer, int8, static"):
         backend_class("onnx")

@@ -199,7 +199,7 @@ def test_themes_leave_out_backchannels_and_other_languages_and_label_by_phrases(
     embedder = Embedder()
     vectors = embedder.encode(texts)
     settings = ThemeSettings(min_theme_size=4, neighbours=5)
-    found = find_themes(statements, vectors, settings, embedding_model=embedder.transformer)
+    found = find_themes(statements, vectors, settings, embedding_model=embedder.embedding_backend)
     assert found.left_out == {BACKCHANNEL: len(BACKCHANNELS), OTHER_LANGUAGE: len(FRENCH)}
     left = found.members[found.members["left_out"] != ""]
     assert set(left["text"]) == set(BACKCHANNELS + FRENCH) and (left["theme"] == -1).all()
@@ -209,5 +209,5 @@ def test_themes_leave_out_backchannels_and_other_languages_and_label_by_phrases(
         words = {w for phrase in keywords.split(", ") for w in phrase.split()}
         assert words <= vocabulary and not words & keyword_stop_words(), (label, keywords)
     assert any(" " in k for ks in found.themes["keywords"] for k in ks.split(", "))  # phrases, not only words
-    again = find_themes(statements, vectors, settings, embedding_model=embedder.transformer)
+    again = find_themes(statements, vectors, settings, embedding_model=embedder.embedding_backend)
     assert again.themes.to_dict("records") == found.themes.to_dict("records"), (again.themes, found.themes)

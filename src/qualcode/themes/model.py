@@ -67,8 +67,9 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
     Args:
         min_statements, min_theme_size, min_samples, cluster_selection, neighbours, keywords, random_state,
         leave_out, spacy_model: as in `ThemeSettings` (`TopicModel.from_settings` takes one).
-        embedding_model: the sentence-transformers model, for the phrase representation (never used to embed the
-            statements again). Without it, keywords are c-TF-IDF's most distinctive words.
+        embedding_model: the embedding backend the statements were embedded with (`qualcode.coders.Embedder`'s
+            `embedding_backend`), for the phrase representation (never used to embed the statements again). Without
+            it, keywords are c-TF-IDF's most distinctive words.
     """
 
     def __init__(self, min_statements: int = MIN_STATEMENTS, min_theme_size: int | None = None,
@@ -136,7 +137,7 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
         if self.embedding_model is not None:  # both rank candidates by their embeddings
             phrases = [KeyBERTInspired(top_n_words=2 * self.keywords, random_state=self.random_state),
                        MaximalMarginalRelevance(diversity=0.3, top_n_words=self.keywords)]
-        model = BERTopic(embedding_model=self.embedding_model, umap_model=umap, hdbscan_model=hdbscan,
+        model = BERTopic(embedding_model=_phrase_encoder(self.embedding_model), umap_model=umap, hdbscan_model=hdbscan,
                          vectorizer_model=vectorizer, representation_model=phrases, top_n_words=2 * self.keywords,
                          calculate_probabilities=False, verbose=False)
         with warnings.catch_warnings():  # UMAP says a fixed seed means one thread: that is the point of the seed
@@ -191,3 +192,17 @@ def fit_topics(statements: pd.DataFrame, vectors: np.ndarray, settings: ThemeSet
     """
     model = TopicModel.from_settings(settings, embedding_model).fit(statements, vectors=vectors)
     return model.labels_, model.keywords_, model.left_out_
+
+
+def _phrase_encoder(backend: Any) -> Any:
+    """A qualcode embedding backend as BERTopic's own kind of backend, so every way of running a model (the int8
+    one included, which is not a sentence-transformers model) embeds the candidate phrases the same way."""
+    if backend is None:
+        return None
+    from bertopic.backend import BaseEmbedder as BERTopicEmbedder
+
+    class PhraseEncoder(BERTopicEmbedder):  # type: ignore[misc]  # BERTopic has no type information
+        def embed(self, documents: Any, verbose: bool = False) -> np.ndarray:
+            return np.asarray(backend.embed(list(documents)))
+
+    return PhraseEncoder()

@@ -51,10 +51,10 @@ def project_themes(project: Project, low_confidence: float = 0.5, settings: Them
     everyone = segments if coverage else pool
     vectors = embedder.encode([for_models(t) for t in everyone["text"]])
     emerging = find_themes(pool, vectors[everyone["segment_id"].isin(set(pool["segment_id"])).to_numpy()],
-                           settings, embedding_model=embedder.transformer)
+                           settings, embedding_model=embedder.embedding_backend)
     table = pd.DataFrame()
     if coverage:
-        everything = find_themes(segments, vectors, settings, embedding_model=embedder.transformer)
+        everything = find_themes(segments, vectors, settings, embedding_model=embedder.embedding_backend)
         table = topic_code_table(everything.members, codings, everything.themes)
     left_out = emerging.left_out
     log.info("Themes: %d among %d statements no code holds (left out: %d backchannels, %d in another language); "

@@ -1,11 +1,13 @@
 """Embedding backends, one class each behind `BaseEmbedder`, chosen by name from `EMBEDDING_BACKENDS`."""
 
 from qualcode.coders.backends.base import BaseEmbedder
+from qualcode.coders.backends.int8 import Int8Backend
 from qualcode.coders.backends.static import StaticBackend
 from qualcode.coders.backends.transformer import TransformerBackend
 
 EMBEDDING_BACKENDS: dict[str, type[BaseEmbedder]] = {
     TransformerBackend.name: TransformerBackend,
+    Int8Backend.name: Int8Backend,
     StaticBackend.name: StaticBackend,
 }
 
@@ -23,4 +25,4 @@ def backend_class(name: str) -> type[BaseEmbedder]:
                          ) from None
 
 
-__all__ = ["EMBEDDING_BACKENDS", "BaseEmbedder", "StaticBackend", "TransformerBackend", "backend_class"]
+__all__ = ["EMBEDDING_BACKENDS", "BaseEmbedder", "Int8Backend", "StaticBackend", "TransformerBackend", "backend_class"]

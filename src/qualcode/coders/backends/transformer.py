@@ -97,7 +97,7 @@ class TransformerBackend(BaseEmbedder):
 
     @property
     def dimension(self) -> int:
-        return int(self.loaded.get_sentence_embedding_dimension())
+        return int(self.loaded.get_embedding_dimension())
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
