@@ -22,6 +22,7 @@ import pytest
 
 from conftest import EVALUATION, REPO, REVIEW_WEEK, copy_slowly, offline_env
 from qualcode.anonymise.detector import Detector
+from qualcode.flows.server import running_server
 from qualcode.project import Project, init_project
 from qualcode.segment import Segmenter
 from qualcode.store import Store
@@ -313,13 +314,31 @@ def test_schedule_serves_the_nightly_flow_from_a_local_server(ingested_day1: Pat
             time.sleep(2)
             state = _api(f"{api}/flow_runs/{run['id']}")["state"]["type"]
         assert state == "COMPLETED", (tmp_path / "schedule.log").read_text()
+        # a nightly run started by hand beside the schedule uses its server: no second one on the same database
+        beside = subprocess.run([sys.executable, "-c", USE_PROJECT_PREFECT, str(root)], env=env, cwd=REPO,
+                                capture_output=True, text=True, timeout=120)
+        assert beside.stdout.strip() == api, beside.stderr[-2000:]
+        assert (root / ".prefect" / "server.json").is_file()
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
     said = (tmp_path / "schedule.log").read_text()
     assert f"Prefect UI: http://127.0.0.1:{port}" in said
+    # stopped (its server goes with it, however it was stopped): what it noted is trusted by no other process
+    deadline = time.monotonic() + 15
+    while running_server(root / ".prefect") is not None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert running_server(root / ".prefect") is None
     assert (root / ".prefect" / "prefect.db").is_file() and any((root / "outputs").iterdir())
     assert not log.exists(), log.read_text()
+
+
+USE_PROJECT_PREFECT = """
+import sys
+from pathlib import Path
+from qualcode.flows.environment import use_project_prefect
+print(use_project_prefect(Path(sys.argv[1])))
+"""
 
 
 PREFECT_YAML_CHECK = """
@@ -436,3 +455,14 @@ def test_a_night_of_faults_all_together(tmp_path: Path) -> None:
                                         "decision": "accept", "valence": "area_for_improvement", "coder": "peer"}]
     with sqlite3.connect(root / "qualcode.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_server_note_left_by_a_stopped_or_foreign_process_is_not_trusted(tmp_path: Path) -> None:
+    """`running_server` trusts DIR/.prefect/server.json only while its process lives and its API answers."""
+    home = tmp_path / ".prefect"
+    home.mkdir()
+    assert running_server(home) is None  # nothing noted
+    for noted in ("not json", '{"port": "x"}', '{"port": 1, "pid": 2147480000}',
+                  f'{{"port": {_free_port()}, "pid": {os.getpid()}}}'):  # garbage; a dead pid; nothing listening
+        (home / "server.json").write_text(noted)
+        assert running_server(home) is None, noted

@@ -4,8 +4,10 @@ qualcode so that qualcode's network guard and owner-only files hold inside it to
 - `project_api(DIR)`: the API every flow run of this process talks to (in place of Prefect's ephemeral
   server, which Prefect starts itself, out of qualcode's reach): Prefect's API app alone, no UI, on a free port,
   started once per process and stopped when the process ends (or, should it be killed, when the server sees
-  its parent gone).
-- `start_local_server(DIR, port)`: `prefect server start` with its UI, for `qualcode schedule`.
+  its parent gone). Where the project's `qualcode schedule` server is running, that one is used instead: a
+  nightly run started by hand beside it pays no server start and opens no second server on the same database.
+- `start_local_server(DIR, port)`: `prefect server start` with its UI, for `qualcode schedule`; while it runs,
+  DIR/.prefect/server.json names its port and process (`running_server` checks both before trusting it).
 
 Both run `python -m qualcode.flows.server`, which imports qualcode (the guard comes with the environment) and
 pins Prefect's settings before Prefect is imported. Their log goes to DIR/.prefect/server.log.
@@ -14,6 +16,8 @@ pins Prefect's settings before Prefect is imported. Their log goes to DIR/.prefe
 from __future__ import annotations
 
 import atexit
+import json
+import logging
 import os
 import socket
 import subprocess
@@ -27,15 +31,23 @@ from qualcode.flows.environment import prefect_environment, settings_from_enviro
 from qualcode.lifetime import exit_with_parent
 from qualcode.offline import block_network
 
+log = logging.getLogger(__name__)
+
 EPHEMERAL, FULL = "api", "server"
 _running: dict[str, tuple[subprocess.Popen[bytes], str]] = {}  # Prefect home -> (process, API URL)
+_noted: dict[int, Path] = {}  # a server `start_local_server` started -> the file that tells other processes of it
+RUNNING_FILE = "server.json"  # in the project's Prefect home: the port and pid of the server `schedule` runs
 
 
 def project_api(project_root: Path, timeout: float = 120.0) -> str:
-    """The URL of this project's local Prefect API, started on a free loopback port if not yet running."""
+    """The URL of this project's local Prefect API: the project's server already running (`qualcode schedule`),
+    else one this process starts on a free loopback port (once)."""
     home = prefect_environment(project_root)["PREFECT_HOME"]
     if home in _running and _running[home][0].poll() is None:
         return _running[home][1]
+    if (url := running_server(Path(home))) is not None:
+        log.info("Using the project's Prefect server already running at %s (qualcode schedule): none started", url)
+        return url
     for _ in range(3):  # another process may take the free port between choosing and binding it
         port = _free_port()
         process = _launch(project_root, EPHEMERAL, port)
@@ -60,10 +72,28 @@ def start_local_server(project_root: Path, port: int, timeout: float = 120.0) ->
         _wait_until_healthy(server, port, timeout, home)
     except _ExitedEarly:
         raise ServerNotStarted("The Prefect server stopped on start.", path=home / "server.log") from None
+    (home / RUNNING_FILE).write_text(json.dumps({"port": port, "pid": server.pid}), encoding="utf-8")
+    _noted[server.pid] = home / RUNNING_FILE
     return server
 
 
+def running_server(home: Path) -> str | None:
+    """The API URL of the project's server that `start_local_server` left running (its process alive and its API
+    answering on loopback), so that a nightly run beside `qualcode schedule` starts no second server on the same
+    database; None when there is none."""
+    try:
+        noted = json.loads((home / RUNNING_FILE).read_text(encoding="utf-8"))
+        port, pid = int(noted["port"]), int(noted["pid"])
+        os.kill(pid, 0)  # alive (signal 0 only asks)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as answer:
+            return f"http://127.0.0.1:{port}/api" if answer.status == 200 else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def stop_local_server(server: subprocess.Popen[bytes]) -> None:
+    if (noted := _noted.pop(server.pid, None)) is not None:
+        noted.unlink(missing_ok=True)
     if server.poll() is not None:
         return
     server.terminate()
@@ -89,14 +119,14 @@ def _launch(project_root: Path, mode: str, port: int) -> subprocess.Popen[bytes]
     env.pop("PREFECT_API_URL", None)
     home = Path(env["PREFECT_HOME"])
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    log = os.open(home / "server.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    log_file = os.open(home / "server.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         # its own session: a Ctrl-C meant for qualcode does not take the API away while a run finishes
         return subprocess.Popen([sys.executable, "-m", "qualcode.flows.server", mode, str(port), str(os.getpid())],
-                                env=env, cwd=home, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=env, cwd=home, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
     finally:
-        os.close(log)
+        os.close(log_file)
 
 
 def _wait_until_healthy(process: subprocess.Popen[bytes], port: int, timeout: float, home: Path) -> None:
