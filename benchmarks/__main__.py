@@ -1,6 +1,6 @@
 """Every benchmark in one run, printed as one table of figures measured side by side.
 
-    python -m benchmarks [--quick] [--sizes 50 500 5000] [--backend static|transformer] [--markdown FILE]
+    python -m benchmarks [--quick] [--sizes 50 500 5000] [--backend static|int8|transformer] [--markdown FILE]
 
 Ratios are taken between measurements made in this same run, so they hold on a noisy machine; absolute
 figures depend on the machine. The default run takes about 9 minutes on two cores; `--quick` skips the
@@ -36,7 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="skip the nightly flow and the scale runs")
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 500], help="synthetic corpus sizes")
-    parser.add_argument("--backend", choices=["static", "transformer"], default="static",
+    parser.add_argument("--backend", choices=["static", "int8", "transformer"], default="static",
                         help="embedding backend for the scale runs (default: the fast path)")
     parser.add_argument("--statements", type=int, default=5000, help="statements for the coding throughput")
     parser.add_argument("--markdown", type=Path, help="also write the table as Markdown (for the README)")
