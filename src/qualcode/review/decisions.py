@@ -120,7 +120,10 @@ def apply_decisions(codings: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFr
     if "decided_at" in given.columns:  # the latest last; a table without times keeps its order
         given = given.sort_values("decided_at", kind="stable")
     human_valence = given.drop_duplicates("segment_id", keep="last").set_index("segment_id")["valence"]
-    valence = merged["segment_id"].map(human_valence).fillna(merged["segment_id"].map(machine_valence))
+    # as objects: with no valence given by anyone the first map is all-missing floats, which pandas will not fill
+    # with strings
+    valence = (merged["segment_id"].map(human_valence).astype(object)
+               .fillna(merged["segment_id"].map(machine_valence)))
     merged.loc[kept, "valence"] = valence[kept].fillna("neutral")
     overridden = merged["segment_id"].isin(human_valence.index) & merged["assigned"].astype(bool)
     merged.loc[overridden, "valence"] = merged.loc[overridden, "segment_id"].map(human_valence)
