@@ -25,7 +25,9 @@ import pytest
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from qualcode.anonymise.detector import Detector
+from qualcode.coders import Embedder
 from qualcode.coders.backends import EMBEDDING_BACKENDS, BaseEmbedder
+from qualcode.coders.packaged import MODELS_ENV
 from qualcode.nlp import sentence_pipeline
 from qualcode.project import Project, init_project
 from qualcode.segment import Segmenter
@@ -178,6 +180,22 @@ class HashingBackend(BaseEmbedder):
                 vectors[row, bucket] += 1.0 if digest[4] & 1 else -1.0
         norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return np.asarray(vectors / norms, dtype=np.float32)
+
+
+def built_offline(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedder]:
+    """An embedder whose model this machine builds (the static and int8 paths), built once into a fresh models
+    folder with every socket refused: nothing may be downloaded. For module-scoped fixtures."""
+    from pytest_socket import disable_socket, enable_socket
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(MODELS_ENV, str(tmp_path_factory.mktemp("models")))
+        embedder = Embedder(backend=backend)  # type: ignore[arg-type]
+        disable_socket(allow_unix_socket=True)
+        try:
+            embedder.encode(["built once"])
+        finally:
+            enable_socket()
+        yield embedder
 
 
 @pytest.fixture

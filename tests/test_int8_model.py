@@ -9,14 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from pytest_socket import disable_socket, enable_socket
 
-from conftest import GOLD
+from conftest import GOLD, built_offline
 from qualcode.codebook import load_codebook, resolve_codebook_path
 from qualcode.coders import CodingEngine, Embedder
 from qualcode.coders.embedding_cache import EmbeddingCache
 from qualcode.coders.int8_model import INT8_FILE, SETTINGS_FILE
-from qualcode.coders.packaged import MODELS_ENV, models_dir
+from qualcode.coders.packaged import models_dir
 from qualcode.evaluation import compare
 from qualcode.nlp import lemma_pipeline
 
@@ -25,16 +24,7 @@ pytestmark = pytest.mark.slow  # each module run builds the int8 model (about 10
 
 @pytest.fixture(scope="module")
 def int8_embedder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedder]:
-    """Built once into a fresh models folder, with every socket refused: nothing may be downloaded."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(MODELS_ENV, str(tmp_path_factory.mktemp("models")))
-        embedder = Embedder(backend="int8")
-        disable_socket(allow_unix_socket=True)
-        try:
-            embedder.encode(["warm up"])
-        finally:
-            enable_socket()
-        yield embedder
+    yield from built_offline("int8", tmp_path_factory)
 
 
 def real_sentences(count: int = 120) -> list[str]:

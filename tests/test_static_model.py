@@ -8,13 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from pytest_socket import disable_socket, enable_socket
 
-from conftest import GOLD
+from conftest import GOLD, built_offline
 from qualcode.codebook import load_codebook, resolve_codebook_path
 from qualcode.coders import CodingEngine, Embedder
 from qualcode.coders.embedding_cache import EmbeddingCache
-from qualcode.coders.static_model import MODELS_ENV, models_dir
+from qualcode.coders.static_model import models_dir
 from qualcode.errors import BadConfig
 from qualcode.evaluation import compare
 from qualcode.nlp import lemma_pipeline
@@ -27,16 +26,7 @@ TEXTS = ["Strategy discussions rarely include health.", "Supervision is regular 
 
 @pytest.fixture(scope="module")
 def static_embedder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedder]:
-    """Distilled once into a fresh models folder, with every socket refused: nothing may be downloaded."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(MODELS_ENV, str(tmp_path_factory.mktemp("models")))
-        embedder = Embedder(backend="static")
-        disable_socket(allow_unix_socket=True)
-        try:
-            embedder.encode(TEXTS[:1])
-        finally:
-            enable_socket()
-        yield embedder
+    yield from built_offline("static", tmp_path_factory)
 
 
 @pytest.mark.slow

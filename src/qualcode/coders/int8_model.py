@@ -14,20 +14,15 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import shutil
-import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from qualcode.coders.backends.transformer import model_folder_hash
-from qualcode.coders.packaged import models_dir
+from qualcode.coders.built_models import built_model
 from qualcode.errors import ModelNotAvailable
 
 __all__ = ["INT8_FILE", "SETTINGS_FILE", "int8_model_path"]
-
-log = logging.getLogger(__name__)
 
 INT8_FILE = "model-int8.onnx"
 SETTINGS_FILE = "qualcode-int8.json"  # pooling, normalisation and sequence length, read by the backend
@@ -37,29 +32,7 @@ OPSET = 17
 def int8_model_path(source: str) -> Path:
     """The int8 ONNX model built from the sentence-transformers model at `source` (a local folder), building it
     first if this machine has not yet done so."""
-    folder = Path(source)
-    if not (folder / "config.json").is_file():
-        raise ModelNotAvailable(f"The int8 path is built from a model folder on disk; {source!r} is not one.")
-    digest = model_folder_hash(folder)[:12]  # the model's content, not where it lies
-    target = models_dir() / f"{folder.name}-int8-{digest}"
-    if (target / SETTINGS_FILE).is_file():
-        return target
-    log.info("Building an int8 ONNX model from %s (once; about 10 s)", folder.name)
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".quantising-", dir=target.parent))
-    try:
-        _build(folder, work / "model")
-        if target.exists() and not (target / SETTINGS_FILE).is_file():
-            shutil.rmtree(target)  # not a model we wrote: renames are whole
-        try:
-            (work / "model").rename(target)  # whole or not at all
-        except OSError:
-            if not (target / SETTINGS_FILE).is_file():
-                raise
-            # another process finished first; its model is the same
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return target
+    return built_model(source, "int8", SETTINGS_FILE, _build, "about 10 s")
 
 
 def _build(source: Path, out: Path) -> None:

@@ -9,18 +9,13 @@ It is wrapped as a sentence-transformers model, so the rest of qualcode (and BER
 
 from __future__ import annotations
 
-import logging
-import shutil
-import tempfile
 from pathlib import Path
 
-from qualcode.coders.backends.transformer import model_folder_hash
+from qualcode.coders.built_models import built_model
 from qualcode.coders.packaged import MODELS_ENV, models_dir
 from qualcode.errors import ModelNotAvailable
 
 __all__ = ["MODELS_ENV", "PCA_DIMS", "models_dir", "static_model_path"]
-
-log = logging.getLogger(__name__)
 
 PCA_DIMS: int | None = None  # PCA to fewer dimensions cost 0.04 macro F1 on the evaluation gold set
 
@@ -28,29 +23,7 @@ PCA_DIMS: int | None = None  # PCA to fewer dimensions cost 0.04 macro F1 on the
 def static_model_path(source: str) -> Path:
     """The static model distilled from the sentence-transformers model at `source` (a local folder),
     distilling it first if this machine has not yet done so."""
-    folder = Path(source)
-    if not (folder / "config.json").is_file():
-        raise ModelNotAvailable(f"The fast path distils from a model folder on disk; {source!r} is not one.")
-    digest = model_folder_hash(folder)[:12]  # the model's content, not where it lies
-    target = models_dir() / f"{folder.name}-static-{digest}"
-    if (target / "modules.json").is_file():
-        return target
-    log.info("Distilling a static embedding model from %s (once; about 20 s)", folder.name)
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".distilling-", dir=target.parent))
-    try:
-        _distil(folder, work / "model")
-        if target.exists() and not (target / "modules.json").is_file():
-            shutil.rmtree(target)  # not a model we wrote: renames are whole
-        try:
-            (work / "model").rename(target)  # whole or not at all: a killed distillation leaves no half model
-        except OSError:
-            if not (target / "modules.json").is_file():
-                raise
-            # another process (a Dask worker) finished first; its model is the same
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return target
+    return built_model(source, "static", "modules.json", _distil, "about 20 s")
 
 
 def _distil(source: Path, out: Path) -> None:
