@@ -19,18 +19,15 @@ cache). Target: code-table at 0.8x or more of that bare process.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
 
 from benchmarks.figures import Figure, print_figures
 from benchmarks.samples import sample_statements
-from benchmarks.timing import best_of
+from benchmarks.timing import best_of, timed_process
 from qualcode.codebook import load_codebook, resolve_codebook_path
 from qualcode.coders import CodingEngine, Embedder
 from qualcode.coders.embedder import resolve_model_path
@@ -104,29 +101,25 @@ def encoder_paths() -> list[tuple[str, str]]:
 
 def measure_processes(count: int = 5000, codebook: str = "safeguarding_lines_of_enquiry") -> list[Figure]:
     """`qualcode code-table` as a whole process beside a process that only loads the same encoder and embeds."""
+    with tempfile.TemporaryDirectory(prefix="qualcode-bench-coding-") as scratch:
+        return _measure_processes(Path(scratch), count, codebook)
+
+
+def _measure_processes(work: Path, count: int, codebook: str) -> list[Figure]:
     from benchmarks.startup import qualcode_command
-    work = Path(tempfile.mkdtemp(prefix="qualcode-bench-coding-"))
+
     table = work / "statements.csv"
     repeated_statements(count).rename(columns={"segment_id": "id"}).to_csv(table, index=False)
     figures = []
-    env = {**os.environ, "COLUMNS": "200"}
-
-    def timed(command: list[str]) -> float:
-        start = time.perf_counter()
-        done = subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        if done.returncode:
-            raise RuntimeError(f"{command[0]} failed: {done.stderr.decode(errors='replace')[-2000:]}")
-        return time.perf_counter() - start
-
     prepared = work / "prepare.csv"
     repeated_statements(50).rename(columns={"segment_id": "id"}).to_csv(prepared, index=False)
     for model, backend in encoder_paths():
         # untimed, as on any run after a machine's first: the int8 or static model built, the codebook's vectors
         # kept in the user's cache
-        timed([*qualcode_command(), "code-table", str(prepared), "--codebook", codebook, "--out",
+        timed_process([*qualcode_command(), "code-table", str(prepared), "--codebook", codebook, "--out",
                str(work / "prepared.csv"), "--model", model, "--backend", backend])
-        bare = timed([sys.executable, "-c", BARE_ENCODE, model, backend, str(table)])
-        coded = timed([*qualcode_command(), "code-table", str(table), "--codebook", codebook, "--out",
+        bare = timed_process([sys.executable, "-c", BARE_ENCODE, model, backend, str(table)])
+        coded = timed_process([*qualcode_command(), "code-table", str(table), "--codebook", codebook, "--out",
                        str(work / "coded.csv"), "--context-column", "question", "--turn-column", "turn",
                        "--model", model, "--backend", backend])
         group = f"code-table as a process, {count:,} statements"

@@ -16,16 +16,13 @@ bare `nlp.pipe`, and 1.7x or more faster than with one worker.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from benchmarks.figures import Figure, print_figures
-from benchmarks.timing import best_of
+from benchmarks.timing import best_of, timed_process
 from qualcode.nlp import sentence_pipeline
 from qualcode.project import init_project
 from qualcode.samples import samples_dir
@@ -93,19 +90,13 @@ def measure_processes() -> list[Figure]:
     cores = default_workers()
     work = Path(tempfile.mkdtemp(prefix="qualcode-bench-ingest-"))
 
-    def timed(command: list[str]) -> float:
-        start = time.perf_counter()
-        subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       env={**os.environ, "COLUMNS": "200"})
-        return time.perf_counter() - start
-
     def ingest(workers: int) -> float:
         root = init_project(work / f"workers-{workers}").root
         for path in files:
             shutil.copy(path, root / "inbox" / path.name)
-        return timed([*qualcode_command(), "ingest", str(root), "--workers", str(workers)])
+        return timed_process([*qualcode_command(), "ingest", str(root), "--workers", str(workers)])
 
-    bare = timed([sys.executable, "-c", BARE_NER, str(cores), *map(str, files)])
+    bare = timed_process([sys.executable, "-c", BARE_NER, str(cores), *map(str, files)])
     one, every = ingest(1), ingest(cores)
     shutil.rmtree(work, ignore_errors=True)
     group = f"ingest as a process ({material})"

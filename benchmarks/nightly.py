@@ -17,12 +17,12 @@ decides "nothing new" from hashes and digests before any model or server starts)
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 from benchmarks.figures import Figure, print_figures
+from benchmarks.timing import timed_process
 from qualcode.flows.environment import use_project_prefect
 from qualcode.nlp import lemma_pipeline, ner_pipeline, sentence_pipeline
 from qualcode.project import init_project
@@ -104,10 +104,7 @@ def measure_processes() -> list[Figure]:
         shutil.copytree(day, root / "inbox" / day.name)
 
     def run() -> float:
-        start = time.perf_counter()
-        subprocess.run([*qualcode_command(), "nightly", str(root), "--date", "2026-03-12"], check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return time.perf_counter() - start
+        return timed_process([*qualcode_command(), "nightly", str(root), "--date", "2026-03-12"])
 
     first, unchanged = run(), run()
     group = "qualcode nightly as a process (bundled review week)"
@@ -119,10 +116,7 @@ def measure_processes() -> list[Figure]:
         real = init_project(work / "real").root
         for path in interviews:
             shutil.copy(path, real / "inbox" / path.name)
-        start = time.perf_counter()
-        subprocess.run([*qualcode_command(), "nightly", str(real)], check=False, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
-        seconds = time.perf_counter() - start
+        seconds = timed_process([*qualcode_command(), "nightly", str(real)])
         figures.append(Figure(f"qualcode nightly as a process ({len(interviews)} real interviews, Côté et al.)",
                               "end to end: ingest, code, report", seconds, "s", target="< 120 s",
                               met=seconds < 120))

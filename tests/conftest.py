@@ -39,6 +39,7 @@ SAMPLES = REPO / "corpora" / "samples"
 REVIEW_WEEK = SAMPLES / "review_week"
 EVALUATION = SAMPLES / "evaluation"
 GOLD = REPO / "corpora" / "gold"
+REALDATA = REPO.parent / "shared" / "realdata"  # real material by other people, beside the checkout
 SEEDED = REPO / "tests" / "data" / "seeded"
 ARTIFACTS = REPO / "test-artifacts"  # screenshots and other things a person may want to look at after CI
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

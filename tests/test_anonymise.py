@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conftest import GOLD, REPO, SEEDED, offline_env
+from conftest import GOLD, REALDATA, REPO, SEEDED, offline_env
 from qualcode.anonymise.detector import Detector
 from qualcode.anonymise.entities import PLACEHOLDER, STRUCTURED
 from qualcode.anonymise.evaluate import KEPT, evaluate, load_labelled
@@ -28,7 +28,6 @@ from qualcode.store import Store
 from qualcode.workspace.ingest import ingest_inbox
 
 runner = CliRunner()
-REALDATA = REPO.parent / "shared" / "realdata"
 ORIGINALS = [line for line in (SEEDED / "originals.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import GOLD, built_offline
+from conftest import GOLD, REALDATA, built_offline
 from qualcode.codebook import load_codebook, resolve_codebook_path
 from qualcode.coders import CodingEngine, Embedder
 from qualcode.coders.embedding_cache import EmbeddingCache
@@ -29,7 +29,7 @@ def int8_embedder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedder
 
 def real_sentences(count: int = 120) -> list[str]:
     """Real inspection sentences where `../shared/realdata/` is there, else the gold set's statements."""
-    real = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "ofsted_statements.jsonl"
+    real = REALDATA / "ofsted_statements.jsonl"
     if real.is_file():
         return [json.loads(line)["text"] for line in real.read_text(encoding="utf-8").splitlines()[:count]]
     gold = pd.read_csv(GOLD / "evaluation_gold.csv", dtype=str, keep_default_na=False)

@@ -11,12 +11,12 @@ import copy
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
 from qualcode.coders.backends import EMBEDDING_BACKENDS, BaseEmbedder, backend_class
-from qualcode.coders.backends.transformer import DEFAULT_EMBEDDING_MODEL, TransformerBackend, resolve_model_path
+from qualcode.coders.backends.transformer import DEFAULT_EMBEDDING_MODEL, resolve_model_path
 from qualcode.coders.embedding_cache import EmbeddingCache, text_hash
 
 log = logging.getLogger(__name__)
@@ -83,13 +83,6 @@ class Embedder:
     def embedding_backend(self) -> BaseEmbedder:
         """The backend this embedder runs (see `qualcode.coders.backends`)."""
         return self._backend
-
-    @property
-    def transformer(self) -> Any:
-        """The loaded sentence-transformers model (loaded on first use), for libraries that want the model."""
-        if not isinstance(self._backend, TransformerBackend):
-            raise AttributeError(f"The {self.backend} embedding backend has no sentence-transformers model.")
-        return self._backend.loaded
 
     @property
     def dimension(self) -> int:

@@ -85,10 +85,9 @@ def running_server(home: Path) -> str | None:
         noted = json.loads((home / RUNNING_FILE).read_text(encoding="utf-8"))
         port, pid = int(noted["port"]), int(noted["pid"])
         os.kill(pid, 0)  # alive (signal 0 only asks)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as answer:
-            return f"http://127.0.0.1:{port}/api" if answer.status == 200 else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    return f"http://127.0.0.1:{port}/api" if _healthy(port) else None
 
 
 def stop_local_server(server: subprocess.Popen[bytes]) -> None:
@@ -129,17 +128,23 @@ def _launch(project_root: Path, mode: str, port: int) -> subprocess.Popen[bytes]
         os.close(log_file)
 
 
+def _healthy(port: int) -> bool:
+    """Whether a Prefect API answers its health check on 127.0.0.1:`port`."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
 def _wait_until_healthy(process: subprocess.Popen[bytes], port: int, timeout: float, home: Path) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise _ExitedEarly
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
+        if _healthy(port):
+            return
+        time.sleep(0.2)
     stop_local_server(process)
     raise ServerNotStarted(f"The Prefect server did not answer within {timeout:.0f} s.", path=home / "server.log")
 
