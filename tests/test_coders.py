@@ -16,13 +16,14 @@ from sklearn.utils.estimator_checks import (
 )
 from typer.testing import CliRunner
 
-from conftest import GOLD, copy_project
+from conftest import GOLD, SAMPLES, copy_project
 from qualcode.cli import EXIT_OK, EXIT_UNUSABLE, app
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
 from qualcode.coders import CODING_COLUMNS, CodingEngine, Embedder, EngineSettings
 from qualcode.coders.classifier import CodeClassifier
 from qualcode.coders.embedding_cache import EmbeddingCache
 from qualcode.coders.engine import StatementClassifier
+from qualcode.coders.lemmas import LemmaCandidates
 from qualcode.coders.rules import RulesCoder
 from qualcode.coders.valence import ValenceCoder
 from qualcode.evaluation import compare, top_k_recall
@@ -144,6 +145,28 @@ def test_rules_match_keywords_on_lemmas() -> None:
     hits = rules.matches(["We audited them last spring.", "Nothing relevant here.", "The budgets rose.",
                           "Two case files were missing."])
     assert hits.tolist() == [[True, False], [False, False], [False, True], [True, False]]
+
+
+def test_rules_tag_only_words_that_could_take_a_keyword_lemma_and_still_find_irregular_forms() -> None:
+    nlp = lemma_pipeline()
+    book = Codebook.model_validate({"name": "t", "version": "1", "codes": [
+        {"id": "be", "label": "Be", "definition": "Being.", "examples": ["x"], "keywords": ["be late", "go home"]},
+        {"id": "men", "label": "Men", "definition": "Men.", "examples": ["y"], "keywords": ["man", "child"]}]})
+    rules = RulesCoder(nlp, book).fit()
+    hits = rules.matches(["He was late again.", "They went home early.", "Two men and their children.", "Nobody."])
+    assert hits.tolist() == [[True, False], [True, False], [False, True], [False, False]]
+    # the shortcut's promise, on every word of the bundled samples and the held-out statements: a word left
+    # untagged could not have taken any keyword lemma of the bundled codebook
+    words = sorted({token.lower_ for path in [*SAMPLES.rglob("*.md"), *SAMPLES.rglob("*.txt"),
+                                               GOLD / "interview_statements_heldout.jsonl"]
+                    for token in nlp.make_doc(path.read_text(encoding="utf-8", errors="replace"))})
+    wanted = RulesCoder(nlp, load_codebook(resolve_codebook_path("safeguarding_lines_of_enquiry"))).fit().wanted_
+    assert wanted and len(words) > 1000
+    candidates = LemmaCandidates(nlp)
+    untagged = [word for word in words if not candidates.could_take(word, wanted)]
+    assert len(untagged) > len(words) / 2  # most words are never tagged
+    assert not [word for word, alone in zip(untagged, nlp.pipe(untagged), strict=True)
+                if len(alone) == 1 and alone[0].lemma_.lower() in wanted]
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from qualcode.codebook.model import Codebook
+from qualcode.coders.lemmas import LemmaCandidates
 
 # Token attributes a pattern may use and still be matched on word lemmas without tagging whole statements.
 WORD_ATTRIBUTES = frozenset({"LEMMA", "LOWER", "ORTH", "TEXT", "NORM", "LENGTH", "OP", "IS_ALPHA", "IS_DIGIT",
@@ -22,7 +23,9 @@ class RulesCoder(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # scik
 
     Tagging every statement to lemmatise it would cost a third of the embedding time, so each distinct word
     is lemmatised once (with the tagger's best guess for the word alone) and cached; statements are only
-    tokenised. Patterns that need part-of-speech or other context fall back to the full pipeline.
+    tokenised. A word is tagged only when the lemmatiser's tables say it could take a keyword's or pattern's
+    lemma (`LemmaCandidates`); any other word keeps its lower-case form, which matches nothing either.
+    Patterns that need part-of-speech or other context fall back to the full pipeline.
 
     A scikit-learn transformer: `fit()` compiles the codebook's keywords and patterns, `transform(texts)` is
     `matches(texts)`.
@@ -43,11 +46,20 @@ class RulesCoder(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # scik
         self.lemmas_: dict[str, str] = {}
         self.phrases_ = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
         self.matcher_ = Matcher(self.nlp.vocab)
+        self.wanted_: set[str] | None = None  # every word is tagged while the keywords themselves are
+        wanted: set[str] = set()
         for code in leaves:
             if code.keywords:
-                self.phrases_.add(code.id, self._lemmatised([k.lower() for k in code.keywords]))
+                keywords = self._lemmatised([k.lower() for k in code.keywords])
+                self.phrases_.add(code.id, keywords)
+                wanted |= {token.lemma_ for doc in keywords for token in doc}
             if code.patterns:
                 self.matcher_.add(code.id, code.patterns)
+        lemma_specs = [value for code in leaves for pattern in code.patterns for token in pattern
+                       for key, value in token.items() if key.upper() == "LEMMA"]
+        if all(isinstance(spec, str) for spec in lemma_specs):
+            self.wanted_ = wanted | {spec.lower() for spec in lemma_specs}
+        self.candidates_ = LemmaCandidates(self.nlp)
         self.needs_context_ = any(key.upper() not in WORD_ATTRIBUTES for code in leaves
                                   for pattern in code.patterns for token in pattern for key in token)
         return self
@@ -70,6 +82,10 @@ class RulesCoder(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # scik
     def _lemmatised(self, texts: Iterable[str]) -> list[Doc]:
         docs = [self.nlp.make_doc(text) for text in texts]
         unseen = sorted({token.lower_ for doc in docs for token in doc} - self.lemmas_.keys())
+        if self.wanted_ is not None:
+            wanted = self.wanted_
+            self.lemmas_.update((word, word) for word in unseen if not self.candidates_.could_take(word, wanted))
+            unseen = [word for word in unseen if word not in self.lemmas_]
         for word, alone in zip(unseen, self.nlp.pipe(unseen, batch_size=self.batch_size), strict=True):
             self.lemmas_[word] = alone[0].lemma_.lower() if len(alone) == 1 else word
         for doc in docs:
