@@ -23,9 +23,9 @@ class LemmaCandidates:
     """
 
     def __init__(self, nlp: Language) -> None:
-        lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
+        lemmatizer: Any = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
         self.usable = lemmatizer is not None and getattr(lemmatizer, "mode", "") == "rule"
-        lookups = lemmatizer.lookups if self.usable and lemmatizer is not None else None
+        lookups = lemmatizer.lookups if self.usable else None
         self._rules: list[tuple[str, str]] = sorted(
             {(old, new) for rules in (lookups.get_table("lemma_rules", {}) if lookups else {}).values()
              for old, new in rules})
@@ -34,7 +34,8 @@ class LemmaCandidates:
         self._ruled: list[tuple[Any, str]] = []   # (the word's LOWER spec, the lemma it is given)
         self._any_word: set[str] = set()           # lemmas a one-token pattern gives without naming the word
         if "attribute_ruler" in nlp.pipe_names:
-            for pattern in nlp.get_pipe("attribute_ruler").patterns:
+            ruler: Any = nlp.get_pipe("attribute_ruler")
+            for pattern in ruler.patterns:
                 lemma = pattern["attrs"].get("LEMMA")
                 if lemma is None:
                     continue
