@@ -38,7 +38,7 @@ from qualcode.ingest.readers import read_source
 from qualcode.nlp import DEFAULT_SPACY_MODEL, sentence_pipeline
 from qualcode.samples import samples_dir
 from qualcode.segment import Segmenter
-from qualcode.workspace.ingest import inbox_files
+from qualcode.workspace.inbox import inbox_files
 
 GOLD = REPO / "corpora" / "gold"
 LABELLED = {"gold (smoke)": GOLD / "anonymisation.jsonl", "gold held-out (smoke)": GOLD / "anonymisation_holdout.jsonl",

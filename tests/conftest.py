@@ -101,7 +101,7 @@ def evaluation_project(tmp_path_factory: pytest.TempPathFactory, segmenter: Segm
 
 
 def sample_files(*folders: Path) -> list[Path]:
-    from qualcode.workspace.ingest import inbox_files
+    from qualcode.workspace.inbox import inbox_files
 
     return [f for folder in folders for f in inbox_files(folder) if f.name != "README.md"
             and f.name not in ("hypotheses.yaml", "truth.yaml", "stance.yaml")]

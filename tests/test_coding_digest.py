@@ -16,7 +16,7 @@ from qualcode.cli import EXIT_OK, app
 from qualcode.codebook import load_codebook, resolve_codebook_path
 from qualcode.coders.digest import TOP_K, coding_digest, coding_settings, engine_digest
 from qualcode.coders.embedder import resolve_model_path
-from qualcode.coders.engine import EngineSettings
+from qualcode.coders.settings import EngineSettings
 from qualcode.project import Project
 from qualcode.store import Store
 from qualcode.workspace.wiring import project_coding_digest, project_engine

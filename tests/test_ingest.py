@@ -25,7 +25,8 @@ from qualcode.anonymise.entities import Finding
 from qualcode.project import Project, init_project
 from qualcode.segment import Segmenter
 from qualcode.store import Store
-from qualcode.workspace.ingest import inbox_files, ingest_inbox
+from qualcode.workspace.inbox import inbox_files
+from qualcode.workspace.ingest import ingest_inbox
 
 
 def _table_dump(project: Project) -> list[tuple[object, ...]]:

@@ -97,6 +97,17 @@ def test_nightly_rerun_codes_nothing_and_reproduces_the_outputs(week: dict[str, 
     assert day1 == again and {"briefing.html", "evidence.xlsx", "hypotheses.parquet"} <= set(day1)
 
 
+def test_deciding_a_night_has_nothing_new_loads_no_model_library(week: dict[str, Any]) -> None:
+    probe = ("import datetime, sys; from qualcode.workspace.service import Workspace; "
+             f"print(Workspace.open({str(week['root'])!r}).nothing_new(datetime.date(2026, 3, 10))); "
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'spacy', 'torch', 'presidio_analyzer', "
+             "'sklearn', 'sentence_transformers', 'transformers'}))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=week["env"],
+                            cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["True", "[]"]
+
+
 def test_nightly_codes_only_the_new_days_files(week: dict[str, Any]) -> None:
     third = week["runs"][2]
     new = _table(week["root"], "SELECT segment_id FROM segments WHERE source_id LIKE 'rw-d2-%'")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 from functools import lru_cache
@@ -72,12 +73,14 @@ def pipeline_folder(pipeline: str | Path | Language) -> Path:
         return Path(pipeline.path)
     if Path(pipeline).is_dir():
         return Path(pipeline)
-    import spacy.util
-
     name = str(pipeline)
-    if not spacy.util.is_package(name):
+    try:  # found, not imported: a pipeline package's own __init__ imports spaCy (about 1.5 s with torch)
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
         raise ModelNotAvailable(f"The spaCy pipeline {name!r} is not installed.")
-    package = Path(spacy.util.get_package_path(name))
+    package = Path(next(iter(spec.submodule_search_locations)))
     try:  # where the package's own load() looks (spacy.util.load_model_from_init_py)
         meta = json.loads((package / "meta.json").read_text(encoding="utf-8"))
         data = package / f"{meta['lang']}_{meta['name']}-{meta['version']}"

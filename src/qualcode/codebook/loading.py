@@ -69,6 +69,8 @@ def _check_structure(path: Path, codes: list[dict[str, Any]]) -> None:
 
 
 def _check_patterns(path: Path, codebook: Codebook, lines: dict[str, int]) -> None:
+    if not any(code.patterns for code in codebook.codes):
+        return
     from spacy.matcher import Matcher  # here: reading a project's settings loads no spaCy
     from spacy.vocab import Vocab
 

@@ -9,12 +9,14 @@ from qualcode.lazy import lazy_attributes
 
 _LAZY = {
     **dict.fromkeys(("DEFAULT_EMBEDDING_MODEL", "Embedder"), "qualcode.coders.embedder"),
-    **dict.fromkeys(("CODING_COLUMNS", "CodingEngine", "EngineSettings"), "qualcode.coders.engine"),
+    **dict.fromkeys(("CODING_COLUMNS", "CodingEngine"), "qualcode.coders.engine"),
+    "EngineSettings": "qualcode.coders.settings",
 }
 
 if TYPE_CHECKING:
     from qualcode.coders.embedder import DEFAULT_EMBEDDING_MODEL, Embedder
-    from qualcode.coders.engine import CODING_COLUMNS, CodingEngine, EngineSettings
+    from qualcode.coders.engine import CODING_COLUMNS, CodingEngine
+    from qualcode.coders.settings import EngineSettings
 
 
 __getattr__ = lazy_attributes(__name__, _LAZY)

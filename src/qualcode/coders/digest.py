@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from qualcode.codebook import Codebook
 
 if TYPE_CHECKING:
-    from qualcode.coders.engine import CodingEngine, EngineSettings
+    from qualcode.coders.engine import CodingEngine
+    from qualcode.coders.settings import EngineSettings
 
 # How qualcode itself codes: raised when a release changes what a coding holds or how it is computed (2: each
 # valence carries its confidence), so projects coded by an older release are recoded rather than misread.

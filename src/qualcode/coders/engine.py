@@ -6,7 +6,7 @@ made it, so any cell of any matrix later on can be traced back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,7 @@ from qualcode.coders.classifier import CodeClassifier, code_texts, most_informat
 from qualcode.coders.embedder import Embedder
 from qualcode.coders.embedding_cache import EmbeddingCache
 from qualcode.coders.rules import RulesCoder
+from qualcode.coders.settings import TOP_THRESHOLD, EngineSettings
 from qualcode.coders.teaching import TEACHING_COLUMNS, teaching_digest
 from qualcode.coders.valence import ValenceCoder
 from qualcode.evaluation import agreement_table
@@ -28,32 +29,8 @@ from qualcode.usercache import user_cache_dir
 
 CODING_COLUMNS = CODINGS.names
 RULE_WEIGHT = 0.15  # a keyword hit alone is weak evidence (precision about 0.5 on the gold set): noisy-OR
-DEFAULT_THRESHOLD = 0.35
-TOP_THRESHOLD = 0.2  # the most likely code is assigned from this confidence; further codes need `threshold`
 CODEBOOK_VECTORS = "codebook-vectors.sqlite"  # in the user's cache: see `codebook_embedder`
 HUMAN_WEIGHT = 2.0  # a statement a person coded counts as much as two codebook examples
-
-
-@dataclass
-class EngineSettings:
-    """How statements are coded.
-
-    A statement is coded as it was said: read with the answer it belongs to and the question that drew it,
-    as a person coding would read it ("So a health check, really." means nothing alone). On the gold sets
-    this lifts zero-shot macro F1 by 0.04 to 0.06 (README: Codebooks and coding).
-
-    Attributes:
-        context_weight: how much the interviewer's question counts in a statement's embedding (0 = ignored).
-        turn_weight: how much the answer it belongs to counts: the mean of that answer's statements, so it
-            costs no further encoding (0 = ignored; statements without a `turn` are an answer of their own).
-        threshold: confidence at which a code is assigned, unless the code sets its own.
-        top_threshold: confidence at which a statement's most likely code is assigned.
-    """
-
-    context_weight: float = 0.5
-    turn_weight: float = 1.0
-    threshold: float = DEFAULT_THRESHOLD
-    top_threshold: float = TOP_THRESHOLD
 
 
 def assign_codes(confidence: np.ndarray, thresholds: np.ndarray, top_threshold: float) -> np.ndarray:

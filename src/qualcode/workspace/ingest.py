@@ -22,13 +22,15 @@ from qualcode.anonymise.detector import Detector
 from qualcode.anonymise.gate import Anonymiser
 from qualcode.anonymise.pseudonyms import Pseudonyms, load_or_create_secret, read_key, write_key
 from qualcode.errors import DuplicateSourceId, FolderNotFound, InputError, QualcodeError, Quarantined
+from qualcode.fingerprint import hash_file
 from qualcode.ingest.metadata import MANIFEST_NAME, Manifest, ManifestEntry, read_manifest
-from qualcode.ingest.readers import content_hash, file_hash, read_source, scrub_path
+from qualcode.ingest.readers import content_hash, read_source, scrub_path
 from qualcode.models import Source
 from qualcode.nlp import sentence_pipeline
-from qualcode.project import QUARANTINE_DIR, REJECTED_DIR, Project
+from qualcode.project import Project
 from qualcode.segment import Segmenter
 from qualcode.store import Store
+from qualcode.workspace.inbox import MB, anything_new, inbox_files, pending
 from qualcode.workspace.ingest_workers import default_workers, detections_ahead, take
 from qualcode.workspace.results import FileOutcome, IngestReport
 from qualcode.workspace.wiring import project_detector
@@ -39,20 +41,6 @@ ProgressCallback = Callable[[int, int], None]
 REASON_SUFFIX = ".reason.txt"
 READING = ".qualcode-reading.json"  # the files a run is reading now: hidden, so never taken for a source
 DEATHS = 2  # runs that died reading a file before it is set aside: one may have been stopped by hand
-MB = 1_000_000
-
-
-def inbox_files(inbox: Path) -> list[Path]:
-    """Files waiting in the inbox, in a stable order; manifests, hidden files and rejects are not sources. Links
-    (to a file or a folder) are listed too, never followed: ingest sets them aside, so nothing outside the inbox
-    is read by way of it."""
-    if not inbox.is_dir():
-        return []
-    return sorted(
-        p for p in inbox.rglob("*")
-        if (p.is_symlink() or p.is_file()) and p.name != MANIFEST_NAME and not p.name.startswith((".", "~$"))
-        and not {REJECTED_DIR, QUARANTINE_DIR} & set(p.relative_to(inbox).parts)
-    )
 
 
 def shown_name(path: Path, folder: Path) -> str:
@@ -86,7 +74,7 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
     key = read_key(project.key_path) if settings.keep_key else {}
     report = IngestReport()
     with Store(project.store_path) as store, store.transaction(), \
-            detections_ahead(project.root, list(_pending(project, store, files)), workers) as ahead:
+            detections_ahead(project.root, list(pending(project, store, files)), workers) as ahead:
         pseudonyms = Pseudonyms(load_or_create_secret(project.secret_path), known=store.pseudonyms(), key=key)
         gate = Anonymiser(detector, pseudonyms, settings.residual_threshold)
         for folder, manifest in sorted(manifests.items()):
@@ -140,27 +128,6 @@ def read_folder(folder: Path) -> Iterator[Source]:
                               manifest=_manifest_entry(path, manifests))[0]
         except InputError:
             continue
-
-
-def anything_new(project: Project, files: list[Path] | None = None) -> bool:
-    """Whether any inbox file is not yet in the store (an unreadable file counts: ingest reports it)."""
-    files = inbox_files(project.inbox) if files is None else files
-    if not files:
-        return False
-    with Store(project.store_path) as store:
-        return next(_pending(project, store, files), None) is not None
-
-
-def _pending(project: Project, store: Store, files: list[Path]) -> Iterator[Path]:
-    """The files whose content the store lacks (by streamed hash), in order: those a run will read. Links, files
-    over the size cap (never hashed) and unreadable files count: ingest sets them aside with a reason."""
-    cap = project.config.inbox.max_file_mb * MB
-    for path in files:
-        try:
-            if path.is_symlink() or path.stat().st_size > cap or not store.has_content(file_hash(path)):
-                yield path
-        except OSError:
-            yield path
 
 
 def manifest_for(project: Project, path: Path) -> ManifestEntry | None:
@@ -317,7 +284,7 @@ def copy_into_inbox(project: Project, folder: Path) -> int:
     if not folder.is_dir():
         raise FolderNotFound("The corpus folder does not exist.", path=folder)
     target = project.inbox / folder.name
-    set_aside = {file_hash(p) for aside in (project.rejected, project.quarantine)
+    set_aside = {hash_file(p) for aside in (project.rejected, project.quarantine)
                  if aside.is_dir() for p in aside.rglob("*")
                  if p.is_file() and not p.is_symlink() and not p.name.endswith(REASON_SUFFIX)}
     copied = 0
@@ -326,7 +293,7 @@ def copy_into_inbox(project: Project, folder: Path) -> int:
             destination = target / path.relative_to(folder)
             if path.stem.upper() == "README" or path.is_symlink() or destination.exists():
                 continue
-            digest = file_hash(path)
+            digest = hash_file(path)
             if digest in set_aside or store.has_content(digest):
                 continue
             destination.parent.mkdir(parents=True, exist_ok=True)

@@ -59,7 +59,8 @@ def _detections(path: str) -> Detections:
     then reads it itself, and says why it is refused)."""
     from qualcode.ingest.readers import read_source
     from qualcode.project import Project
-    from qualcode.workspace.ingest import MB, manifest_for, shown_name
+    from qualcode.workspace.inbox import MB
+    from qualcode.workspace.ingest import manifest_for, shown_name
 
     assert _worker is not None
     project, detector = _worker

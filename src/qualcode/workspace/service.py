@@ -127,7 +127,7 @@ class Workspace:
         """Whether a night would change nothing: no inbox file the store lacks, every statement coded under the
         current coding digest, and the day's report built from exactly that. Decided from file hashes and digests
         alone, before any model loads or any server starts, so an unchanged night costs next to nothing."""
-        from qualcode.workspace.ingest import anything_new
+        from qualcode.workspace.inbox import anything_new
         from qualcode.workspace.reports import report_is_current
 
         if anything_new(self.project):

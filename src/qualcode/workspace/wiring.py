@@ -6,19 +6,24 @@ notebooks and the web app code, gate and report with exactly the same pieces.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
-from qualcode.anonymise.detector import Detector
 from qualcode.codebook import Codebook, load_codebook, resolve_codebook_path
 from qualcode.coders.digest import TOP_K, coding_digest, coding_settings
 from qualcode.coders.embedder import Embedder
 from qualcode.coders.embedding_cache import EmbeddingCache
-from qualcode.coders.engine import CodingEngine, EngineSettings
+from qualcode.coders.settings import EngineSettings
 from qualcode.coders.teaching import teaching, teaching_digest
 from qualcode.evidence.hypotheses import HypothesisSet, load_hypotheses
 from qualcode.nlp import lemma_pipeline, ner_pipeline, pipeline_identity
 from qualcode.project import Project
 from qualcode.store import Store
+
+if TYPE_CHECKING:  # imported where built: deciding whether a night has work reads settings and digests only
+    from qualcode.anonymise.detector import Detector
+    from qualcode.coders.engine import CodingEngine
 
 RANDOM_STATE = 0
 
@@ -43,6 +48,8 @@ def project_engine_settings(project: Project) -> EngineSettings:
 def project_engine(project: Project, embedder: Embedder | None = None) -> CodingEngine:
     """The project's coding engine, fitted on the codebook and on what people's decisions teach
     (`qualcode.coders.teaching`); embeddings go through the project's cache."""
+    from qualcode.coders.engine import CodingEngine
+
     embedder = embedder or project_embedder(project)
     codebook = project_codebook(project)
     engine = CodingEngine(codebook, embedder, lemma_pipeline(project.config.spacy_model),
@@ -87,6 +94,8 @@ def project_coding_digest(project: Project) -> str:
 
 def project_detector(project: Project) -> Detector:
     """The anonymisation detector with the project's spaCy pipeline, allow and deny lists and threshold."""
+    from qualcode.anonymise.detector import Detector
+
     settings = project.config.anonymisation
     return Detector(ner_pipeline(project.config.spacy_model), allow=settings.allow, deny=settings.deny,
                     score_threshold=settings.score_threshold)
