@@ -316,3 +316,14 @@ def test_a_speaker_label_never_appears_in_an_error_message(tmp_path: Path, detec
     assert report.added and report.added[0].warnings[0] == (
         "a.txt: Front matter speaker 1 is not described by a role and agency and was dropped.")
     assert not any("Priyanka" in warning for warning in report.added[0].warnings)
+
+
+def test_the_gate_imports_presidio_without_hugging_face_transformers_and_coding_still_can() -> None:
+    """presidio's transformers engine is never used and importing transformers costs about 3 s in every process
+    that anonymises; the same process must still be able to import it afterwards, to code."""
+    check = ("import sys; from qualcode.anonymise.gate import Anonymiser; from qualcode.anonymise.presidio import "
+             "EmailRecognizer; assert 'transformers' not in sys.modules, 'imported'; "
+             "assert EmailRecognizer().analyze('write to kerry.walsh@example.org', ['EMAIL_ADDRESS']); "
+             "import transformers, sentence_transformers; assert sys.modules['transformers'] is not None")
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]

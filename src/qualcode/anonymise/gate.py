@@ -7,11 +7,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from presidio_analyzer.predefined_recognizers import PhoneRecognizer, UkPostcodeRecognizer
-
 from qualcode.anonymise.detector import Detector, merge_overlaps
 from qualcode.anonymise.entities import CONFIRMED, PLACEHOLDER, Finding, kind_of
 from qualcode.anonymise.lexicon import Lexicon, fold, lexicon
+from qualcode.anonymise.presidio import PhoneRecognizer, UkPostcodeRecognizer
 from qualcode.anonymise.pseudonyms import Pseudonyms
 from qualcode.anonymise.recognisers import uk_recognisers
 from qualcode.anonymise.spoken import spoken_identifiers

@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer
-from presidio_analyzer.predefined_recognizers import EmailRecognizer, NhsRecognizer, UkNinoRecognizer
+from qualcode.anonymise.presidio import (
+    EmailRecognizer,
+    EntityRecognizer,
+    NhsRecognizer,
+    Pattern,
+    PatternRecognizer,
+    UkNinoRecognizer,
+)
 
 CASE_SENSITIVE = re.DOTALL | re.MULTILINE
 CASE_BLIND = CASE_SENSITIVE | re.IGNORECASE
