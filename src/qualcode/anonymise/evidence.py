@@ -80,6 +80,16 @@ class _Profile:
 
 
 @dataclass(frozen=True)
+class _Reading:
+    """What one doc's words are, whatever is being looked for in it: read once, weighed twice (see `find`)."""
+
+    text: str  # spaCy joins every token to make `Doc.text`, each time it is asked for
+    starts: set[int]
+    foreign: set[int]
+    protected: set[int]
+
+
+@dataclass(frozen=True)
 class NameEvidence:
     """Finds people, places and organisations in one document's texts by weighing evidence.
 
@@ -99,14 +109,16 @@ class NameEvidence:
         "if it wasn't for gaz"), though never spread beyond the document unless it was confirmed."""
         profile = self._profile(docs)
         named = {fold(w) for label in labels for w in re.findall(r"[^\W\d_][\w'’\-]*", label)}
-        first = [list(self._words(doc, profile, named, set())) for doc in docs]
-        seen = {fold(doc.text[f.start:f.end]) for doc, found in zip(docs, first, strict=True) for f in found
-                if f.kind in {"PERSON", "PLACE"} and (not self.lexicon.is_common(doc.text[f.start:f.end])
-                                           or (profile.cased and doc.text[f.start].isupper()))}
+        readings = [(doc, self._reading(doc)) for doc in docs]
+        first = [list(self._words(doc, reading, profile, named, set())) for doc, reading in readings]
+        texts = [reading.text for _, reading in readings]
+        seen = {fold(text[f.start:f.end]) for text, found in zip(texts, first, strict=True) for f in found
+                if f.kind in {"PERSON", "PLACE"} and (not self.lexicon.is_common(text[f.start:f.end])
+                                                      or (profile.cased and text[f.start].isupper()))}
         seen -= named
-        words = [list(self._words(doc, profile, named, seen)) for doc in docs] if seen else first
-        return [[*found, *self._institutions.find(doc.text, profile.cased)]
-                for doc, found in zip(docs, words, strict=True)]
+        words = [list(self._words(doc, reading, profile, named, seen)) for doc, reading in readings] if seen else first
+        return [[*found, *self._institutions.find(text, profile.cased)]
+                for text, found in zip(texts, words, strict=True)]
 
     @cached_property
     def _institutions(self) -> Institutions:
@@ -164,13 +176,17 @@ class NameEvidence:
 
     # --- single words -----------------------------------------------------------------------------------------
 
-    def _words(self, doc: Doc, profile: _Profile, label_words: set[str], seen: set[str]) -> Iterator[Finding]:
+    def _reading(self, doc: Doc) -> _Reading:
         starts = _sentence_starts(doc)
-        foreign = _foreign_tokens(doc, starts, self.lexicon)
-        protected = self._protected(doc)
+        return _Reading(doc.text, starts, _foreign_tokens(doc, starts, self.lexicon), self._protected(doc))
+
+    def _words(self, doc: Doc, reading: _Reading, profile: _Profile, label_words: set[str],
+               seen: set[str]) -> Iterator[Finding]:
+        text, starts, foreign, protected = reading.text, reading.starts, reading.foreign, reading.protected
         scored: dict[int, tuple[float, str]] = {}
         for token in doc:
-            decided = self._weigh(token, token.i in starts, profile, label_words, token.i in foreign, seen, protected)
+            decided = self._weigh(token, text, token.i in starts, profile, label_words, token.i in foreign, seen,
+                                  protected)
             if decided is not None:
                 scored[token.i] = decided
         # a word joined to a name by "and" or a hyphen is weighed again as a name ("Temitope and Chidi",
@@ -204,11 +220,11 @@ class NameEvidence:
                 token = doc[i]
                 yield Finding(token.idx, token.idx + len(token.text), kind, self.score(points))
                 if kind == "PERSON":
-                    age = _AGE_AFTER_NAME.match(doc.text, token.idx + len(token.text))
+                    age = _AGE_AFTER_NAME.match(text, token.idx + len(token.text))
                     if age:
                         yield Finding(age.start("age"), age.end("age"), "AGE", 0.8)
 
-    def _weigh(self, token: Token, initial: bool, profile: _Profile, label_words: set[str],
+    def _weigh(self, token: Token, text_of_doc: str, initial: bool, profile: _Profile, label_words: set[str],
                foreign: bool, seen: set[str], protected: set[int]) -> tuple[float, str] | None:
         text = token.text
         if len(text) < 2 or not _WORDLIKE.match(text):
@@ -270,7 +286,7 @@ class NameEvidence:
             generic -= 1.0 if profile.cased and capital and not initial else 2.5
         elif lex.zipf(bare) < 3.0 and len(bare) >= 3:
             generic += 1.0
-        context_person, context_place = _context(token, lex)
+        context_person, context_place = _context(token, text_of_doc, lex)
         if context_person >= 4.0:
             pass  # after "Mrs" or "is called" the tagger's guess of a verb counts for nothing
         elif (not capital or not profile.cased) and token.pos_ in CLOSED_CLASSES:
@@ -380,8 +396,8 @@ def _foreign_tokens(doc: Doc, starts: set[int], lexicon: Lexicon) -> set[int]:
     return foreign
 
 
-def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
-    """Points for (person, place) from the words around a token."""
+def _context(token: Token, text: str, lexicon: Lexicon) -> tuple[float, float]:
+    """Points for (person, place) from the words around a token; `text` is its doc's."""
     doc = token.doc
     first = token.i
     while first > 0 and fold(doc[first - 1].text) == fold(token.text):
@@ -397,7 +413,7 @@ def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
             previous in {"call", "calls"} and len(before) > 1 and before[-2] in {"they", "we", "everyone", "people",
                                                                                  "i", "you", "kids", "lads"}):
         person += 4.0  # "her partner is called will", "everyone calls him lil t"
-    elif (previous in KIN or previous in PEOPLE) and _AGE_SAID_AFTER.match(doc.text, token.idx + len(token.text)):
+    elif (previous in KIN or previous in PEOPLE) and _AGE_SAID_AFTER.match(text, token.idx + len(token.text)):
         person += 4.0  # "a little girl hope she's three": a child, named, then aged
     elif (previous in KIN or previous in NAMING or before[-2:] in NAMED_AS or previous == "name"
           or (previous in {"'s", "’s"} and len(before) > 1 and before[-2] in KIN)):
@@ -416,7 +432,7 @@ def _context(token: Token, lexicon: Lexicon) -> tuple[float, float]:
         person += 1.0  # "gemma from the family hub"
     elif after[:1] == ["who"] or after[:2] == [",", "who"]:
         person += 2.5  # "Faith, who runs the hub"
-    elif _AGE_SAID_AFTER.match(doc.text, token.idx + len(token.text)):
+    elif _AGE_SAID_AFTER.match(text, token.idx + len(token.text)):
         person += 2.5  # "a little girl hope she's three", "their girl oliwia was six weeks old"
     if before[-2:] == ["me", "and"]:
         person += 1.0

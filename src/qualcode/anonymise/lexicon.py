@@ -35,8 +35,10 @@ voila voilà ouais oui non merci bon alors donc bien bah euh hein ben pis
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,5}s?$")
 
 
+@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
-    """Case-folded, accents removed, curly apostrophes straightened: how every list here is keyed."""
+    """Case-folded, accents removed, curly apostrophes straightened: how every list here is keyed (kept per word:
+    the gate asks for the same words hundreds of thousands of times a run)."""
     decomposed = unicodedata.normalize("NFKD", word.replace("’", "'"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
@@ -58,8 +60,7 @@ class Lexicon:
     def other_language(self, word: str) -> float:
         """How common the word is in the most likely of the other languages families speak here (wordfreq's
         Zipf scale): "geri" in Turkish, "chcę" in Polish, "vreau" in Romanian."""
-        word = word.casefold()
-        return max(_zipf(word, lang) for lang in OTHER_LANGUAGES)
+        return _other_language(word.casefold())
 
     def is_common(self, word: str) -> bool:
         """An everyday English word, used lower-case: 'will', 'grace', 'model', not 'john' or 'tolu'."""
@@ -132,6 +133,11 @@ class Lexicon:
 
 # Languages the families and workers of the field often speak, that wordfreq knows (Latin script).
 OTHER_LANGUAGES = ("fr", "es", "pt", "it", "pl", "ro", "lt", "lv", "tr", "de", "nl", "cs", "sk", "hu")
+
+
+@lru_cache(maxsize=200_000)
+def _other_language(word: str) -> float:
+    return max(_zipf(word, lang) for lang in OTHER_LANGUAGES)
 
 
 @lru_cache(maxsize=500_000)
