@@ -339,10 +339,17 @@ def test_ingest_on_two_workers_stores_exactly_what_one_process_does(tmp_path: Pa
     detector = project_detector(project)
     with detections_ahead(project.root, files, workers=3) as ahead:  # two workers, here waited for
         for future in ahead.values():
-            detector.known.update(future.result())
-    assert len(detector.known) >= len(files)
+            detections, sentences = future.result()
+            detector.known.update(detections)
+            segmenter.known.update(sentences)
+    assert len(detector.known) >= len(files) and len(segmenter.known) >= len(files) - 5
     computed.clear()
+    segmented: list[int] = []
+    pipe = segmenter.nlp.pipe
+    monkeypatch.setattr(segmenter.nlp, "pipe", lambda *a, **k: segmented.append(1) or pipe(*a, **k))
     ingest_inbox(project, segmenter=segmenter, detector=detector)
     # nearly every result the writer needed, a worker had found; the few it computes are files whose speaker
-    # labels name someone an earlier file named (a worker, reading one file alone, cannot know that)
+    # labels name someone an earlier file named (a worker, reading one file alone, cannot know that), and the
+    # sentences of files whose words the project's sweep for confirmed names changed
     assert len(computed) <= alone // 5, (len(computed), alone)
+    assert len(segmented) <= len(files) // 4, (len(segmented), len(files))

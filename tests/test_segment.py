@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import EVALUATION, REVIEW_WEEK, sample_files
 from qualcode.ingest import read_source
 from qualcode.project import Project
-from qualcode.segment import SegmentationSettings, Segmenter
+from qualcode.segment import SegmentationSettings, Segmenter, blind
 from qualcode.store import Store
 
 
@@ -107,3 +107,19 @@ def test_segments_of_an_anonymised_source_hold_whole_placeholders(review_week_pr
     assert any(PLACEHOLDER.search(t) for t in texts)
     for text in texts:
         assert text.count("[") == text.count("]") and not re.search(r"\[[A-Z_]*$|^[A-Z_]*_\d+\]", text), text
+
+
+def test_sentences_do_not_depend_on_how_placeholders_are_numbered(segmenter: Segmenter) -> None:
+    """The sentence model reads placeholders without their numbers, so a worker whose gate numbered them its own
+    way finds exactly the sentences the writer would: the statements differ only in the numbers."""
+    turns = ("Social Worker: I rang [PERSON_1] on Monday. She said [PERSON_2] had moved to [PLACE_1] with "
+             "[PERSON_3]. Nobody told the school, so [SCHOOL_1] kept marking him absent. We found out in June.\n")
+    renumbered = re.sub(r"_(\d+)\]", lambda m: f"_{int(m.group(1)) * 37 + 100}]", turns)
+    first, second = (_segments(segmenter, text)[1] for text in (turns, renumbered))
+    assert len(first) >= 3
+    assert [re.sub(r"_\d+\]", "]", s.text) for s in first] == [re.sub(r"_\d+\]", "]", s.text) for s in second]
+    # and the blind view maps back onto whole placeholders of the text it was made from
+    view, offsets = blind(renumbered)
+    assert "[PERSON]" in view and "_" not in view
+    for match in re.finditer(r"\[[A-Z]+\]", view):
+        assert re.fullmatch(r"\[[A-Z]+_\d+\]", renumbered[offsets(match.start()):offsets(match.end())])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -35,21 +37,77 @@ class SegmentationSettings:
     include_interviewer: bool = False
 
 
+Sentences = list[list[Span]]  # per segmented turn, in the offsets of its placeholder-blind view (`blind`)
+
+
 class Segmenter:
-    """Cuts sources into statements with a spaCy sentence pipeline (injected, so tests can pass their own)."""
+    """Cuts sources into statements with a spaCy sentence pipeline (injected, so tests can pass their own).
+
+    The sentence model reads each turn with its placeholders blind to their numbers (`[PERSON]` for
+    `[PERSON_12]`, see `blind`): a turn's sentences then depend on its words alone, not on how many names the
+    project had met before it, so they may be found ahead in another process by a gate with its own numbering
+    (`qualcode.workspace.ingest_workers`). Results given in `known` are used once, for exactly the same view;
+    with `recording` on, every result is kept there for the taking.
+    """
 
     def __init__(self, nlp: Language, settings: SegmentationSettings | None = None, batch_size: int = 64):
         self.nlp = nlp
         self.settings = settings or SegmentationSettings()
         self.batch_size = batch_size
+        self.known: dict[str, Sentences] = {}
+        self.recording: dict[str, Sentences] | None = None
 
     def segment(self, source: Source) -> list[Segment]:
+        return list(_statements(source, self.sentences(source), self.settings))
+
+    def sentences(self, source: Source) -> dict[int, list[Span]]:
+        """Each segmented turn's sentences, by turn index, in offsets of the turn's own text."""
         turns = [t for t in source.turns if self.settings.include_interviewer or not t.is_interviewer]
-        bodies = (normalise(source.text[t.start:t.end]) for t in turns)
-        docs = self.nlp.pipe(bodies, batch_size=self.batch_size)
-        sentences = {turn.index: [(s.start_char, s.end_char) for s in doc.sents]
-                     for turn, doc in zip(turns, docs, strict=True)}
-        return list(_statements(source, sentences, self.settings))
+        bodies = [normalise(source.text[t.start:t.end]) for t in turns]
+        views = [blind(body) for body in bodies]
+        model = f"{self.nlp.meta.get('name')}-{self.nlp.meta.get('version')}:{','.join(self.nlp.pipe_names)}"
+        key = hashlib.sha256("\x00".join([model, *(view for view, _ in views)]).encode("utf-8")).hexdigest()
+        found = self.known.pop(key, None)
+        if found is None:
+            docs = self.nlp.pipe((view for view, _ in views), batch_size=self.batch_size)
+            found = [[(s.start_char, s.end_char) for s in doc.sents] for doc in docs]
+            if self.recording is not None:
+                self.recording[key] = found
+        return {turn.index: [(seen(start), seen(end)) for start, end in spans]
+                for turn, (_, seen), spans in zip(turns, views, found, strict=True)}
+
+
+def blind(text: str) -> tuple[str, _Offsets]:
+    """`text` with each placeholder's number taken out (`[PERSON_12]` -> `[PERSON]`), and the map from the view's
+    offsets back to `text`'s (an offset inside a shortened placeholder maps inside the original one)."""
+    pieces: list[str] = []
+    anchors: list[tuple[int, int, int, int]] = []  # a placeholder's (view start, view length, text start, text end)
+    last = shift = 0
+    for match in PLACEHOLDER.finditer(text):
+        short = match.group(0).rsplit("_", 1)[0] + "]"
+        pieces += [text[last:match.start()], short]
+        anchors.append((match.start() - shift, len(short), match.start(), match.end()))
+        shift += len(match.group(0)) - len(short)
+        last = match.end()
+    pieces.append(text[last:])
+    return "".join(pieces), _Offsets(anchors)
+
+
+class _Offsets:
+    """Maps an offset in a placeholder-blind view back to the text it was made from."""
+
+    def __init__(self, anchors: list[tuple[int, int, int, int]]) -> None:
+        self._anchors = anchors
+        self._starts = [view for view, _, _, _ in anchors]
+
+    def __call__(self, offset: int) -> int:
+        i = bisect_right(self._starts, offset) - 1
+        if i < 0:
+            return offset
+        view, length, start, end = self._anchors[i]
+        if offset < view + length:  # inside the shortened placeholder: inside the original one
+            return start + min(offset - view, end - start - 1)
+        return end + offset - (view + length)
 
 
 def _statements(source: Source, sentences: dict[int, list[Span]],

@@ -26,14 +26,13 @@ from qualcode.fingerprint import hash_file
 from qualcode.ingest.metadata import MANIFEST_NAME, Manifest, ManifestEntry, read_manifest
 from qualcode.ingest.readers import content_hash, read_source, scrub_path
 from qualcode.models import Source
-from qualcode.nlp import sentence_pipeline
 from qualcode.project import Project
 from qualcode.segment import Segmenter
 from qualcode.store import Store
 from qualcode.workspace.inbox import MB, anything_new, inbox_files, pending
 from qualcode.workspace.ingest_workers import default_workers, detections_ahead, take
 from qualcode.workspace.results import FileOutcome, IngestReport
-from qualcode.workspace.wiring import project_detector
+from qualcode.workspace.wiring import project_detector, project_segmenter
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +65,7 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
         log.info("Ingest: nothing new (%d files already ingested)", len(files))
         return report
     files, waiting = settled(files, project.config.inbox.settle_seconds)
-    segmenter = segmenter or Segmenter(sentence_pipeline(project.config.spacy_model),
-                                       project.config.segmentation.settings())
+    segmenter = segmenter or project_segmenter(project)
     settings = project.config.anonymisation
     workers = 1 if detector is not None else workers or default_workers()
     detector = detector or project_detector(project)
@@ -94,7 +92,7 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
                 died_reading.pop(name)
             else:
                 _mark_reading(project, died_reading | {name: died_reading.get(name, 0) + 1})
-                take(detector, ahead, path)
+                take(detector, segmenter, ahead, path)
                 outcome = _ingest_one(project, store, segmenter, gate, path, manifests, seen, run)
                 died_reading.pop(name, None)
             _mark_reading(project, died_reading)
@@ -111,6 +109,7 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
         store.finish_ingest_run(run, added=len(report.added), skipped=len(report.skipped),
                                 rejected=len(report.set_aside))
         detector.known.clear()  # what a worker found in a file this run did not read to the end
+        segmenter.known.clear()
     log.info("Ingest: %d added, %d skipped, %d rejected, %d quarantined", len(report.added), len(report.skipped),
              len(report.rejected), len(report.quarantined))
     return report

@@ -1,11 +1,13 @@
-"""Ingest on every core: worker processes find the identifying spans in the inbox's files ahead of the one process
-that pseudonymises, segments and stores them in order.
+"""Ingest on every core: worker processes find the identifying spans and the sentences in the inbox's files ahead of
+the one process that pseudonymises, segments and stores them in order.
 
 Finding spans (the detector: spaCy's NER and the name evidence) is most of ingest's time and is a pure function of a
 file's words and the project's settings, so workers compute it, each with the project's own detector, by reading
 the file as ingest will (through a gate with a throwaway registry, whose output is dropped). The writer gives each
 result to its detector (`Detector.known`), which uses a result only for exactly the same input and computes anything
-else itself. Pseudonym numbering, the sweep for confirmed names, segmentation and every store write stay in the one
+else itself. The sentences are found the same way: the sentence model reads a turn blind to its placeholders' numbers
+(`qualcode.segment.blind`), so what a worker found is used whenever its view of the turns is the writer's. Pseudonym
+numbering, the sweep for confirmed names, cutting sentences into statements and every store write stay in the one
 writer, in file order: the store is the same whatever the number of workers.
 """
 
@@ -25,13 +27,15 @@ from qualcode.anonymise.detector import Detector
 from qualcode.anonymise.entities import Finding
 from qualcode.anonymise.gate import Anonymiser
 from qualcode.anonymise.pseudonyms import Pseudonyms
+from qualcode.segment import Segmenter, Sentences
 
 log = logging.getLogger(__name__)
 
 MIN_FILES = 4  # fewer new files than this are read in the writer alone: starting a worker costs seconds
 Detections = dict[str, list[list[Finding]]]
+Found = tuple[Detections, dict[str, Sentences]]  # what reading one file asked the detector and the segmenter
 
-_worker: tuple[object, Detector] | None = None  # (the project, its detector), in each worker process
+_worker: tuple[object, Detector, Segmenter] | None = None  # (the project, its detector, its segmenter), in a worker
 
 
 def default_workers() -> int:
@@ -40,49 +44,52 @@ def default_workers() -> int:
 
 
 def _start(root: str, parent: int) -> None:
-    """A worker's start: locked down as every qualcode process is, with the project's own detector."""
+    """A worker's start: locked down as every qualcode process is, with the project's own detector and segmenter."""
     global _worker
     from qualcode.lifetime import exit_with_parent
     from qualcode.offline import lock_down
 
     exit_with_parent(parent)  # an ingest killed outright takes its workers with it
     from qualcode.project import Project
-    from qualcode.workspace.wiring import project_detector
+    from qualcode.workspace.wiring import project_detector, project_segmenter
 
     lock_down()
     project = Project.open(Path(root))
-    _worker = (project, project_detector(project))
+    _worker = (project, project_detector(project), project_segmenter(project))
 
 
-def _detections(path: str) -> Detections:
-    """Every detector result reading one file asks for; nothing at all when the file cannot be read (the writer
-    then reads it itself, and says why it is refused)."""
+def _detections(path: str) -> Found:
+    """Every detector and segmenter result reading one file asks for; nothing at all when the file cannot be read
+    (the writer then reads it itself, and says why it is refused)."""
     from qualcode.ingest.readers import read_source
     from qualcode.project import Project
     from qualcode.workspace.inbox import MB
     from qualcode.workspace.ingest import manifest_for, shown_name
 
     assert _worker is not None
-    project, detector = _worker
+    project, detector, segmenter = _worker
     assert isinstance(project, Project)
     file = Path(path)
     recorded: Detections = {}
-    detector.recording = recorded
+    sentences: dict[str, Sentences] = {}
+    detector.recording, segmenter.recording = recorded, sentences
     try:
         if file.is_symlink() or file.stat().st_size > project.config.inbox.max_file_mb * MB:
-            return {}
+            return {}, {}
         gate = Anonymiser(detector, Pseudonyms(secrets.token_bytes(32)))
-        read_source(file, file.read_bytes(), name=shown_name(file, project.inbox), manifest=manifest_for(project, file),
-                    require_metadata=project.config.require_metadata, gate=gate)
+        source, _ = read_source(file, file.read_bytes(), name=shown_name(file, project.inbox),
+                                manifest=manifest_for(project, file), require_metadata=project.config.require_metadata,
+                                gate=gate)
+        segmenter.sentences(source)
     except Exception:  # the writer meets the same problem and reports it properly
         pass
     finally:
-        detector.recording = None
-    return recorded
+        detector.recording = segmenter.recording = None
+    return recorded, sentences
 
 
 @contextmanager
-def detections_ahead(root: Path, files: list[Path], workers: int) -> Iterator[dict[Path, Future[Detections]]]:
+def detections_ahead(root: Path, files: list[Path], workers: int) -> Iterator[dict[Path, Future[Found]]]:
     """Start finding the spans of `files` on `workers` - 1 processes (the writer is the last worker: it takes any
     file no process has started, see `take`); yields each file's future result (empty when there are too few
     files to be worth a process). The pool is shut down, unfinished work dropped, on leaving."""
@@ -101,14 +108,16 @@ def detections_ahead(root: Path, files: list[Path], workers: int) -> Iterator[di
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def take(detector: Detector, ahead: dict[Path, Future[Detections]], path: Path) -> None:
-    """Give the detector what a worker found in `path`. A file no worker has started yet the writer reads
-    itself rather than wait (so every core keeps busy); a worker that died found nothing, and the writer reads
-    that file itself too."""
+def take(detector: Detector, segmenter: Segmenter, ahead: dict[Path, Future[Found]], path: Path) -> None:
+    """Give the detector and the segmenter what a worker found in `path`. A file no worker has started yet the
+    writer reads itself rather than wait (so every core keeps busy); a worker that died found nothing, and the
+    writer reads that file itself too."""
     future = ahead.get(path)
     if future is None or future.cancel():
         return
     try:
-        detector.known.update(future.result())
+        detections, sentences = future.result()
+        detector.known.update(detections)
+        segmenter.known.update(sentences)
     except (BrokenProcessPool, OSError, RuntimeError) as exc:
         log.debug("A detection worker failed (%s); reading the file here", type(exc).__name__)

@@ -17,13 +17,14 @@ from qualcode.coders.embedding_cache import EmbeddingCache
 from qualcode.coders.settings import EngineSettings
 from qualcode.coders.teaching import teaching, teaching_digest
 from qualcode.evidence.hypotheses import HypothesisSet, load_hypotheses
-from qualcode.nlp import lemma_pipeline, ner_pipeline, pipeline_identity
+from qualcode.nlp import lemma_pipeline, ner_pipeline, pipeline_identity, sentence_pipeline
 from qualcode.project import Project
 from qualcode.store import Store
 
 if TYPE_CHECKING:  # imported where built: deciding whether a night has work reads settings and digests only
     from qualcode.anonymise.detector import Detector
     from qualcode.coders.engine import CodingEngine
+    from qualcode.segment import Segmenter
 
 RANDOM_STATE = 0
 
@@ -99,6 +100,13 @@ def project_detector(project: Project) -> Detector:
     settings = project.config.anonymisation
     return Detector(ner_pipeline(project.config.spacy_model), allow=settings.allow, deny=settings.deny,
                     score_threshold=settings.score_threshold)
+
+
+def project_segmenter(project: Project) -> Segmenter:
+    """The statement segmenter with the project's spaCy pipeline and segmentation settings."""
+    from qualcode.segment import Segmenter
+
+    return Segmenter(sentence_pipeline(project.config.spacy_model), project.config.segmentation.settings())
 
 
 def project_hypotheses(project: Project, codebook: Codebook) -> HypothesisSet:
