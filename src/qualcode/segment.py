@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qualcode.ahead import ComputedAhead
 from qualcode.anonymise.entities import PLACEHOLDER
 from qualcode.models import Segment, Source
 from qualcode.text import normalise
@@ -40,22 +41,20 @@ class SegmentationSettings:
 Sentences = list[list[Span]]  # per segmented turn, in the offsets of its placeholder-blind view (`blind`)
 
 
-class Segmenter:
+class Segmenter(ComputedAhead[Sentences]):
     """Cuts sources into statements with a spaCy sentence pipeline (injected, so tests can pass their own).
 
     The sentence model reads each turn with its placeholders blind to their numbers (`[PERSON]` for
     `[PERSON_12]`, see `blind`): a turn's sentences then depend on its words alone, not on how many names the
     project had met before it, so they may be found ahead in another process by a gate with its own numbering
-    (`qualcode.workspace.ingest_workers`). Results given in `known` are used once, for exactly the same view;
-    with `recording` on, every result is kept there for the taking.
+    (`qualcode.workspace.ingest_workers`, `qualcode.ahead`), and are used for exactly the same view.
     """
 
     def __init__(self, nlp: Language, settings: SegmentationSettings | None = None, batch_size: int = 64):
         self.nlp = nlp
         self.settings = settings or SegmentationSettings()
         self.batch_size = batch_size
-        self.known: dict[str, Sentences] = {}
-        self.recording: dict[str, Sentences] | None = None
+        super().__init__()
 
     def segment(self, source: Source) -> list[Segment]:
         return list(_statements(source, self.sentences(source), self.settings))
@@ -65,14 +64,16 @@ class Segmenter:
         turns = [t for t in source.turns if self.settings.include_interviewer or not t.is_interviewer]
         bodies = [normalise(source.text[t.start:t.end]) for t in turns]
         views = [blind(body) for body in bodies]
-        model = f"{self.nlp.meta.get('name')}-{self.nlp.meta.get('version')}:{','.join(self.nlp.pipe_names)}"
-        key = hashlib.sha256("\x00".join([model, *(view for view, _ in views)]).encode("utf-8")).hexdigest()
-        found = self.known.pop(key, None)
-        if found is None:
+
+        def key() -> str:
+            model = f"{self.nlp.meta.get('name')}-{self.nlp.meta.get('version')}:{','.join(self.nlp.pipe_names)}"
+            return hashlib.sha256("\x00".join([model, *(view for view, _ in views)]).encode("utf-8")).hexdigest()
+
+        def compute() -> Sentences:
             docs = self.nlp.pipe((view for view, _ in views), batch_size=self.batch_size)
-            found = [[(s.start_char, s.end_char) for s in doc.sents] for doc in docs]
-            if self.recording is not None:
-                self.recording[key] = found
+            return [[(s.start_char, s.end_char) for s in doc.sents] for doc in docs]
+
+        found = self.ahead(key, compute)
         return {turn.index: [(seen(start), seen(end)) for start, end in spans]
                 for turn, (_, seen), spans in zip(turns, views, found, strict=True)}
 

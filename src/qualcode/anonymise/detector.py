@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from spacy.language import Language
 
+from qualcode.ahead import ComputedAhead
 from qualcode.anonymise.entities import PRESIDIO_TO_KIND, PRIORITY, Finding
 from qualcode.anonymise.evidence import CENTRE, NameEvidence
 from qualcode.anonymise.lexicon import lexicon
@@ -35,7 +36,7 @@ def points_for(score_threshold: float) -> float:
     return CENTRE + math.log(score_threshold / (1.0 - score_threshold))
 
 
-class Detector:
+class Detector(ComputedAhead[list[list[Finding]]]):
     """Finds identifying spans in the texts of one document (a file's turns).
 
     Args:
@@ -57,24 +58,16 @@ class Detector:
         for recogniser in self.recognisers:
             recogniser.load()
         self._deny_pattern = _alternation(value for value, _ in self.deny)
-        self.known: dict[str, list[list[Finding]]] = {}  # results computed ahead, by `detection_key`
-        self.recording: dict[str, list[list[Finding]]] | None = None
+        super().__init__()  # results computed ahead, by `detection_key`
 
     def detect(self, texts: Sequence[str], labels: Iterable[str] = ()) -> list[list[Finding]]:
         """Findings for each text of one document, overlaps merged, allowed words removed. `labels` are the
         document's speaker labels that are people: their words are names wherever they appear.
 
         A pure function of its inputs and the detector's settings, so it may be computed ahead in another process
-        (`qualcode.workspace.ingest_workers`): results given in `known` are used once instead of computing them,
-        and with `recording` on, every result is kept there for the taking."""
+        (`qualcode.workspace.ingest_workers`): see `qualcode.ahead.ComputedAhead`."""
         labels = tuple(labels)
-        key = detection_key(texts, labels) if self.known or self.recording is not None else ""
-        if key in self.known:
-            return self.known.pop(key)
-        found = self._detect(texts, labels)
-        if self.recording is not None:
-            self.recording[key] = found
-        return found
+        return self.ahead(lambda: detection_key(texts, labels), lambda: self._detect(texts, labels))
 
     def _detect(self, texts: Sequence[str], labels: tuple[str, ...]) -> list[list[Finding]]:
         docs = list(self.nlp.pipe(texts, batch_size=self.batch_size))

@@ -50,7 +50,7 @@ class LemmaCandidates:
 
     def could_take(self, word: str, lemmas: Collection[str]) -> bool:
         """Whether the tagger could give `word` (lower case) one of `lemmas`: only then must it be tagged."""
-        if not self.usable or self._any_word & set(lemmas):
+        if not self.usable or not self._any_word.isdisjoint(lemmas):
             return True
         if word in lemmas:
             return True
