@@ -41,6 +41,13 @@ DISCOURSE_WORDS = REPLIES | COURTESIES | CONVERSATION
 CONTENT_POS = frozenset(("NOUN", "PROPN", "VERB", "ADJ", "ADV", "NUM", "X"))
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*_\d+\]")  # the gate's pseudonyms: [PERSON_3], [SCHOOL_1]
 WORD = re.compile(r"(?u)\b[^\W\d_][^\W\d_]+(?:'[^\W\d_]+)?\b")  # words of two letters or more, "didn't" whole
+# Numbers said as words carry no subject ("twenty four", "eighty nine per cent", "twentyfour" as transcribed).
+NUMBER_WORD = re.compile(
+    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|"
+    r"per|cent|percent|half|and)+")
+# Plural endings that are not plurals: "news", "status", "process", "basis", "serious", "politics", "always".
+_NOT_PLURAL = re.compile(r".*(?:ss|us|is|ics|ways|wards|ws|eries|ecies)|.{0,3}")
 # Stop words of the languages interviews drift into, for keywords drawn from mixed passages.
 OTHER_LANGUAGES = ("fr", "de", "es", "it", "pt", "nl")
 
@@ -117,7 +124,9 @@ def keyword_tokens(text: str, stop_words: frozenset[str]) -> list[str]:
     """A statement's words for keywords: lower case, without pseudonyms, `stop_words` or contractions, and a word
     said twice running said once ("data, the data", "thanks, thanks": spoken repetition, not a phrase).
     Contractions are kept whole, then dropped: "there's", "didn't", "we've" are function words (read with the
-    apostrophe removed they became keywords, "theres", "didnt"). A possessive keeps its noun ("model's" -> "model").
+    apostrophe removed they became keywords, "theres", "didnt"). A possessive keeps its noun ("model's" -> "model"),
+    a plural its singular ("interpreters", "families" -> "interpreter", "family": one theme's word, not two), and
+    numbers said as words are dropped.
     """
     tokens: list[str] = []
     for word in WORD.findall(PLACEHOLDER.sub(" ", for_models(text)).lower()):
@@ -126,6 +135,19 @@ def keyword_tokens(text: str, stop_words: frozenset[str]) -> list[str]:
             if ending != "s":
                 continue
             word = base
-        if word not in stop_words and (not tokens or tokens[-1] != word):
+        word = singular(word)
+        if word not in stop_words and not NUMBER_WORD.fullmatch(word) and (not tokens or tokens[-1] != word):
             tokens.append(word)
     return tokens
+
+
+def singular(word: str) -> str:
+    """A regular English plural's singular ("families" -> "family", "caseloads" -> "caseload"); any other word as it
+    is. A rule, not a dictionary: an irregular plural ("children") stays, and so does a word that only looks plural."""
+    if _NOT_PLURAL.fullmatch(word) or not word.endswith("s"):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    return word[:-1]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
@@ -130,9 +132,10 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
                     random_state=self.random_state)
         hdbscan = HDBSCAN(min_cluster_size=size, min_samples=self.min_samples, metric="euclidean",
                           cluster_selection_method=self.cluster_selection, prediction_data=True)
+        # min_df stays 1: BERTopic fits the vectorizer on one document per topic, so a word only one theme says
+        # (its most telling word) is in one document.
         vectorizer = CountVectorizer(tokenizer=partial(keyword_tokens, stop_words=keyword_stop_words()),
-                                     token_pattern=None, lowercase=False, ngram_range=(1, 2),
-                                     min_df=2 if count >= 100 else 1)
+                                     token_pattern=None, lowercase=False, ngram_range=(1, 2), min_df=1)
         phrases = None
         if self.embedding_model is not None:  # both rank candidates by their embeddings
             phrases = [KeyBERTInspired(top_n_words=2 * self.keywords, random_state=self.random_state),
@@ -149,7 +152,11 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
         self.bertopic_ = model
         self.labels_ = labels
         self.left_out_ = left_out
-        self.keywords_ = {int(topic): [word for word, _ in (model.get_topic(topic) or []) if word][:self.keywords]
+        stop_words = keyword_stop_words()
+        tokens = [keyword_tokens(t, stop_words) for t, keep in zip(texts, kept, strict=True) if keep]
+        self.keywords_ = {int(topic): said_together([word for word, _ in (model.get_topic(topic) or []) if word],
+                                                    [t for t, k in zip(tokens, topics, strict=True) if k == topic]
+                                                    )[:self.keywords]
                           for topic in sorted(set(topics)) if topic != -1}
         return self
 
@@ -163,6 +170,15 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
         docs = list(tagger.pipe([texts[i] for i in rest], batch_size=256))
         reasons[rest[backchannels(docs)]] = BACKCHANNEL
         return reasons
+
+
+def said_together(keywords: list[str], statements: list[list[str]]) -> list[str]:
+    """`keywords` without the word pairs that only one statement says: c-TF-IDF counts a theme's statements as one
+    document, so a pair said once ("interpreter takes") ranks as high as a word the whole theme shares."""
+    pairs: Counter[str] = Counter()
+    for words in statements:
+        pairs.update({f"{a} {b}" for a, b in itertools.pairwise(words)})
+    return [k for k in keywords if " " not in k or pairs[k] >= 2 or len(statements) < 2]
 
 
 @lru_cache(maxsize=1)
