@@ -172,7 +172,8 @@ def test_report_files_are_complete_and_the_workbook_is_laid_out(review_week_repo
     names = {p.name for p in last.folder.iterdir()}
     cases = project.config.evidence.cases
     tables = ["sources", "statements", "hypotheses", "hypothesis_evidence", "hypothesis_quotes", "review_list",
-              "changes_by_code", "changes_by_hypothesis", "new_voices"]
+              "changes_by_code", "changes_by_hypothesis", "new_voices", "framework_coverage", "emerging_themes",
+              "emerging_theme_members", "emerging_theme_quotes"]
     tables += [f"matrix_by_{c}" for c in cases] + [f"matrix_quotes_by_{c}" for c in cases]
     assert names == {BRIEFING, WORKBOOK, ABOUT} | {f"{t}.{ext}" for t in tables for ext in ("csv", "parquet")}
     assert report_is_current(project, last.analysis.as_of)

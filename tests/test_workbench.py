@@ -212,6 +212,65 @@ def test_a_review_session_in_chromium_from_the_keyboard(served: Served) -> None:
         assert (ARTIFACTS / f"workbench-{screen}.png").stat().st_size > 10_000
 
 
+def test_a_theme_becomes_a_code_in_chromium_and_the_next_night_codes_its_quotes(served: Served,
+                                                                                 tmp_path: Path) -> None:
+    """The planted interpreter thread (corpora/samples/review_week/README.md), outside every line of enquiry, made a
+    code from the Themes screen; the nightly flow then recodes the week and the theme's quotes carry the code."""
+    import yaml
+
+    chromium = debian_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems: list[str] = []
+    elsewhere: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.on("request", lambda r: None if r.url.startswith(served.base) else elsewhere.append(r.url))
+            page.goto(served.url)
+            page.goto(f"{served.base}/themes")
+            card = page.locator("section.theme.place-outside", has_text="interpret").first
+            theme_id = card.get_attribute("data-theme")
+            quoted = [str(a.get_attribute("href")).split("#s-", 1)[1] for a in card.locator("blockquote a").all()]
+            assert len(quoted) >= 2
+            card.locator("details.draft-hypothesis summary").click()
+            drafted = card.locator("details.draft-hypothesis textarea").input_value()
+            card.locator("details.make-code summary").click()
+            card.locator("input[name=id]").fill("emerging.interpreters")
+            card.locator("input[name=label]").fill("Interpreters for families who do not speak English")
+            card.locator("button[type=submit]").click()
+            expect(page.locator("#status")).to_contain_text("Added code emerging.interpreters")
+            page.screenshot(path=str(ARTIFACTS / "workbench-themes.png"), full_page=False)
+            page.goto(f"{served.base}/codebook")
+            expect(page.locator("[id='c-emerging.interpreters'] .examples li").first).to_be_visible()
+        finally:
+            browser.close()
+    assert problems == [] and elsewhere == []
+    hypothesis = yaml.safe_load(drafted)[0]
+    assert hypothesis["id"] == f"H-{theme_id}" and hypothesis["supported_by"] in ("strength", "area_for_improvement")
+    assert hypothesis["codes"] and "interpret" in " ".join(hypothesis["keywords"])
+
+    env, log = offline_env(tmp_path)
+    night = subprocess.run([sys.executable, "-m", "qualcode.cli", "nightly", str(served.root), "--date", "2026-03-12"],
+                           env=env, capture_output=True, text=True, timeout=900)
+    assert night.returncode == 0, night.stdout[-3000:] + night.stderr[-3000:]
+    from qualcode.workspace import Workspace
+
+    workspace = Workspace.open(served.root)
+    codings = workspace.codings()
+    coded = set(codings.loc[(codings["code_id"] == "emerging.interpreters") & codings["assigned"].astype(bool),
+                            "segment_id"])
+    assert set(quoted) <= coded
+    tonight = workspace.emerging_themes()
+    assert tonight.day is not None and tonight.day.isoformat() == "2026-03-12"
+    assert theme_id not in set(tonight.themes.loc[tonight.themes["place"] == "outside", "theme_id"])
+    assert not (log.read_text() if log.exists() else "")  # nothing tried to reach beyond this machine
+
+
 SELECT_WORDS = """(id) => {
     const run = document.querySelector(`#s-${CSS.escape(id)} .run`);
     const range = document.createRange();

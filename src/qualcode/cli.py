@@ -614,9 +614,11 @@ def themes(
     directory: ProjectDir,
     propose: Annotated[bool, typer.Option(help="Also write candidate codes as a YAML snippet for the codebook.")
                        ] = False,
-    low_confidence: Annotated[float, typer.Option(min=0.0, max=1.0, help="Statements whose codes are all below "
-                                                  "this confidence count as not held by the codebook.")] = 0.5,
-    min_statements: Annotated[int, typer.Option(min=5, help="Refuse below this many statements.")] = 20,
+    low_confidence: Annotated[float | None, typer.Option(
+        min=0.0, max=1.0, help="Statements whose codes are all below this confidence count as not held by the "
+        "codebook (default: themes.low_confidence).")] = None,
+    min_statements: Annotated[int | None, typer.Option(
+        min=5, help="Refuse below this many statements (default: themes.min_statements).")] = None,
     coverage: Annotated[bool, typer.Option(help="Also model all statements and table topics against codes.")
                         ] = True,
 ) -> None:
@@ -628,8 +630,8 @@ def themes(
     with _errors():
         workspace = Workspace.open(directory)
         with _stage("finding themes"):
-            found = workspace.themes(low_confidence, ThemeSettings(min_statements=min_statements), propose=propose,
-                                     coverage=coverage)
+            settings = ThemeSettings(min_statements=min_statements or workspace.project.config.themes.min_statements)
+            found = workspace.themes(low_confidence, settings, propose=propose, coverage=coverage)
     left_out = found.emerging.left_out
     table = Table(title=f"Emerging themes among {len(found.emerging.members)} statements no code holds",
                   caption=f"Left out: {left_out['backchannel']} backchannels, {left_out['other language']} "

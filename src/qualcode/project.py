@@ -89,6 +89,20 @@ class OrchestrationConfig(BaseModel):
     lock_wait_seconds: float = Field(600.0, ge=0, description="how long a run waits for another on the project")
 
 
+class ThemesConfig(BaseModel):
+    """Emerging themes in each night's report: what people say that no code holds with confidence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nightly: bool = True
+    # The coder always picks the nearest code, so a subject no code names is often coded at 0.5 or more: 0.75
+    # lets those statements into the pool, and their words decide what is outside (`qualcode.themes.framing`).
+    low_confidence: float = Field(0.75, gt=0.0, le=1.0,
+                                  description="statements whose codes are all below this are looked at for themes")
+    min_statements: int = Field(20, ge=5, le=100_000, description="fewer statements outside it: too few for themes")
+    max_statements: int = Field(20_000, ge=100, description="more outside it: themes are looked for in a sample")
+
+
 class ProjectConfig(BaseModel):
     """What `qualcode.yaml` may hold; unknown keys are refused so typos do not pass silently."""
 
@@ -103,6 +117,7 @@ class ProjectConfig(BaseModel):
     anonymisation: AnonymisationConfig = Field(default_factory=AnonymisationConfig)
     coding: CodingConfig = Field(default_factory=CodingConfig)
     evidence: EvidenceConfig = Field(default_factory=EvidenceConfig)
+    themes: ThemesConfig = Field(default_factory=ThemesConfig)
     orchestration: OrchestrationConfig = Field(default_factory=OrchestrationConfig)
 
 

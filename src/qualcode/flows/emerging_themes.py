@@ -28,7 +28,7 @@ class ThemeCounts:
 
 
 @task(name="find-themes", cache_policy=NO_CACHE)
-def find(project_dir: str, low_confidence: float, propose: bool) -> ThemeCounts:
+def find(project_dir: str, low_confidence: float | None, propose: bool) -> ThemeCounts:
     found = Workspace.open(project_dir).themes(low_confidence, propose=propose)
     counts = ThemeCounts(themes=len(found.emerging.themes), considered=len(found.emerging.members),
                          embedded=found.embedded, folder=str(found.folder))
@@ -38,7 +38,7 @@ def find(project_dir: str, low_confidence: float, propose: bool) -> ThemeCounts:
 
 
 @flow(name=FLOW_NAME, task_runner=SEQUENTIAL, log_prints=False)
-def emerging_themes(project_dir: str, low_confidence: float = 0.5, propose: bool = True) -> ThemeCounts:
+def emerging_themes(project_dir: str, low_confidence: float | None = None, propose: bool = True) -> ThemeCounts:
     counts = find(project_dir, low_confidence, propose)
     rows = "\n".join(f"| {k} | {v} |" for k, v in asdict(counts).items() if k != "folder")
     create_markdown_artifact(f"# {FLOW_NAME}\n\n| | count |\n|---|---|\n{rows}", key=FLOW_NAME,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import pandas as pd
@@ -15,13 +15,17 @@ from qualcode.evidence.settings import Case, StatusRule
 from qualcode.evidence.statements import voice_key, voices
 from qualcode.evidence.status import describe_rule
 
+if TYPE_CHECKING:
+    from qualcode.themes.tracking import NightlyThemes
+
 _ENV = jinja2.Environment(loader=jinja2.FunctionLoader(
     lambda name: files("qualcode.reports").joinpath("templates", name).read_text(encoding="utf-8")),
     autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def render_briefing(analysis: Analysis, delta: Delta, *, previous: str | None, labels: dict[str, str], case: Case,
-                    rule: StatusRule, expected_agencies: list[str], about: dict[str, str]) -> str:
+                    rule: StatusRule, expected_agencies: list[str], about: dict[str, str],
+                    themes: NightlyThemes | None = None) -> str:
     """The briefing as HTML. Quotes carry the speaker's role only; their source and offsets sit in data-
     attributes so a test (or a curious analyst) can trace each back to the store."""
     codes = list(labels)
@@ -42,7 +46,33 @@ def render_briefing(analysis: Analysis, delta: Delta, *, previous: str | None, l
         missing=[a for a in expected_agencies if voice_key(a) not in heard], case=case, codes=codes, labels=labels,
         grid=[(str(label), [(int(v), _heat(int(v), top)) for v in values])
               for label, values in zip(grid.index, grid.to_numpy(), strict=True)],
-        rule=describe_rule(rule))
+        rule=describe_rule(rule), themes=_themes(themes) if themes is not None else None)
+
+
+LOW_COVERAGE = 0.5  # a day on which a code holds less than half of an agency's statements is marked
+
+
+def _themes(themes: NightlyThemes) -> dict[str, Any]:
+    """Tonight's emerging themes and the framework's coverage, as the template shows them."""
+    rows: dict[str, list[dict[str, Any]]] = {"outside": [], "near": [], "loose": []}
+    if themes.tracked is not None:
+        quotes = themes.tracked.quotes
+        for row in themes.tracked.themes.itertuples(index=False):
+            said = {"new": "new tonight", "growing": f"growing: {row.new_statements} new statement(s)",
+                    "steady": "unchanged since yesterday"}[row.status]
+            rows[row.place].append({**row._asdict(), "said": said,
+                                    "quotes": quotes[quotes["theme_id"] == row.theme_id].to_dict("records")})
+    coverage = themes.coverage
+    days = sorted(set(coverage["day"]))
+    cells = {(r.agency, r.day): {"percent": round(100 * r.share), "statements": int(r.statements),
+                                 "low": r.share < LOW_COVERAGE} for r in coverage.itertuples(index=False)}
+    return {"low_confidence": themes.low_confidence, "outside": themes.outside, "sampled": themes.sampled,
+            "left_out": themes.left_out,
+            "too_few": themes.too_few, "rows": rows["outside"], "near": rows["near"], "loose": rows["loose"],
+            "days": days,
+            "faded": themes.tracked.faded.to_dict("records") if themes.tracked is not None else [],
+            "coverage": [{"agency": a, "cells": [cells.get((a, d)) for d in days]}
+                         for a in sorted(set(coverage["agency"]))]}
 
 
 def _heat(value: int, top: int) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +10,8 @@ import pandas as pd
 import yaml
 
 from qualcode.evidence.quotes import best_quotes
+from qualcode.themes.coverage import held_statements
+from qualcode.themes.drafts import draft_code
 from qualcode.themes.filters import BACKCHANNEL, OTHER_LANGUAGE
 from qualcode.themes.model import ThemeSettings, fit_topics
 
@@ -40,9 +41,7 @@ def uncovered_statements(segments: pd.DataFrame, codings: pd.DataFrame, low_conf
     Args:
         segments: `Store.segments()`; codings: `Store.codings()` of one codebook version.
     """
-    assigned = codings[codings["assigned"].astype(bool)]
-    held = set(assigned.loc[assigned["confidence"] >= low_confidence, "segment_id"])
-    return segments[~segments["segment_id"].isin(held)].reset_index(drop=True)
+    return segments[~segments["segment_id"].isin(held_statements(codings, low_confidence))].reset_index(drop=True)
 
 
 def find_themes(statements: pd.DataFrame, vectors: np.ndarray, settings: ThemeSettings | None = None,
@@ -60,8 +59,9 @@ def find_themes(statements: pd.DataFrame, vectors: np.ndarray, settings: ThemeSe
         closeness = vectors[inside.to_numpy()] @ (centre / np.linalg.norm(centre))
         central = group.assign(confidence=closeness.round(4)).sort_values("confidence", ascending=False)
         quotes.append(best_quotes(central, settings.quotes).assign(theme=theme))
-        rows.append({"theme": theme, "label": theme_label(words), "keywords": ", ".join(words),
-                     "statements": len(group), "roles": _voices(group["role"]), "agencies": _voices(group["agency"])})
+        rows.append({"theme": theme, "label": theme_label(words) or f"unnamed theme {theme}",
+                     "keywords": ", ".join(words), "statements": len(group), "roles": _voices(group["role"]),
+                     "agencies": _voices(group["agency"])})
     themes = pd.DataFrame(rows, columns=THEME_COLUMNS).sort_values(["statements", "theme"], ascending=[False, True])
     quoted = pd.concat(quotes, ignore_index=True) if quotes else pd.DataFrame(columns=["theme"])
     return Themes(themes=themes.reset_index(drop=True), members=members,
@@ -85,22 +85,13 @@ def theme_label(keywords: list[str]) -> str:
 
 def propose_codes(themes: Themes, prefix: str = "emerging", examples: int = 6) -> str:
     """Candidate codes as a YAML snippet to paste into a codebook's `codes:` list (then edit: drafts only)."""
-    codes, ids = [], set()
+    codes: list[dict[str, Any]] = []
     for row in themes.themes.itertuples(index=False):
-        words = [w for w in row.keywords.split(", ") if w] or [row.label]
-        about = f"{', '.join(words[:-1])} and {words[-1]}" if len(words) > 1 else words[0]
-        code_id, n = f"{prefix}.{_slug(row.label)}", 2
-        while code_id in ids:  # two themes can share a label; ids must stay unique for the codebook
-            code_id, n = f"{prefix}.{_slug(row.label)}_{n}", n + 1
-        ids.add(code_id)
         central = themes.quotes[themes.quotes["theme"] == row.theme]["text"].tolist()
         others = themes.members[themes.members["theme"] == row.theme]["text"].tolist()
-        picked = list(dict.fromkeys(central + others))[:examples]
-        codes.append({
-            "id": code_id, "label": row.label.capitalize(),
-            "definition": f"Statements about {about} (a draft from the keywords of "
-                          f"{row.statements} statements no code held; rewrite before use).",
-            "include": [f"raised by: {row.roles}"], "examples": picked})
+        code = draft_code(row.label, row.keywords, row.statements, row.roles, central + others, prefix,
+                          taken=[c["id"] for c in codes])
+        codes.append({**code, "examples": code["examples"][:examples]})
     header = ("# Candidate codes from `qualcode themes --propose`: drafts from statements the codebook does not\n"
               "# hold. Check the examples, rewrite each definition, then paste under `codes:`.\n")
     return header + yaml.safe_dump(codes, sort_keys=False, allow_unicode=True, width=110)
@@ -127,7 +118,3 @@ def topic_code_table(members: pd.DataFrame, codings: pd.DataFrame, themes: pd.Da
 def _voices(values: pd.Series) -> str:
     counts = values.value_counts()
     return "; ".join(f"{voice} ({n})" for voice, n in counts.items())
-
-
-def _slug(label: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")[:40] or "theme"

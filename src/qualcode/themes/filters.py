@@ -13,9 +13,11 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.text import for_models
+from qualcode.usercache import cached_word_lists, installed
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -52,7 +54,10 @@ _NOT_PLURAL = re.compile(r".*(?:ss|us|is|ics|ways|wards|ws|eries|ecies)|.{0,3}")
 OTHER_LANGUAGES = ("fr", "de", "es", "it", "pt", "nl")
 
 
-def backchannels(docs: Sequence[Doc], max_words: int = 15) -> list[bool]:
+BACKCHANNEL_WORDS = 15  # a backchannel is short: "Yeah. Okay, perfect."
+
+
+def backchannels(docs: Sequence[Doc], max_words: int = BACKCHANNEL_WORDS) -> list[bool]:
     """Which statements are backchannels: at most `max_words` words, none of them a content word, and at least
     one a discourse marker ("Yeah. Okay, perfect.", "Thank you very much.", "Sorry, can you hear me?").
 
@@ -110,14 +115,20 @@ def foreign_stop_words(languages: tuple[str, ...] = OTHER_LANGUAGES, language: s
                        margin: float = 1.0) -> frozenset[str]:
     """Stop words of `languages` (spaCy's lists) that are not also words of `language`: those at least `margin`
     more frequent (Zipf scale, wordfreq) in their own language than in it. French "et", "du", "plus" go; "car",
-    as common in English as in French, stays."""
-    from wordfreq import zipf_frequency
+    as common in English as in French, stays. Built once per machine (loading the frequency lists takes seconds)."""
 
-    found = set()
-    for other in languages:
-        words = importlib.import_module(f"spacy.lang.{other}.stop_words").STOP_WORDS
-        found |= {w.lower() for w in words if zipf_frequency(w, other) - zipf_frequency(w, language) >= margin}
-    return frozenset(found)
+    def build() -> dict[str, frozenset[str]]:
+        from wordfreq import zipf_frequency
+
+        found = set()
+        for other in languages:
+            words = importlib.import_module(f"spacy.lang.{other}.stop_words").STOP_WORDS
+            found |= {w.lower() for w in words if zipf_frequency(w, other) - zipf_frequency(w, language) >= margin}
+        return {"words": frozenset(found)}
+
+    recipe = Path(__file__).read_bytes() + f"|{languages}|{language}|{margin}|{installed('wordfreq')}|" \
+        f"{installed('spacy')}".encode()
+    return cached_word_lists("foreign-stop-words", recipe, build)["words"]
 
 
 def keyword_tokens(text: str, stop_words: frozenset[str]) -> list[str]:

@@ -18,6 +18,7 @@ from qualcode.nlp import DEFAULT_SPACY_MODEL, lemma_pipeline
 from qualcode.text import for_models
 from qualcode.themes.filters import (
     BACKCHANNEL,
+    BACKCHANNEL_WORDS,
     COURTESIES,
     OTHER_LANGUAGE,
     OTHER_LANGUAGES,
@@ -129,7 +130,7 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
         size = self.min_theme_size or max(4, round(count * 0.02))
         neighbours = self.neighbours or max(2, min(15, count // 10))
         umap = UMAP(n_neighbors=neighbours, n_components=min(5, count - 2), min_dist=0.0, metric="cosine",
-                    random_state=self.random_state)
+                    random_state=self.random_state, precomputed_knn=nearest_neighbours(vectors[kept], neighbours))
         hdbscan = HDBSCAN(min_cluster_size=size, min_samples=self.min_samples, metric="euclidean",
                           cluster_selection_method=self.cluster_selection, prediction_data=True)
         # min_df stays 1: BERTopic fits the vectorizer on one document per topic, so a word only one theme says
@@ -145,6 +146,8 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
                          calculate_probabilities=False, verbose=False)
         with warnings.catch_warnings():  # UMAP says a fixed seed means one thread: that is the point of the seed
             warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
+            # our neighbours come without UMAP's search index: only `transform` needs it, and themes never call it
+            warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]", category=UserWarning)
             topics, _ = model.fit_transform([t for t, keep in zip(texts, kept, strict=True) if keep],
                                             embeddings=vectors[kept])
         labels = np.full(len(X), -1)
@@ -165,11 +168,35 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
         if not self.leave_out:
             return reasons
         reasons[other_language(texts)] = OTHER_LANGUAGE
-        rest = np.flatnonzero(reasons == "")
+        # Only a short statement can be a backchannel, so only short ones are tagged (the longer are most of the
+        # text); a word's uses as an interjection are counted among them.
+        rest = np.flatnonzero((reasons == "") & np.array([_short(t, BACKCHANNEL_WORDS) for t in texts], dtype=bool))
         tagger = lemma_pipeline(self.spacy_model or DEFAULT_SPACY_MODEL)
         docs = list(tagger.pipe([texts[i] for i in rest], batch_size=256))
         reasons[rest[backchannels(docs)]] = BACKCHANNEL
         return reasons
+
+
+def _short(text: str, words: int) -> bool:
+    """At most `words` words with a letter: a statement with more has more tokens with one, so cannot be a
+    backchannel."""
+    return sum(any(c.isalpha() for c in word) for word in text.split()) <= words
+
+
+EXACT_NEIGHBOURS = 20_000  # statements up to which neighbours are found exactly, by one matrix product per block
+
+
+def nearest_neighbours(vectors: np.ndarray, count: int) -> tuple[np.ndarray | None, np.ndarray | None, None]:
+    """Each statement's `count` nearest (itself first) by cosine, for UMAP's graph. UMAP finds them itself with a
+    distance function called pair by pair (23 s for 3,800 statements on 2 cores); a matrix product gives the same
+    neighbours in a fraction of a second. Above `EXACT_NEIGHBOURS` UMAP's own approximate search is left to it."""
+    if len(vectors) > EXACT_NEIGHBOURS or count >= len(vectors):
+        return None, None, None
+    from sklearn.neighbors import NearestNeighbors
+
+    finder = NearestNeighbors(n_neighbors=count, metric="cosine", algorithm="brute").fit(vectors)
+    distances, indices = finder.kneighbors(vectors)
+    return indices, distances.astype(np.float32), None
 
 
 def said_together(keywords: list[str], statements: list[list[str]]) -> list[str]:

@@ -29,7 +29,7 @@ from qualcode.workspace import Workspace
 
 STATIC = Path(__file__).resolve().parent / "static"
 SCREENS = (("review", "Tonight's review"), ("sources", "Transcripts"), ("hypotheses", "Hypotheses"),
-           ("matrix", "Matrix"), ("agreement", "Agreement"), ("codebook", "Codebook"))
+           ("matrix", "Matrix"), ("themes", "Themes"), ("agreement", "Agreement"), ("codebook", "Codebook"))
 CASES: tuple[str, ...] = get_args(Case)
 
 
@@ -118,6 +118,27 @@ def create_app(bench: Workbench, guard: Guard) -> GuardMiddleware:
                       heat=pages.heat_map(analysis, cast(Case, case), workspace.codebook), value=value, code=code,
                       quotes=quotes)
 
+    def themes(request: Request) -> Response:
+        workspace = bench.workspace
+        found = workspace.emerging_themes()
+        cards = pages.theme_cards(found, lambda theme_id: (workspace.theme_code_draft(theme_id),
+                                                           workspace.theme_hypothesis_draft(theme_id)))
+        empty = ("No themes yet: the nightly run looks for them once enough is said that no code holds."
+                 if found.day is None else "No theme outside the framework or near it in the latest report.")
+        return render(request, "themes", cards=cards, day=found.day, empty=empty,
+                      labels={c.id: c.label for c in workspace.codebook.leaves})
+
+    async def theme_code(request: Request) -> Response:
+        """Make a theme a code: the drafted code with the person's id, label and definition, in a new version."""
+        workspace = bench.workspace
+        body = await _json(request)
+        draft = workspace.theme_code_draft(str(body.get("theme_id", "")))
+        code = {**draft, **{k: str(body[k]).strip() for k in ("id", "label", "definition") if body.get(k)}}
+        saved = workspace.add_code(code)
+        bench.workspace = Workspace.open(workspace.root)  # the new version from now on
+        return JSONResponse({"code_id": code["id"], "examples": len(draft["examples"]),  # type: ignore[arg-type]
+                             "codebook": saved.name, "version": bench.workspace.codebook.version})
+
     def agreement(request: Request) -> Response:
         workspace = bench.workspace
         shown = pages.agreement(workspace.machine_codings(), workspace.decisions(), workspace.segments(),
@@ -168,10 +189,12 @@ def create_app(bench: Workbench, guard: Guard) -> GuardMiddleware:
     routes = [
         Route("/", lambda request: RedirectResponse("/review", status_code=303)),
         Route("/review", review), Route("/sources", sources), Route("/sources/{source_id}", source),
-        Route("/hypotheses", hypotheses), Route("/matrix", matrix), Route("/agreement", agreement),
+        Route("/hypotheses", hypotheses), Route("/matrix", matrix), Route("/themes", themes),
+        Route("/agreement", agreement),
         Route("/codebook", codebook), Route("/codes.css", colours),
         Route("/api/decide", decide, methods=["POST"]), Route("/api/span", span, methods=["POST"]),
-        Route("/api/example", example, methods=["POST"]), Route("/api/relearn", relearn, methods=["POST"]),
+        Route("/api/example", example, methods=["POST"]), Route("/api/theme-code", theme_code, methods=["POST"]),
+        Route("/api/relearn", relearn, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={QualcodeError: refused})

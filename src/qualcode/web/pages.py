@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -13,6 +14,9 @@ from qualcode.evidence.hypotheses import HypothesisSet
 from qualcode.evidence.matrix import CASE_COLUMN, matrix_counts
 from qualcode.evidence.settings import Case
 from qualcode.review.agreement import MACHINE, agreement_pairs, coders_codings, disagreements, pair_agreement
+
+if TYPE_CHECKING:
+    from qualcode.workspace.emerging import EmergingThemes
 
 Record = dict[str, Any]
 OPPOSITE = {"strength": "area_for_improvement", "area_for_improvement": "strength"}
@@ -152,6 +156,18 @@ def agreement(machine: pd.DataFrame, decisions: pd.DataFrame, segments: pd.DataF
     return {**chosen, "first": first, "second": second,
             "per_code": per_code.assign(label=per_code["code_id"].map(labels)).to_dict("records"),
             "disagreements": differ.assign(label=differ["code_id"].map(labels)).to_dict("records")}
+
+
+def theme_cards(found: EmergingThemes, drafts: Callable[[str], tuple[dict[str, Any], str]]) -> list[Record]:
+    """The latest report's themes outside the framework, then those near it (the loose ones are not shown), each
+    with its quotes and its drafts (a code, a hypothesis) from `drafts`."""
+    shown = found.themes[found.themes["place"].isin(["outside", "near"])]
+    cards = []
+    for row in shown.to_dict("records"):
+        code, hypothesis = drafts(str(row["theme_id"]))
+        quotes = found.quotes[found.quotes["theme_id"] == row["theme_id"]]
+        cards.append({**row, "quotes": quotes.to_dict("records"), "code": code, "hypothesis": hypothesis})
+    return cards
 
 
 def opposite(valence: str | None) -> str | None:

@@ -38,6 +38,29 @@ def with_examples(codebook: Codebook, code_id: str, texts: list[str]) -> Codeboo
     return codebook.model_copy(update={"codes": codes, "version": next_version(codebook.version)})
 
 
+def with_code(codebook: Codebook, code: dict[str, object]) -> Codebook:
+    """The codebook with a new code (a leaf at the top level unless `code` names a parent), as its next version.
+
+    Raises:
+        BadDecisions: the id is taken, or the code is not valid (the message says which field, never its value).
+    """
+    from pydantic import ValidationError
+
+    from qualcode.codebook.model import Code
+
+    if code.get("id") in {c.id for c in codebook.codes}:
+        raise BadDecisions("The codebook already has a code with that id.", hint="Choose another id.")
+    try:
+        made = Code.model_validate(code)
+        return codebook.model_copy(update={"codes": [*codebook.codes, made],
+                                           "version": next_version(codebook.version)})
+    except ValidationError as invalid:
+        fields = ", ".join(sorted({".".join(str(p) for p in e["loc"]) or "code" for e in invalid.errors()}))
+        raise BadDecisions(f"The new code is not valid: check {fields}.",
+                           hint="An id is lower-case words joined by dots or underscores (emerging.interpreters); "
+                                "a label and a definition must say something.") from None
+
+
 def save_version(project: Project, codebook: Codebook) -> Path:
     """Write a new codebook version into the project and point `coding.codebook` at it; returns its path."""
     path = project.root / FOLDER / f"{slug(codebook.name)}-{slug(codebook.version)}.yaml"

@@ -22,6 +22,8 @@ from qualcode.reports.tables import report_tables, write_tables
 from qualcode.reports.workbook import write_workbook
 from qualcode.review.decisions import current_codings
 from qualcode.store import Store
+from qualcode.themes.tracking import NightlyThemes
+from qualcode.workspace.emerging import nightly_themes, theme_files
 from qualcode.workspace.results import BRIEFING
 from qualcode.workspace.wiring import project_codebook, project_coding_digest, project_hypotheses
 
@@ -39,6 +41,7 @@ class Report:
     analysis: Analysis
     delta: Delta
     previous: dt.date | None
+    themes: NightlyThemes | None = None
 
     @property
     def briefing(self) -> Path:
@@ -66,6 +69,7 @@ def report_inputs(project: Project, day: dt.date | None = None) -> str:
     digest.update(f"{previous}|".encode())
     if previous is not None and (project.outputs / previous.isoformat() / SOURCES).is_file():
         digest.update((project.outputs / previous.isoformat() / SOURCES).read_bytes())
+    digest.update(theme_files(project, previous))  # tonight's themes keep the identities of the last report's
     digest.update(f"{project_coding_digest(project)}|".encode())
     with Store(project.store_path) as store:
         digest.update(repr(store.signature()).encode())
@@ -116,6 +120,8 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
                       known_sources=_sources_of(project, previous)) if previous is not None else None)
     codes = [c.id for c in codebook.leaves]
     delta = daily_delta(now, before, codes)
+    themes = (nightly_themes(project, now.segments, codings, day, previous, config.status.team_notes)
+              if project.config.themes.nightly else None)
     about = {"project": project.config.name, "as of": day.isoformat(),
              "compared with": previous.isoformat() if previous else "nothing (first report)",
              "codebook": f"{codebook.name} {codebook.version}", "model": ", ".join(models) or "none yet",
@@ -132,16 +138,16 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
     def write(folder: Path) -> None:
         recorded = {**about, "inputs": inputs, SUMMARY: report_summary(now, delta, coding, digests)}
         (folder / ABOUT).write_text(json.dumps(recorded, indent=2) + "\n", encoding="utf-8")
-        write_tables(report_tables(now, delta), folder)
+        write_tables(report_tables(now, delta) | (themes.tables() if themes is not None else {}), folder)
         write_workbook(folder / WORKBOOK, now, delta, codes, about)
         (folder / BRIEFING).write_text(render_briefing(
             now, delta, previous=previous.isoformat() if previous else None,
             labels={c.id: c.label for c in codebook.leaves}, case=config.briefing_case, rule=config.status,
-            expected_agencies=config.expected_agencies, about=about), encoding="utf-8")
+            expected_agencies=config.expected_agencies, about=about, themes=themes), encoding="utf-8")
 
     folder = write_folder(project.outputs / day.isoformat(), write)
     log.info("Report for %s: %d statements, %d hypotheses", day, len(now.segments), len(now.summary))
-    return Report(folder=folder, analysis=now, delta=delta, previous=previous)
+    return Report(folder=folder, analysis=now, delta=delta, previous=previous, themes=themes)
 
 
 def report_summary(now: Analysis, delta: Delta, coding: str, digests: dict[str, int]) -> dict[str, object]:

@@ -26,11 +26,13 @@ from qualcode.workspace.results import CodingRun, IngestReport, ReportSummary, R
 if TYPE_CHECKING:
     from qualcode.anonymise.detector import Detector
     from qualcode.codebook import Codebook
+    from qualcode.codebook.model import Valence
     from qualcode.coders.engine import CodingEngine
     from qualcode.evidence.analysis import Analysis
     from qualcode.evidence.settings import Case
     from qualcode.exchange.project import ExportSummary
     from qualcode.themes.model import ThemeSettings
+    from qualcode.workspace.emerging import EmergingThemes
     from qualcode.workspace.reports import Report
     from qualcode.workspace.themes import ThemeReport
 
@@ -151,11 +153,63 @@ class Workspace:
         return ReportSummary(folder=folder, rebuilt=not current, **recorded)
 
     @_one_run
-    def themes(self, low_confidence: float = 0.5, settings: ThemeSettings | None = None, *, propose: bool = False,
-               coverage: bool = True) -> ThemeReport:
+    def themes(self, low_confidence: float | None = None, settings: ThemeSettings | None = None, *,
+               propose: bool = False, coverage: bool = True) -> ThemeReport:
         from qualcode.workspace.themes import project_themes
 
         return project_themes(self.project, low_confidence, settings, propose=propose, coverage=coverage)
+
+    def emerging_themes(self, day: dt.date | None = None) -> EmergingThemes:
+        """The emerging themes of `day`'s report, or of the latest report that has any."""
+        from qualcode.workspace.emerging import latest_themes
+
+        return latest_themes(self.project, day)
+
+    def theme_code_draft(self, theme_id: str) -> dict[str, object]:
+        """A code drafted from one of the latest report's themes (id, label, definition, include, examples)."""
+        from qualcode.themes.drafts import draft_code
+
+        found = self.emerging_themes()
+        theme = found.theme(theme_id)
+        central = found.quotes.loc[found.quotes["theme_id"] == theme_id, "segment_id"].tolist()
+        members = found.members.loc[found.members["theme_id"] == theme_id, "segment_id"].tolist()
+        texts = self.segments().set_index("segment_id")["text"]
+        examples = [str(texts[s]) for s in dict.fromkeys(central + members) if s in texts.index]
+        return draft_code(str(theme["label"]), str(theme["keywords"]), int(theme["statements"]),
+                          str(theme["roles"]), examples, taken=[c.id for c in self.codebook.codes])
+
+    def theme_hypothesis_draft(self, theme_id: str) -> str:
+        """A hypothesis drafted from one of the latest report's themes, as YAML for hypotheses.yaml: tested on
+        the code its statements were nearest to (or on the code made from it), on the side most of them took."""
+        from qualcode.themes.drafts import draft_hypothesis
+        from qualcode.workspace.wiring import project_hypotheses
+
+        found = self.emerging_themes()
+        theme = found.theme(theme_id)
+        members = set(found.members.loc[found.members["theme_id"] == theme_id, "segment_id"])
+        codings = self.codings()
+        mine = codings[codings["segment_id"].isin(members) & codings["assigned"].astype(bool)]
+        texts = set(self.segments().set_index("segment_id").reindex(list(members))["text"].dropna())
+        made = [c.id for c in self.codebook.leaves if set(c.examples) & texts]  # a code made from this theme
+        near = str(theme["near_code"])
+        codes = made[:1] or ([near] if near in {c.id for c in self.codebook.leaves} else [])
+        sides = mine["valence"].value_counts()
+        supported_by: Valence = ("strength" if sides.get("strength", 0) > sides.get("area_for_improvement", 0)
+                                 else "area_for_improvement")
+        taken = {h.id for h in project_hypotheses(self.project, self.codebook).hypotheses}
+        hypothesis_id, number = f"H-{theme_id}", 2
+        while hypothesis_id in taken:
+            hypothesis_id, number = f"H-{theme_id}-{number}", number + 1
+        return draft_hypothesis(hypothesis_id, str(theme["label"]), str(theme["keywords"]),
+                                _voice_names(str(theme["agencies"])), codes, supported_by)
+
+    @_one_run
+    def add_code(self, code: dict[str, object]) -> Path:
+        """Add a code to the project's codebook, in a new version (`qualcode.workspace.codebooks`); returns its
+        file. The coding digest changes, so the next run (or a relearn) codes every statement with it."""
+        from qualcode.workspace.codebooks import save_version, with_code
+
+        return save_version(self.project, with_code(self.codebook, code))
 
     def review_export(self, out: Path, count: int | None = None, *, force: bool = False) -> int:
         """Write a review workbook of the machine's current codes not yet decided, most informative first;
@@ -341,3 +395,8 @@ class Workspace:
 
     def _store(self) -> Store:
         return Store(self.project.store_path)
+
+
+def _voice_names(voices: str) -> str:
+    """'health (4); police (2)' -> 'health, police'."""
+    return ", ".join(v.rsplit(" (", 1)[0] for v in voices.split("; ") if v)

@@ -32,12 +32,14 @@ class ThemeReport:
     embedded: int  # statements the model had to embed (0 once the corpus is coded: all come from the cache)
 
 
-def project_themes(project: Project, low_confidence: float = 0.5, settings: ThemeSettings | None = None,
+def project_themes(project: Project, low_confidence: float | None = None, settings: ThemeSettings | None = None,
                    propose: bool = False, coverage: bool = True) -> ThemeReport:
-    """Emerging themes among the statements the codebook does not hold, and (with `coverage`) a topic-by-code
+    """Emerging themes among the statements the codebook does not hold (no code at `low_confidence` or more;
+    default the project's `themes.low_confidence`), and (with `coverage`) a topic-by-code
     table over all statements; written to outputs/themes/ (themes.csv, theme_quotes.csv, left_out.csv, themes.md,
     topic_by_code.csv, and proposed_codes.yaml with `propose`)."""
-    settings = settings or ThemeSettings()
+    low_confidence = project.config.themes.low_confidence if low_confidence is None else low_confidence
+    settings = settings or ThemeSettings(min_statements=project.config.themes.min_statements)
     if settings.spacy_model is None:
         settings = replace(settings, spacy_model=project.config.spacy_model)
     codebook = project_codebook(project)

@@ -215,3 +215,25 @@ function setupReader() {
 
 setupReview();
 setupReader();
+
+// ---- themes: a theme becomes a code ----------------------------------------------------------------------------
+function setupThemes() {
+  document.querySelectorAll("form.theme-code").forEach((form) => {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const button = form.querySelector("button");
+      button.disabled = true;
+      const field = (name) => form.querySelector(`[name="${name}"]`).value;
+      try {
+        const answer = await post("/api/theme-code", {
+          theme_id: form.dataset.theme, id: field("id"), label: field("label"), definition: field("definition"),
+        });
+        say(`Added code ${answer.code_id} with ${answer.examples} example(s): codebook version ${answer.version}. ` +
+            "The next run codes every statement with it.");
+        form.closest(".card").classList.add("made");
+      } catch (error) { button.disabled = false; /* already said */ }
+    });
+  });
+}
+
+setupThemes();
