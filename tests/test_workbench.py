@@ -10,8 +10,10 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +24,7 @@ from qualcode.web.security import COOKIE, Guard
 from qualcode.workspace.reports import Report
 
 pytestmark = pytest.mark.slow  # a server process and a browser; test_web_security tests the guard's rules fast
-SCREENS = ("review", "sources", "hypotheses", "matrix", "agreement", "codebook")
+SCREENS = ("review", "sources", "hypotheses", "matrix", "themes", "agreement", "codebook")
 
 
 @dataclass(frozen=True)
@@ -114,80 +116,68 @@ def test_the_guard_refuses_without_the_token_from_another_origin_and_through_ano
 
 
 def test_a_review_session_in_chromium_from_the_keyboard(served: Served) -> None:
-    chromium = debian_chromium()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    ARTIFACTS.mkdir(exist_ok=True)
     before = len(_decisions(served.root))
-    problems: list[str] = []
-    elsewhere: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on("request", lambda r: None if r.url.startswith(served.base) else elsewhere.append(r.url))
-            page.goto(served.url)
-            assert "token" not in page.url and page.url.endswith("/review")
-            items = page.locator("#queue .item")
-            assert items.count() >= 12
-            page.screenshot(path=str(ARTIFACTS / "workbench-review.png"), full_page=False)
-            # ten statements reviewed from the keyboard: accept, reject, flip a stance, say which side
-            keys = ["a", "a", "r", "f", "a", "s", "c", "a", "n", "a"]
-            expected = []
-            for n, key in enumerate(keys):
-                item = items.nth(n)
-                assert "focus" in (item.get_attribute("class") or "")
-                expected.append((item.get_attribute("data-segment"), item.get_attribute("data-code"), key,
-                                 item.get_attribute("data-valence"), item.get_attribute("data-supports"),
-                                 item.get_attribute("data-contradicts")))
-                page.keyboard.press(key)
-                expect(page.locator("#queue .item.decided")).to_have_count(n + 1)
-            # add a code by number to the next statement
-            added = items.nth(len(keys))
-            page.keyboard.type("2")
-            page.keyboard.press("Enter")
-            expect(added.locator(".outcome")).not_to_have_text("")
-            added_segment = added.get_attribute("data-segment")
-            page.screenshot(path=str(ARTIFACTS / "workbench-review-decided.png"), full_page=False)
+    with browsing(served) as seen:
+        page = seen.page
+        assert "token" not in page.url and page.url.endswith("/review")
+        items = page.locator("#queue .item")
+        assert items.count() >= 12
+        page.screenshot(path=str(ARTIFACTS / "workbench-review.png"), full_page=False)
+        # ten statements reviewed from the keyboard: accept, reject, flip a stance, say which side
+        keys = ["a", "a", "r", "f", "a", "s", "c", "a", "n", "a"]
+        expected = []
+        for n, key in enumerate(keys):
+            item = items.nth(n)
+            assert "focus" in (item.get_attribute("class") or "")
+            expected.append((item.get_attribute("data-segment"), item.get_attribute("data-code"), key,
+                             item.get_attribute("data-valence"), item.get_attribute("data-supports"),
+                             item.get_attribute("data-contradicts")))
+            page.keyboard.press(key)
+            expect(page.locator("#queue .item.decided")).to_have_count(n + 1)
+        # add a code by number to the next statement
+        added = items.nth(len(keys))
+        page.keyboard.type("2")
+        page.keyboard.press("Enter")
+        expect(added.locator(".outcome")).not_to_have_text("")
+        added_segment = added.get_attribute("data-segment")
+        page.screenshot(path=str(ARTIFACTS / "workbench-review-decided.png"), full_page=False)
 
-            # code a span by hand in the transcript reader
-            source = str(expected[0][0]).split(":")[0]
-            page.goto(f"{served.base}/sources/{source}")
-            statement = page.locator(".stmt").nth(2)
-            span_segment = statement.get_attribute("data-segment")
-            page.evaluate(SELECT_WORDS, span_segment)
-            page.wait_for_selector("#spanbox:not([hidden])")
-            page.keyboard.type("3")
-            page.keyboard.press("Enter")
-            page.wait_for_selector(f"#s-{span_segment.replace(':', chr(92) + '3a ')} .bar.human")
-            page.reload()
-            assert page.locator(f"#s-{span_segment.replace(':', chr(92) + '3a ')} .bar.human").count() >= 1
-            page.screenshot(path=str(ARTIFACTS / "workbench-reader.png"), full_page=False)
-            # the same statement becomes an example of a code: a new version of the codebook
-            page.evaluate(SELECT_WORDS, span_segment)
-            page.wait_for_selector("#spanbox:not([hidden])")
-            codes = page_codes(served.root)
-            page.select_option("#spancode", codes[4])
-            page.click("#asexample")
-            expect(page.locator("#status")).to_contain_text("Added 1 example")
-            example = page.locator(f"#s-{span_segment.replace(':', chr(92) + '3a ')} .run").inner_text()
-            for screen in SCREENS[2:]:
-                page.goto(f"{served.base}/{screen}")
-                assert page.locator("h1").count() == 1
-                page.screenshot(path=str(ARTIFACTS / f"workbench-{screen}.png"), full_page=False)
-            page.goto(f"{served.base}/codebook")
-            assert example.strip() in page.locator(f"[id='c-{codes[4]}'] .examples").inner_text()
-            page.goto(f"{served.base}/sources")
-            page.screenshot(path=str(ARTIFACTS / "workbench-sources.png"), full_page=False)
-            page.goto(f"{served.base}/review")  # after a reload the decided statements have left the list
-            remaining = {page.locator("#queue .item").nth(i).get_attribute("data-segment")
-                         for i in range(page.locator("#queue .item").count())}
-        finally:
-            browser.close()
+        # code a span by hand in the transcript reader
+        source = str(expected[0][0]).split(":")[0]
+        page.goto(f"{served.base}/sources/{source}")
+        statement = page.locator(".stmt").nth(2)
+        span_segment = statement.get_attribute("data-segment")
+        page.evaluate(SELECT_WORDS, span_segment)
+        page.wait_for_selector("#spanbox:not([hidden])")
+        page.keyboard.type("3")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(f"#s-{span_segment.replace(':', chr(92) + '3a ')} .bar.human")
+        page.reload()
+        assert page.locator(f"#s-{span_segment.replace(':', chr(92) + '3a ')} .bar.human").count() >= 1
+        page.screenshot(path=str(ARTIFACTS / "workbench-reader.png"), full_page=False)
+        # the same statement becomes an example of a code: a new version of the codebook
+        page.evaluate(SELECT_WORDS, span_segment)
+        page.wait_for_selector("#spanbox:not([hidden])")
+        codes = page_codes(served.root)
+        page.select_option("#spancode", codes[4])
+        page.click("#asexample")
+        expect(page.locator("#status")).to_contain_text("Added 1 example")
+        example = page.locator(f"#s-{span_segment.replace(':', chr(92) + '3a ')} .run").inner_text()
+        for screen in SCREENS[2:]:
+            page.goto(f"{served.base}/{screen}")
+            assert page.locator("h1").count() == 1
+            page.screenshot(path=str(ARTIFACTS / f"workbench-{screen}.png"), full_page=False)
+        page.goto(f"{served.base}/codebook")
+        assert example.strip() in page.locator(f"[id='c-{codes[4]}'] .examples").inner_text()
+        page.goto(f"{served.base}/sources")
+        page.screenshot(path=str(ARTIFACTS / "workbench-sources.png"), full_page=False)
+        page.goto(f"{served.base}/review")  # after a reload the decided statements have left the list
+        remaining = {page.locator("#queue .item").nth(i).get_attribute("data-segment")
+                     for i in range(page.locator("#queue .item").count())}
 
-    assert problems == [] and elsewhere == []
+    assert seen.problems == [] and seen.elsewhere == []
     recorded = {(d["segment_id"], d["code_id"]): d for d in _decisions(served.root)}
     assert len(recorded) >= before + len(keys) + 2
     flip = {"strength": "area_for_improvement", "area_for_improvement": "strength"}
@@ -217,39 +207,26 @@ def test_a_theme_becomes_a_code_in_chromium_and_the_next_night_codes_its_quotes(
     """The planted interpreter thread (corpora/samples/review_week/README.md), outside every line of enquiry, made a
     code from the Themes screen; the nightly flow then recodes the week and the theme's quotes carry the code."""
     import yaml
+    from playwright.sync_api import expect
 
-    chromium = debian_chromium()
-    from playwright.sync_api import expect, sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    problems: list[str] = []
-    elsewhere: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on("request", lambda r: None if r.url.startswith(served.base) else elsewhere.append(r.url))
-            page.goto(served.url)
-            page.goto(f"{served.base}/themes")
-            card = page.locator("section.theme.place-outside", has_text="interpret").first
-            theme_id = card.get_attribute("data-theme")
-            quoted = [str(a.get_attribute("href")).split("#s-", 1)[1] for a in card.locator("blockquote a").all()]
-            assert len(quoted) >= 2
-            card.locator("details.draft-hypothesis summary").click()
-            drafted = card.locator("details.draft-hypothesis textarea").input_value()
-            card.locator("details.make-code summary").click()
-            card.locator("input[name=id]").fill("emerging.interpreters")
-            card.locator("input[name=label]").fill("Interpreters for families who do not speak English")
-            card.locator("button[type=submit]").click()
-            expect(page.locator("#status")).to_contain_text("Added code emerging.interpreters")
-            page.screenshot(path=str(ARTIFACTS / "workbench-themes.png"), full_page=False)
-            page.goto(f"{served.base}/codebook")
-            expect(page.locator("[id='c-emerging.interpreters'] .examples li").first).to_be_visible()
-        finally:
-            browser.close()
-    assert problems == [] and elsewhere == []
+    with browsing(served) as seen:
+        page = seen.page
+        page.goto(f"{served.base}/themes")
+        card = page.locator("section.theme.place-outside", has_text="interpret").first
+        theme_id = card.get_attribute("data-theme")
+        quoted = [str(a.get_attribute("href")).split("#s-", 1)[1] for a in card.locator("blockquote a").all()]
+        assert len(quoted) >= 2
+        card.locator("details.draft-hypothesis summary").click()
+        drafted = card.locator("details.draft-hypothesis textarea").input_value()
+        card.locator("details.make-code summary").click()
+        card.locator("input[name=id]").fill("emerging.interpreters")
+        card.locator("input[name=label]").fill("Interpreters for families who do not speak English")
+        card.locator("button[type=submit]").click()
+        expect(page.locator("#status")).to_contain_text("Added code emerging.interpreters")
+        page.screenshot(path=str(ARTIFACTS / "workbench-themes.png"), full_page=False)
+        page.goto(f"{served.base}/codebook")
+        expect(page.locator("[id='c-emerging.interpreters'] .examples li").first).to_be_visible()
+    assert seen.problems == [] and seen.elsewhere == []
     hypothesis = yaml.safe_load(drafted)[0]
     assert hypothesis["id"] == f"H-{theme_id}" and hypothesis["supported_by"] in ("strength", "area_for_improvement")
     assert hypothesis["codes"] and "interpret" in " ".join(hypothesis["keywords"])
@@ -269,6 +246,34 @@ def test_a_theme_becomes_a_code_in_chromium_and_the_next_night_codes_its_quotes(
     assert tonight.day is not None and tonight.day.isoformat() == "2026-03-12"
     assert theme_id not in set(tonight.themes.loc[tonight.themes["place"] == "outside", "theme_id"])
     assert not (log.read_text() if log.exists() else "")  # nothing tried to reach beyond this machine
+
+
+@dataclass
+class Browsing:
+    page: Any
+    problems: list[str] = field(default_factory=list)  # console errors and warnings, page errors
+    elsewhere: list[str] = field(default_factory=list)  # requests to anywhere but the workbench
+
+
+@contextmanager
+def browsing(served: Served) -> Iterator[Browsing]:
+    """Debian's Chromium on the workbench, signed in with the printed URL, noting every problem and every request
+    that leaves it."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=debian_chromium(), args=CHROMIUM_ARGS)
+        try:
+            seen = Browsing(page=browser.new_page(viewport={"width": 1280, "height": 900}))
+            seen.page.on("console", lambda m: seen.problems.append(m.text) if m.type in ("error", "warning")
+                         else None)
+            seen.page.on("pageerror", lambda e: seen.problems.append(str(e)))
+            seen.page.on("request", lambda r: None if r.url.startswith(served.base) else seen.elsewhere.append(r.url))
+            seen.page.goto(served.url)
+            yield seen
+        finally:
+            browser.close()
 
 
 SELECT_WORDS = """(id) => {
