@@ -4,6 +4,7 @@ from night to night; the framework's coverage by agency; a theme drafted as a co
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 from html.parser import HTMLParser
@@ -195,6 +196,9 @@ def test_the_planted_interpreter_thread_emerges_when_its_second_voice_speaks_and
         quotes = report.themes.tracked.quotes
         assert quotes.loc[quotes["theme_id"] == theme["theme_id"], "text"].str.contains(ABOUT_INTERPRETERS).all()
         identities.append((theme["theme_id"], theme["since"], theme["status"], int(theme["statements"])))
+        summary = json.loads((report.folder / "about.json").read_text())["summary"]
+        assert summary["themes"]["outside"] >= 1  # in counts only: a flow's artifact and logs carry it
+        assert "interpret" not in json.dumps(summary)
     assert len({theme_id for theme_id, *_ in identities}) == 1, identities
     assert {since for _, since, *_ in identities} == {(WEEK_START + dt.timedelta(days=1)).isoformat()}
     assert identities[0][2] == NEW and all(status == GROWING for _, _, status, _ in identities[1:])

@@ -268,6 +268,11 @@ def _print_briefing(summary: ReportSummary) -> None:
         console.print(f"[yellow]note[/] {summary.stale} statements are coded with an older codebook, setting or model "
                       f"(the corpus holds codings of {len(summary.digests)} coding digests) and are left out until "
                       "`qualcode code` recodes them.", highlight=False, soft_wrap=True)
+    if summary.themes:
+        counts = summary.themes
+        console.print(f"Outside the framework: {counts.get('outside', 0)} emerging theme(s), "
+                      f"{counts.get('new', 0)} new tonight; {counts.get('near', 0)} near a code (briefing, workbench "
+                      "Themes).", highlight=False, soft_wrap=True)
     console.print(f"Briefing: {summary.briefing}", highlight=False, soft_wrap=True)
 
 

@@ -136,7 +136,7 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
              "version": __version__}
 
     def write(folder: Path) -> None:
-        recorded = {**about, "inputs": inputs, SUMMARY: report_summary(now, delta, coding, digests)}
+        recorded = {**about, "inputs": inputs, SUMMARY: report_summary(now, delta, coding, digests, themes)}
         (folder / ABOUT).write_text(json.dumps(recorded, indent=2) + "\n", encoding="utf-8")
         write_tables(report_tables(now, delta) | (themes.tables() if themes is not None else {}), folder)
         write_workbook(folder / WORKBOOK, now, delta, codes, about)
@@ -150,7 +150,8 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
     return Report(folder=folder, analysis=now, delta=delta, previous=previous, themes=themes)
 
 
-def report_summary(now: Analysis, delta: Delta, coding: str, digests: dict[str, int]) -> dict[str, object]:
+def report_summary(now: Analysis, delta: Delta, coding: str, digests: dict[str, int],
+                   themes: NightlyThemes | None = None) -> dict[str, object]:
     """The report in counts and statuses only (the fields of `qualcode.workspace.ReportSummary`): no statement,
     quote or name, so flow artifacts and logs may carry it."""
     before = dict(zip(delta.hypotheses["hypothesis_id"], delta.hypotheses["status_before"], strict=True))
@@ -166,7 +167,17 @@ def report_summary(now: Analysis, delta: Delta, coding: str, digests: dict[str, 
                         "before": str(before.get(r.hypothesis_id, "") or ""), "for": int(r.support_statements),
                         "against": int(r.contradict_statements), "gaps": str(r.gaps)}
                        for r in now.summary.itertuples(index=False)],
-        "coding_digest": coding, "digests": digests}
+        "coding_digest": coding, "digests": digests, "themes": theme_counts(themes)}
+
+
+def theme_counts(themes: NightlyThemes | None) -> dict[str, int]:
+    """Tonight's emerging themes in counts only (their labels are people's words: not for logs or artifacts)."""
+    if themes is None or themes.tracked is None:
+        return {}
+    tracked = themes.tracked.themes
+    outside = tracked[tracked["place"] == "outside"]
+    return {"outside": len(outside), "new": int((outside["status"] == "new").sum()),
+            "near": int((tracked["place"] == "near").sum()), "faded": len(themes.tracked.faded)}
 
 
 def _sources_of(project: Project, day: dt.date) -> set[str] | None:

@@ -97,6 +97,7 @@ class ReportSummary:
     rebuilt: bool = True  # False when the day's report was current and was summarised as it stood
     coding_digest: str = ""  # the digest of the project's coding now
     digests: dict[str, int] = field(default_factory=dict)  # statements coded under each digest (README: Coding)
+    themes: dict[str, int] = field(default_factory=dict)  # emerging themes in counts: outside, new, near, faded
 
     @property
     def stale(self) -> int:
