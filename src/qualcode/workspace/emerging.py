@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from qualcode.codebook.model import Codebook
 from qualcode.errors import TooFewStatements
 from qualcode.outputs import unescape_cell
 from qualcode.project import Project
@@ -33,8 +34,8 @@ from qualcode.themes.tracking import (
 EMERGING, EMERGING_MEMBERS, EMERGING_QUOTES = (f"{name}.csv" for name in (THEMES_TABLE, MEMBERS_TABLE, QUOTES_TABLE))
 
 
-def nightly_themes(project: Project, segments: pd.DataFrame, codings: pd.DataFrame, day: dt.date,
-                   previous: dt.date | None, team_notes: list[str]) -> NightlyThemes:
+def nightly_themes(project: Project, codebook: Codebook, segments: pd.DataFrame, codings: pd.DataFrame,
+                   day: dt.date, previous: dt.date | None, team_notes: list[str]) -> NightlyThemes:
     """Tonight's emerging themes among `segments` (the statements known on `day`) that no code holds, each with
     the identity it had in the `previous` report when it continues one of its themes.
 
@@ -46,21 +47,21 @@ def nightly_themes(project: Project, segments: pd.DataFrame, codings: pd.DataFra
     from qualcode.themes.filters import keyword_tokens
     from qualcode.themes.framing import frame_themes
     from qualcode.themes.model import ThemeSettings, keyword_stop_words
-    from qualcode.workspace.wiring import project_codebook, project_embedder
+    from qualcode.workspace.wiring import project_embedder
 
     config = project.config.themes
     coverage = framework_coverage(segments, codings, config.low_confidence)
     voiced = segments[~segments["source_type"].isin(team_notes)]
     pool = uncovered_statements(voiced, codings, config.low_confidence)
+    outside = len(pool)
 
     def too_few(said: str) -> NightlyThemes:
-        return NightlyThemes(None, len(pool), len(pool), {}, f"{said} Themes found in so few would be noise.",
+        return NightlyThemes(None, outside, outside, {}, f"{said} Themes found in so few would be noise.",
                              coverage, config.low_confidence)
 
-    if len(pool) < config.min_statements:  # say so before loading any model
-        return too_few(f"Only {len(pool)} statements that no code holds, the team's notes aside; at least "
+    if outside < config.min_statements:  # say so before loading any model
+        return too_few(f"Only {outside} statements that no code holds, the team's notes aside; at least "
                        f"{config.min_statements} are needed to look for themes (`themes.min_statements`).")
-    outside = len(pool)
     pool = sample(pool, config.max_statements)
     vectors = project_embedder(project).encode([for_models(t) for t in pool["text"]])
     settings = ThemeSettings(min_statements=config.min_statements, spacy_model=project.config.spacy_model)
@@ -71,7 +72,7 @@ def nightly_themes(project: Project, segments: pd.DataFrame, codings: pd.DataFra
     stop_words = keyword_stop_words()
     framing = frame_themes(found.themes, found.members,
                            found.members["text"].map(lambda text: keyword_tokens(text, stop_words)), codings,
-                           project_codebook(project))
+                           codebook)
     before, before_members = earlier_themes(project, previous)
     tracked = track_themes(found, framing, day.isoformat(), before, before_members,
                            last_id=max(highest_id(before["theme_id"]), _highest_before(project, day)))

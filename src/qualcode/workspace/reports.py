@@ -120,7 +120,7 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
                       known_sources=_sources_of(project, previous)) if previous is not None else None)
     codes = [c.id for c in codebook.leaves]
     delta = daily_delta(now, before, codes)
-    themes = (nightly_themes(project, now.segments, codings, day, previous, config.status.team_notes)
+    themes = (nightly_themes(project, codebook, now.segments, codings, day, previous, config.status.team_notes)
               if project.config.themes.nightly else None)
     about = {"project": project.config.name, "as of": day.isoformat(),
              "compared with": previous.isoformat() if previous else "nothing (first report)",
