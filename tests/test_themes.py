@@ -20,6 +20,7 @@ from qualcode.store import Store
 from qualcode.themes import ThemeSettings, find_themes
 from qualcode.themes.filters import (
     BACKCHANNEL,
+    NO_SUBJECT,
     OTHER_LANGUAGE,
     backchannels,
     foreign_stop_words,
@@ -201,7 +202,7 @@ def test_themes_leave_out_backchannels_and_other_languages_and_label_by_phrases(
     vectors = embedder.encode(texts)
     settings = ThemeSettings(min_theme_size=4, neighbours=5)
     found = find_themes(statements, vectors, settings, embedding_model=embedder.embedding_backend)
-    assert found.left_out == {BACKCHANNEL: len(BACKCHANNELS), OTHER_LANGUAGE: len(FRENCH)}
+    assert found.left_out == {BACKCHANNEL: len(BACKCHANNELS), OTHER_LANGUAGE: len(FRENCH), NO_SUBJECT: 0}
     left = found.members[found.members["left_out"] != ""]
     assert set(left["text"]) == set(BACKCHANNELS + FRENCH) and (left["theme"] == -1).all()
     assert len(found.themes) >= 2

@@ -640,7 +640,8 @@ def themes(
     left_out = found.emerging.left_out
     table = Table(title=f"Emerging themes among {len(found.emerging.members)} statements no code holds",
                   caption=f"Left out: {left_out['backchannel']} backchannels, {left_out['other language']} "
-                          "statements in another language than English")
+                          f"statements in another language than English, {left_out['no subject']} naming no "
+                          "subject")
     for column in ("theme", "statements", "keywords", "raised by"):
         table.add_column(column)
     for row in found.emerging.themes.itertuples(index=False):

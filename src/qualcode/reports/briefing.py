@@ -49,7 +49,8 @@ def render_briefing(analysis: Analysis, delta: Delta, *, previous: str | None, l
         rule=describe_rule(rule), themes=_themes(themes) if themes is not None else None)
 
 
-LOW_COVERAGE = 0.5  # a day on which a code holds less than half of an agency's statements is marked
+ALL_AGENCIES = "all agencies"
+LOW_COVERAGE = 0.1  # a cell this far or further below the day's share across all agencies is marked
 
 
 def _themes(themes: NightlyThemes) -> dict[str, Any]:
@@ -64,15 +65,20 @@ def _themes(themes: NightlyThemes) -> dict[str, Any]:
                                     "quotes": quotes[quotes["theme_id"] == row.theme_id].to_dict("records")})
     coverage = themes.coverage
     days = sorted(set(coverage["day"]))
+    totals = coverage.groupby("day")[["statements", "held"]].sum()
+    overall = (totals["held"] / totals["statements"]).to_dict()
     cells = {(r.agency, r.day): {"percent": round(100 * r.share), "statements": int(r.statements),
-                                 "low": r.share < LOW_COVERAGE} for r in coverage.itertuples(index=False)}
+                                 "low": r.share <= overall[r.day] - LOW_COVERAGE}
+             for r in coverage.itertuples(index=False)}
+    cells |= {(ALL_AGENCIES, day): {"percent": round(100 * overall[day]), "statements": int(totals.loc[day,
+              "statements"]), "low": False} for day in days}
     return {"low_confidence": themes.low_confidence, "outside": themes.outside, "sampled": themes.sampled,
             "left_out": themes.left_out,
             "too_few": themes.too_few, "rows": rows["outside"], "near": rows["near"], "loose": rows["loose"],
             "days": days,
             "faded": themes.tracked.faded.to_dict("records") if themes.tracked is not None else [],
             "coverage": [{"agency": a, "cells": [cells.get((a, d)) for d in days]}
-                         for a in sorted(set(coverage["agency"]))]}
+                         for a in [*sorted(set(coverage["agency"])), ALL_AGENCIES]]}
 
 
 def _heat(value: int, top: int) -> str:

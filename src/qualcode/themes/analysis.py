@@ -12,7 +12,7 @@ import yaml
 from qualcode.evidence.quotes import best_quotes
 from qualcode.themes.coverage import held_statements
 from qualcode.themes.drafts import draft_code
-from qualcode.themes.filters import BACKCHANNEL, OTHER_LANGUAGE
+from qualcode.themes.filters import BACKCHANNEL, NO_SUBJECT, OTHER_LANGUAGE
 from qualcode.themes.model import ThemeSettings, fit_topics
 
 THEME_COLUMNS = ["theme", "label", "keywords", "statements", "roles", "agencies"]
@@ -30,9 +30,10 @@ class Themes:
 
     @property
     def left_out(self) -> dict[str, int]:
-        """How many statements were left out, by reason (`BACKCHANNEL`, `OTHER_LANGUAGE`), each reason present."""
+        """How many statements were left out, by reason (`BACKCHANNEL`, `OTHER_LANGUAGE`, `NO_SUBJECT`), each
+        reason present."""
         counts = self.members["left_out"].value_counts()
-        return {reason: int(counts.get(reason, 0)) for reason in (BACKCHANNEL, OTHER_LANGUAGE)}
+        return {reason: int(counts.get(reason, 0)) for reason in (BACKCHANNEL, OTHER_LANGUAGE, NO_SUBJECT)}
 
 
 def uncovered_statements(segments: pd.DataFrame, codings: pd.DataFrame, low_confidence: float) -> pd.DataFrame:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 BACKCHANNEL = "backchannel"
 OTHER_LANGUAGE = "other language"
+NO_SUBJECT = "no subject"  # fewer than `SUBJECT_WORDS` keyword words: "Same.", "Clearer, yes."
+SUBJECT_WORDS = 2
 
 # Words that carry no subject in a statement on their own: fillers, replies and courtesies that spaCy tags as
 # adjectives, verbs or nouns ("perfect", "sure", "thank", "day"), and talk about the conversation itself ("can you

@@ -20,9 +20,11 @@ from qualcode.themes.filters import (
     BACKCHANNEL,
     BACKCHANNEL_WORDS,
     COURTESIES,
+    NO_SUBJECT,
     OTHER_LANGUAGE,
     OTHER_LANGUAGES,
     REPLIES,
+    SUBJECT_WORDS,
     backchannels,
     foreign_stop_words,
     keyword_tokens,
@@ -62,10 +64,11 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
     estimator (the constructor only keeps its arguments; `fit` learns `labels_`, `left_out_`, `keywords_` and
     `bertopic_`).
 
-    Backchannels ("Yeah. Okay, perfect.") and statements in another language are left out before clustering
-    (with `leave_out`): they formed themes of their own. Keywords are representative phrases: candidate words and
-    word pairs from c-TF-IDF, ranked by how close their embedding is to the theme's most typical statements
-    (BERTopic's KeyBERTInspired) and made diverse (MaximalMarginalRelevance), with the embedding model only.
+    Backchannels ("Yeah. Okay, perfect."), statements in another language and statements that name no subject
+    ("Same.") are left out before clustering (with `leave_out`): they formed themes of their own. Keywords are
+    representative phrases: candidate words and word pairs from c-TF-IDF, ranked by how close their embedding is
+    to the theme's most typical statements (BERTopic's KeyBERTInspired) and made diverse
+    (MaximalMarginalRelevance), with the embedding model only.
 
     Args:
         min_statements, min_theme_size, min_samples, cluster_selection, neighbours, keywords, random_state,
@@ -106,7 +109,7 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
             vectors: their embeddings, computed once by the coding engine and read from the cache.
 
         Learns `labels_` (the topic of each statement, -1 for none), `left_out_` (why a statement was left out:
-        `BACKCHANNEL`, `OTHER_LANGUAGE`, or "" for none) and `keywords_` (of each topic).
+        `BACKCHANNEL`, `OTHER_LANGUAGE`, `NO_SUBJECT`, or "" for none) and `keywords_` (of each topic).
         """
         if vectors is None:
             raise ValueError("TopicModel.fit needs the statements' vectors")
@@ -174,6 +177,11 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
         tagger = lemma_pipeline(self.spacy_model or DEFAULT_SPACY_MODEL)
         docs = list(tagger.pipe([texts[i] for i in rest], batch_size=256))
         reasons[rest[backchannels(docs)]] = BACKCHANNEL
+        # what is left but says fewer than two words a keyword could be ("Same.", "I'd expect so.") names no
+        # subject: grouped, such scraps made themes of their own
+        stop_words = keyword_stop_words()
+        scraps = [len(keyword_tokens(t, stop_words)) < SUBJECT_WORDS for t in texts]
+        reasons[(reasons == "") & np.array(scraps, dtype=bool)] = NO_SUBJECT
         return reasons
 
 

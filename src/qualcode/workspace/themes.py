@@ -15,7 +15,7 @@ from qualcode.review.decisions import current_codings
 from qualcode.store import Store
 from qualcode.text import for_models
 from qualcode.themes.analysis import Themes, find_themes, propose_codes, topic_code_table, uncovered_statements
-from qualcode.themes.filters import BACKCHANNEL, OTHER_LANGUAGE
+from qualcode.themes.filters import BACKCHANNEL, NO_SUBJECT, OTHER_LANGUAGE
 from qualcode.themes.model import ThemeSettings
 from qualcode.workspace.wiring import project_codebook, project_coding_digest, project_embedder
 
@@ -59,9 +59,9 @@ def project_themes(project: Project, low_confidence: float | None = None, settin
         everything = find_themes(segments, vectors, settings, embedding_model=embedder.embedding_backend)
         table = topic_code_table(everything.members, codings, everything.themes)
     left_out = emerging.left_out
-    log.info("Themes: %d among %d statements no code holds (left out: %d backchannels, %d in another language); "
-             "%d embedded anew", len(emerging.themes), len(pool), left_out[BACKCHANNEL], left_out[OTHER_LANGUAGE],
-             embedder.encoded_)
+    log.info("Themes: %d among %d statements no code holds (left out: %d backchannels, %d in another language, "
+             "%d naming no subject); %d embedded anew", len(emerging.themes), len(pool), left_out[BACKCHANNEL],
+             left_out[OTHER_LANGUAGE], left_out[NO_SUBJECT], embedder.encoded_)
 
     def write(folder: Path) -> None:
         write_csv(emerging.themes, folder / "themes.csv")
@@ -91,8 +91,9 @@ def themes_markdown(themes: Themes, low_confidence: float) -> str:
     lines = [
         "# Emerging themes", "",
         f"Among {len(themes.members)} statements no code holds above {low_confidence}: {len(themes.themes)} themes. "
-        f"Left out: {left_out[BACKCHANNEL]} backchannels (replies, fillers and courtesies with no content word) "
-        f"and {left_out[OTHER_LANGUAGE]} statements in another language than English (left_out.csv lists them).",
+        f"Left out: {left_out[BACKCHANNEL]} backchannels (replies, fillers and courtesies with no content word), "
+        f"{left_out[OTHER_LANGUAGE]} statements in another language than English and {left_out[NO_SUBJECT]} "
+        "that name no subject (fewer than two words a keyword could be: \"Same.\") (left_out.csv lists them).",
         "", "| theme | statements | keywords | raised by |", "|---|---|---|---|"]
     for row in themes.themes.itertuples(index=False):
         cells = (row.label, str(row.statements), row.keywords, row.roles)
