@@ -240,5 +240,6 @@ def test_a_small_project_says_it_is_too_small_for_themes(review_week_project: Pr
     report = workspace.report(WEEK_START)
     assert report.themes is not None and report.themes.tracked is None
     assert "at least 5000" in report.themes.too_few
+    assert report.themes.outside == 0  # nothing is coded yet: not outside the framework, waiting for the coding
     assert _briefing(report).too_few and not (report.folder / EMERGING).exists()
     assert (report.folder / "framework_coverage.csv").is_file()

@@ -37,7 +37,8 @@ EMERGING, EMERGING_MEMBERS, EMERGING_QUOTES = (f"{name}.csv" for name in (THEMES
 def nightly_themes(project: Project, codebook: Codebook, segments: pd.DataFrame, codings: pd.DataFrame,
                    day: dt.date, previous: dt.date | None, team_notes: list[str]) -> NightlyThemes:
     """Tonight's emerging themes among `segments` (the statements known on `day`) that no code holds, each with
-    the identity it had in the `previous` report when it continues one of its themes.
+    the identity it had in the `previous` report when it continues one of its themes. Statements not yet coded
+    with the current coding are neither held nor outside: they wait for the coding, as in the rest of the report.
 
     Args:
         codings: the current codings, people's decisions laid over them.
@@ -50,6 +51,7 @@ def nightly_themes(project: Project, codebook: Codebook, segments: pd.DataFrame,
     from qualcode.workspace.wiring import project_embedder
 
     config = project.config.themes
+    segments = segments[segments["segment_id"].isin(set(codings["segment_id"]))]  # not yet coded: not outside
     coverage = framework_coverage(segments, codings, config.low_confidence)
     voiced = segments[~segments["source_type"].isin(team_notes)]
     pool = uncovered_statements(voiced, codings, config.low_confidence)
