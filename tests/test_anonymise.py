@@ -318,6 +318,7 @@ def test_a_speaker_label_never_appears_in_an_error_message(tmp_path: Path, detec
     assert not any("Priyanka" in warning for warning in report.added[0].warnings)
 
 
+@pytest.mark.slow  # fresh processes importing the gate and the coder: the fast tier stays under 3 minutes
 def test_the_gate_imports_presidio_without_hugging_face_transformers_and_coding_still_can() -> None:
     """presidio's transformers engine is never used and importing transformers costs about 3 s in every process
     that anonymises; the same process must still be able to import it afterwards, to code."""

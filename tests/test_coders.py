@@ -197,6 +197,7 @@ def test_zero_shot_agreement_on_the_gold_set_is_reported_honestly(embedder: Embe
     assert truth[confident].mean() > 0.6  # a confident code is usually right
 
 
+@pytest.mark.slow  # cross-validated agreement over the gold set: the fast tier stays under 3 minutes
 def test_learning_from_human_coding_reports_agreement_and_suggests(embedder: Embedder,
                                                                    evaluation_gold: pd.DataFrame) -> None:
     book = load_codebook(resolve_codebook_path("peer_review_evaluation"))
@@ -352,6 +353,7 @@ def test_a_codebook_is_embedded_once_a_machine_and_its_vectors_hold_no_text(
     assert third.book_embedder_ is third.embedder and project_cache.count() > 0
 
 
+@pytest.mark.slow  # a fresh process importing spaCy: the fast tier stays under 3 minutes
 def test_loading_spacy_for_coding_does_not_import_presidio() -> None:
     """spaCy imports every package that registers a pipeline factory; presidio's is never used here and costs
     about 4 s, so a process that codes without anonymising never imports it."""

@@ -143,6 +143,7 @@ def test_review_import_records_all_or_nothing(review_week_project: Project, tmp_
     assert list(recorded["decision"]) == ["add", "reject"] and set(recorded["coder"]) == {"team lead"}
 
 
+@pytest.mark.slow  # codes the evaluation sample and writes a workbook: the fast tier stays under 3 minutes
 def test_review_workbook_round_trip_records_decisions_and_reports_agreement(review_week_reports: tuple[Project, list],
                                                                             tmp_path: Path) -> None:
     from openpyxl import load_workbook
