@@ -79,13 +79,21 @@ def make_project(root: Path, *sample_dirs: Path) -> Project:
     return project
 
 
+def review_week_nights() -> list[list[Path]]:
+    """The sample week's folders as its nights take them (as `qualcode demo` does): each day's folder, and with the
+    first the documents and data read before the week (`pre-review/`)."""
+    days = sorted(p for p in REVIEW_WEEK.iterdir() if p.is_dir() and p.name.startswith("day"))
+    return [[REVIEW_WEEK / "pre-review", days[0]], *([day] for day in days[1:])]
+
+
 @pytest.fixture(scope="session")
 def review_week_project(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter,
                         detector: Detector) -> Project:
     """The whole review_week sample, ingested day folder by day folder (read-only for tests)."""
     project = init_project(tmp_path_factory.mktemp("review_week"))
-    for day in sorted(p for p in REVIEW_WEEK.iterdir() if p.is_dir()):
-        shutil.copytree(day, project.inbox / day.name)
+    for night in review_week_nights():
+        for folder in night:
+            shutil.copytree(folder, project.inbox / folder.name)
         report = ingest_inbox(project, segmenter=segmenter, detector=detector)
         assert not report.set_aside, [o.reason for o in report.set_aside]
     return project
@@ -119,8 +127,9 @@ def review_week_reports(tmp_path_factory: pytest.TempPathFactory, segmenter: Seg
     shutil.copyfile(REVIEW_WEEK / "hypotheses.yaml", project.root / "hypotheses.yaml")
     engine = project_engine(project)
     reports = []
-    for number, day in enumerate(sorted(p for p in REVIEW_WEEK.iterdir() if p.is_dir())):
-        shutil.copytree(day, project.inbox / day.name)
+    for number, night in enumerate(review_week_nights()):
+        for folder in night:
+            shutil.copytree(folder, project.inbox / folder.name)
         ingest_inbox(project, segmenter=segmenter, detector=detector)
         code_project(project, engine)
         reports.append(build_report(project, WEEK_START + dt.timedelta(days=number)))
@@ -253,6 +262,17 @@ def debian_chromium() -> str:
             pytest.fail("chromium is not installed, and this run requires the browser test")
         pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
     return chromium
+
+
+def real_pdf() -> Path:
+    """A real published PDF of 114 pages nobody here wrote (the Debian Developer's Reference, from Debian's package
+    developers-reference); a failure where the run requires it (CI), else a skip."""
+    path = Path("/usr/share/developers-reference/developers-reference.pdf")
+    if not path.is_file():
+        if os.environ.get("QUALCODE_REQUIRE_REAL_PDF"):
+            pytest.fail("Debian's developers-reference is not installed, and this run requires the real PDF tests")
+        pytest.skip("Debian's developers-reference is not installed (.ci/run installs it)")
+    return path
 
 
 def offline_env(tmp_path: Path) -> tuple[dict[str, str], Path]:

@@ -206,7 +206,7 @@ def test_delta_reports_new_voices_codes_and_status_changes(codebook: Codebook, t
             ("c", "s2", "health lead", "health", 0.8, "loe.partnership_lscb", "area_for_improvement"),
             ("d", "s2", "nurse", "health", 0.8, "loe.performance_qa", "strength")]
     frame = _statements(rows)
-    segments = frame.assign(index=range(len(frame)), turn_index=1, question="")[SEGMENTS.names]
+    segments = frame.assign(index=range(len(frame)), turn_index=1, question="", page=None, section=None)[SEGMENTS.names]
     sources = pd.DataFrame({"source_id": ["s1", "s2"], "date": ["2026-03-09", "2026-03-10"],
                             "ingested_on": [None, None]})
     codings = frame[["segment_id", "code_id", "confidence", "valence"]].assign(

@@ -84,9 +84,12 @@ def coded(review_week_project: Project, review_week_vectors: Path, tmp_path_fact
     with Store(project.store_path) as store:
         machine = store.codings()
         assigned = machine[machine["assigned"] & (machine["digest"] == project_coding_digest(project))]
-        first, second = assigned.iloc[0], assigned.iloc[-1]
+        statements = store.segments()
+        segments = statements["segment_id"]
+        spoken = set(statements.loc[statements["source_type"] != "document", "segment_id"])
+        said = assigned[assigned["segment_id"].isin(spoken)]  # decided on what people said, as a team does
+        first, second = said.iloc[0], said.iloc[-1]
         leaves = [code.id for code in codebook.leaves]
-        segments = store.segments()["segment_id"]
 
         def without(code: str) -> list[str]:  # statements the machine did not give this code, to add it to
             return [s for s in segments if s not in set(assigned["segment_id"][assigned["code_id"] == code])]

@@ -77,6 +77,14 @@ ROWS: dict[str, list[Row]] = {
                   {"segment_id": "cp-01:1", "codebook": CODEBOOK, "code_id": "practice.supervision",
                    "decision": "add", "valence": None, "coder": "reviewer-1",
                    "decided_at": "2026-03-10T09:05:00+00:00"}],
+    "datasets": [{"dataset_id": "performance.xlsx", "path": "pre-review/performance.xlsx", "content_hash": "4e" * 32,
+                  "ingest_run": 1}],
+    "indicator_values": [{"dataset_id": "performance.xlsx", "indicator": "Agency social workers", "period": "2024-25",
+                          "series": "value", "value": 29.0, "unit": "%", "better": "lower", "code_id": None,
+                          "line": 2},
+                         {"dataset_id": "performance.xlsx", "indicator": "Agency social workers", "period": "2024-25",
+                          "series": "england", "value": 15.5, "unit": "%", "better": "lower", "code_id": None,
+                          "line": 2}],
 }
 
 

@@ -4,6 +4,7 @@ Chromium through Playwright, and its guard tried with real HTTP requests."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -24,7 +25,7 @@ from qualcode.web.security import COOKIE, Guard
 from qualcode.workspace.reports import Report
 
 pytestmark = pytest.mark.slow  # a server process and a browser; test_web_security tests the guard's rules fast
-SCREENS = ("review", "sources", "hypotheses", "matrix", "themes", "agreement", "codebook")
+SCREENS = ("review", "sources", "hypotheses", "matrix", "themes", "documents", "agreement", "codebook")
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,31 @@ def test_a_review_session_in_chromium_from_the_keyboard(served: Served) -> None:
     assert "Traceback" not in served_output and "rw-d1" not in served_output  # no statement, no id in the log
     for screen in ("review", "review-decided", "reader", *SCREENS[2:], "sources"):
         assert (ARTIFACTS / f"workbench-{screen}.png").stat().st_size > 10_000
+
+
+def test_documents_vs_voices_in_chromium_shows_the_self_evaluation_against_the_interviews(served: Served) -> None:
+    """The contradiction planted in the sample (corpora/samples/review_week/README.md, pre-review): the
+    self-evaluation calls supervision reflective and recording timely; the week's voices support H2 (supervision
+    not reflective, recording lags)."""
+    from playwright.sync_api import expect
+
+    with browsing(served) as seen:
+        page = seen.page
+        page.goto(f"{served.base}/documents")
+        found = page.locator("#documents-vs-voices .contradiction[data-hypothesis='H2']")
+        expect(found).to_have_count(1)
+        expect(found).to_contain_text("self-evaluation leans against")
+        expect(found).to_contain_text("the week's voices lean for")
+        expect(found.locator(".document-claim")).to_contain_text(re.compile(r"reflective|recording"))
+        expect(found.locator(".document-claim cite")).to_contain_text("\u00a7")
+        voice = found.locator(".voice-quote a")
+        expect(voice).to_have_attribute("href", re.compile(r"^/sources/rw-d\d-"))
+        expect(page.locator("#indicators tr.flagged", has_text="Agency social workers")).to_have_count(1)
+        expect(page.locator("#proposals .proposal", has_text="referr").first).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "workbench-documents-vs-voices.png"), full_page=True)
+        voice.click()
+        expect(page.locator("h1")).to_contain_text("rw-d")
+    assert seen.problems == [] and seen.elsewhere == []
 
 
 def test_a_theme_becomes_a_code_in_chromium_and_the_next_night_codes_its_quotes(served: Served,

@@ -273,6 +273,12 @@ def _print_briefing(summary: ReportSummary) -> None:
         console.print(f"Outside the framework: {counts.get('outside', 0)} emerging theme(s), "
                       f"{counts.get('new', 0)} new tonight; {counts.get('near', 0)} near a code (briefing, workbench "
                       "Themes).", highlight=False, soft_wrap=True)
+    if summary.prereview.get("documents") or summary.prereview.get("indicators"):
+        counts = summary.prereview
+        console.print(f"Before the week: {counts.get('documents', 0)} document(s), {counts.get('indicators', 0)} "
+                      f"indicator(s) ({counts.get('outliers', 0)} worse than comparators); documents vs voices: "
+                      f"{counts.get('contradictions', 0)}; {counts.get('proposals', 0)} proposed hypotheses "
+                      "(briefing, workbench Documents).", highlight=False, soft_wrap=True)
     console.print(f"Briefing: {summary.briefing}", highlight=False, soft_wrap=True)
 
 
@@ -339,6 +345,9 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+PRE_REVIEW = "pre-review"  # the sample week's folder of documents and data from before the week
+
+
 @app.command()
 def demo(
     directory: Annotated[Path | None, typer.Option("--dir", help="Build the demo project here "
@@ -356,6 +365,8 @@ def demo(
             shutil.copyfile(week / "hypotheses.yaml", hypotheses)
         console.print(f"Demo project: {project.root}", highlight=False, soft_wrap=True)
         days = sorted(p for p in week.iterdir() if p.is_dir() and p.name.startswith("day"))
+        if (week / PRE_REVIEW).is_dir():  # the documents and data read before the week arrive with the first night
+            shutil.copytree(week / PRE_REVIEW, project.inbox / PRE_REVIEW, dirs_exist_ok=True)
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # the demo prints its own summary
         flow = _flow(project, "nightly_review")
         set_aside = 0
@@ -450,8 +461,9 @@ def _loopback(address: str) -> bool:
 
 def _print_run(ingested: IngestCounts, coded: int, built: ReportSummary | None, title: str) -> int:
     """Print one flow run's counts and status changes; returns how many files were set aside."""
-    console.print(f"[bold]{title}[/]: {ingested.added} new sources ({ingested.statements} statements), "
-                  f"{ingested.skipped} already ingested, {ingested.rejected} set aside, "
+    tables = f" and {ingested.tables} performance-data table(s)" if ingested.tables else ""
+    console.print(f"[bold]{title}[/]: {ingested.added - ingested.tables} new sources ({ingested.statements} "
+                  f"statements){tables}, {ingested.skipped} already ingested, {ingested.rejected} set aside, "
                   f"{ingested.quarantined} quarantined; {coded} statements coded", highlight=False)
     if built is not None and built.new_agencies:
         console.print(f"  first heard: {', '.join(built.new_agencies)}", highlight=False)
@@ -795,8 +807,9 @@ def _ingest_with_progress(workspace: Workspace, label: str = "ingest", detector:
 
 
 def _print_report(report: IngestReport, title: str = "ingest") -> None:
-    segments = sum(o.segments for o in report.added)
-    console.print(f"[bold]{title}[/]: {len(report.added)} added ({segments} statements), "
+    counts = report.counts
+    tables = f" and {counts.tables} performance-data table(s)" if counts.tables else ""
+    console.print(f"[bold]{title}[/]: {counts.added - counts.tables} added ({counts.statements} statements){tables}, "
               f"{len(report.skipped)} already ingested, {len(report.rejected)} set aside, "
               f"{len(report.quarantined)} quarantined", highlight=False)
     for outcome in report.rejected:
@@ -808,6 +821,7 @@ def _print_report(report: IngestReport, title: str = "ingest") -> None:
 
 
 def _print_voices(segments: pd.DataFrame) -> None:
+    segments = segments[segments["source_type"] != "document"]  # what the council wrote is not a voice
     table = Table(title="Voices heard in the sample week")
     for column in ("agency", "roles", "sources", "statements"):
         table.add_column(column)

@@ -74,7 +74,7 @@ class NoTextColumn(InputError):
 
 class UnknownFormat(InputError):
     code = "E106"
-    hint = "qualcode reads .txt, .md, .docx, .vtt, .srt, .csv, .xlsx and .json."
+    hint = "qualcode reads .txt, .md, .docx, .pdf, .vtt, .srt, .csv, .xlsx and .json."
 
 
 class BadMetadata(InputError):
@@ -113,6 +113,18 @@ class Quarantined(InputError):
     hint = ("After anonymisation the text still looks identifying, so it was held back from the store. Check "
             "the report beside it in inbox/_quarantine/, add what was missed to `anonymisation.deny` (or a false "
             "alarm to `anonymisation.allow`) in qualcode.yaml, and put the file back in the inbox.")
+
+
+class NoTextLayer(InputError):
+    code = "E114"
+    hint = ("qualcode reads the text of a PDF, not pictures of it. Run it through OCR (for example ocrmypdf, "
+            "offline), check the result, and put that copy in the inbox.")
+
+
+class BadIndicators(InputError):
+    code = "E115"
+    hint = ("A performance-data table has one row per indicator and period: columns indicator, period and value, "
+            "optionally unit, better (higher or lower) and one column per comparator (e.g. england).")
 
 
 # --- project level (E2xx): the command stops and nothing is written ---

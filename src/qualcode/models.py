@@ -73,7 +73,10 @@ class RawTurn:
 
     `line` is where the turn starts in the file (1-based), for messages; `is_question` marks turns that
     the file itself says are the interviewer's (a docx `Question` style, a questionnaire's question);
-    `timestamp` is canonical (`HH:MM:SS`, or ISO 8601 for a moment) or None: never text from the file.
+    `timestamp` is canonical (`HH:MM:SS`, or ISO 8601 for a moment) or None: never text from the file. A document's
+    paragraphs carry the `page` they start on; its headings (`is_heading`) are not statements but say which section
+    the paragraphs after them belong to; its page furniture (`is_furniture`: a running header, a page number) is kept
+    as text but is neither.
     """
 
     speaker: str | None
@@ -81,6 +84,9 @@ class RawTurn:
     line: int | None = None
     timestamp: str | None = None
     is_question: bool = False
+    page: int | None = None
+    is_heading: bool = False
+    is_furniture: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,11 +103,13 @@ class ParsedFile:
     encoding: str | None = None
     speakers: dict[str, SpeakerMeta] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    source_type: str | None = None  # what the file's own layout says it is (a PDF or a Word report: "document")
 
 
 @dataclass(frozen=True)
 class Turn:
-    """One speaker turn in a source; `start`/`end` delimit its words (not the label) in `Source.text`."""
+    """One speaker turn in a source; `start`/`end` delimit its words (not the label) in `Source.text`. In a document a
+    turn is a paragraph, with the page it starts on and the heading of its section (as the gate left it)."""
 
     index: int
     speaker: str | None
@@ -111,6 +119,8 @@ class Turn:
     start: int
     end: int
     timestamp: str | None = None
+    page: int | None = None
+    section: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,4 +159,6 @@ class Segment:
     start: int
     end: int
     text: str
+    page: int | None = None
+    section: str | None = None
 

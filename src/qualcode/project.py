@@ -103,6 +103,17 @@ class ThemesConfig(BaseModel):
     max_statements: int = Field(20_000, ge=100, description="more outside it: themes are looked for in a sample")
 
 
+class PreReviewConfig(BaseModel):
+    """The council's documents and performance data, set beside what people say."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outlier: float = Field(0.2, gt=0.0, le=5.0, description="an indicator this far (a share of the comparator's "
+                           "figure) worse than every comparator is flagged")
+    indicator_codes: dict[str, str] = Field(default_factory=dict, description="indicator name -> code id, where "
+                                            "the words of its name map it wrongly")
+
+
 class ProjectConfig(BaseModel):
     """What `qualcode.yaml` may hold; unknown keys are refused so typos do not pass silently."""
 
@@ -118,6 +129,7 @@ class ProjectConfig(BaseModel):
     coding: CodingConfig = Field(default_factory=CodingConfig)
     evidence: EvidenceConfig = Field(default_factory=EvidenceConfig)
     themes: ThemesConfig = Field(default_factory=ThemesConfig)
+    prereview: PreReviewConfig = Field(default_factory=PreReviewConfig)
     orchestration: OrchestrationConfig = Field(default_factory=OrchestrationConfig)
 
 
@@ -277,6 +289,11 @@ evidence:
     min_voices_heard: 0.5   # share of the agencies a hypothesis needs that must have spoken before a verdict
     team_notes: [interviewer_notes]  # the review team's own notes: shown, not weighed, not a voice
   review_per_hypothesis: 3  # statements per hypothesis on the evening's review list
+# Before the week: documents (PDF, Word; source_type document) and performance data (a table with indicator,
+# period, value and comparator columns) set beside what people say, in the briefing and the workbench.
+prereview:
+  outlier: 0.2              # an indicator 20% worse than every comparator is flagged (and proposed as a hypothesis)
+  indicator_codes: {{}}      # indicator -> code, where its name maps it wrongly ("Re-referrals": loe.performance_qa)
 # The Prefect flows (`qualcode nightly`, `qualcode schedule`). Prefect's home and database live in .prefect/.
 orchestration:
   workers: 1                # more than 1 codes on a local Dask cluster of that many processes

@@ -77,7 +77,8 @@ STATEMENTS = Table("statements", {"segment_id": TEXT, "text": TEXT, "question": 
 SEGMENTS = Table("segments", {
     "segment_id": TEXT, "source_id": TEXT, "index": WHOLE, "turn_index": WHOLE, "speaker": TEXT, "role": TEXT,
     "agency": TEXT, "site": TEXT, "source_type": TEXT, "date": TEXT, "question": TEXT, "start": WHOLE,
-    "end": WHOLE, "text": TEXT}, nullable=frozenset({"speaker", "date", "question"}))
+    "end": WHOLE, "text": TEXT, "page": WHOLE, "section": TEXT},
+    nullable=frozenset({"speaker", "date", "question", "page", "section"}), optional=frozenset({"page", "section"}))
 CODINGS = Table("codings", {
     "segment_id": TEXT, "code_id": TEXT, "confidence": REAL, "assigned": FLAG, "rank": WHOLE, "method": TEXT,
     "valence": TEXT, "valence_confidence": REAL, "codebook": TEXT, "codebook_version": TEXT, "model": TEXT},
@@ -97,3 +98,6 @@ HYPOTHESIS_EVIDENCE = Table("hypothesis evidence", {
     "agency": TEXT, "source_type": TEXT, "date": TEXT, "start": WHOLE, "end": WHOLE, "text": TEXT,
     "code_id": TEXT, "confidence": REAL, "valence": TEXT, "stance_confidence": REAL, "weight": REAL,
     "reviewed": FLAG}, nullable=frozenset({"speaker", "date", "valence"}))
+INDICATOR_VALUES = Table("indicator values", {
+    "dataset_id": TEXT, "indicator": TEXT, "period": TEXT, "series": TEXT, "value": REAL, "unit": TEXT,
+    "better": TEXT, "code_id": TEXT, "line": WHOLE}, nullable=frozenset({"unit", "better", "code_id"}))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.ahead import ComputedAhead
 from qualcode.anonymise.entities import PLACEHOLDER
+from qualcode.ingest.layout import FURNITURE_ROLE
 from qualcode.models import Segment, Source
 from qualcode.text import normalise
 
@@ -116,7 +117,7 @@ def _statements(source: Source, sentences: dict[int, list[Span]],
     question: str | None = None
     index = 0
     for turn in source.turns:
-        if turn.is_interviewer:
+        if turn.is_interviewer and turn.role != FURNITURE_ROLE:  # a document's heading is its paragraphs' question
             question = source.text[turn.start:turn.end]
         if turn.index not in sentences:
             continue
@@ -130,7 +131,7 @@ def _statements(source: Source, sentences: dict[int, list[Span]],
                 speaker=turn.speaker, role=turn.role, agency=turn.agency, site=source.meta.site,
                 source_type=source.meta.source_type, date=source.meta.date,
                 question=None if turn.is_interviewer else question,
-                start=begin, end=finish, text=source.text[begin:finish],
+                start=begin, end=finish, text=source.text[begin:finish], page=turn.page, section=turn.section,
             )
             index += 1
 

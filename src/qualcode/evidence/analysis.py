@@ -15,6 +15,8 @@ from qualcode.evidence.statements import coded_statements, segments_as_of
 from qualcode.evidence.weighing import hypothesis_evidence, hypothesis_quotes, hypothesis_summary, review_list
 from qualcode.schemas import SEGMENTS, STORED_CODINGS
 
+DOCUMENT = "document"  # the source type of what an organisation wrote: set beside the voices, not among them
+
 
 @dataclass(frozen=True)
 class Analysis:
@@ -29,12 +31,20 @@ class Analysis:
     review_list: pd.DataFrame = field(default_factory=pd.DataFrame)
     matrices: dict[Case, pd.DataFrame] = field(default_factory=dict)
     matrix_quotes: dict[Case, pd.DataFrame] = field(default_factory=dict)
+    documents: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def spoken(self) -> pd.DataFrame:
+        """The statements known, the documents' aside: who has been heard."""
+        return self.segments[self.segments["source_type"] != DOCUMENT]
 
 
 def analyse(segments: pd.DataFrame, sources: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook,
             hypotheses: HypothesisSet, config: EvidenceConfig, as_of: dt.date, cases: list[Case] | None = None,
             known_sources: set[str] | None = None) -> Analysis:
-    """Chart and weigh the evidence known on `as_of`.
+    """Chart and weigh the evidence known on `as_of`. The documents' statements (source type `document`: the
+    council's self-evaluation, board minutes) are not voices: they are kept apart as `documents`, never weighed
+    into a verdict or a matrix (`qualcode.prereview` sets them beside the verdicts).
 
     Args:
         segments: `Store.segments()`; sources: `Store.sources()`; codings: `Store.codings()` of the current
@@ -47,7 +57,9 @@ def analyse(segments: pd.DataFrame, sources: pd.DataFrame, codings: pd.DataFrame
     STORED_CODINGS.check(codings, "evidence input")
     known = (segments[segments["source_id"].isin(known_sources)].reset_index(drop=True)
              if known_sources is not None else segments_as_of(segments, sources, as_of))
-    statements = coded_statements(known, codings)
+    coded = coded_statements(known, codings)
+    written = coded["source_type"].eq(DOCUMENT)
+    statements, documents = coded[~written].reset_index(drop=True), coded[written].reset_index(drop=True)
     evidence = hypothesis_evidence(statements, hypotheses, codebook, config.status)
     codes = [c.id for c in codebook.leaves]
     built = {case: framework_matrix(statements, case, codes, config.quotes_per_cell)
@@ -58,4 +70,5 @@ def analyse(segments: pd.DataFrame, sources: pd.DataFrame, codings: pd.DataFrame
         hypothesis_quotes=hypothesis_quotes(evidence, config.quotes_per_side),
         review_list=review_list(evidence, summary, config.review_per_hypothesis),
         matrices={case: matrix for case, (matrix, _) in built.items()},
-        matrix_quotes={case: quotes for case, (_, quotes) in built.items()})
+        matrix_quotes={case: quotes for case, (_, quotes) in built.items()},
+        documents=documents)

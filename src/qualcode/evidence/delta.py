@@ -47,9 +47,9 @@ def daily_delta(now: Analysis, before: Analysis | None, codes: list[str]) -> Del
 
     first_heard = []
     for kind in ("agency", "role", "source_type"):
-        heard_before = voices(before.segments[kind]) if before is not None else frozenset()
-        keys = now.segments[kind].map(voice_key)
-        fresh_voices = now.segments[~keys.isin(heard_before | {UNKNOWN})]
+        heard_before = voices(before.spoken[kind]) if before is not None else frozenset()
+        keys = now.spoken[kind].map(voice_key)
+        fresh_voices = now.spoken[~keys.isin(heard_before | {UNKNOWN})]
         counts = fresh_voices.groupby(fresh_voices[kind].map(voice_key)).size()
         first_heard += [{"kind": kind, "voice": voice, "statements": int(n)} for voice, n in counts.items()]
     return Delta(codes=code_table, hypotheses=hypotheses.reset_index(drop=True),

@@ -7,7 +7,8 @@ import datetime as dt
 import pandas as pd
 
 STATEMENT_COLUMNS = ["segment_id", "source_id", "speaker", "role", "agency", "site", "source_type", "date",
-                     "start", "end", "text", "code_id", "confidence", "valence", "valence_confidence", "method"]
+                     "start", "end", "text", "code_id", "confidence", "valence", "valence_confidence", "method",
+                     "page", "section"]
 UNKNOWN = "unknown"
 
 

@@ -116,6 +116,7 @@ def summarise(flow_name: str, ingested: IngestCounts, coded: int, built: ReportS
     lines += [f"| statements coded | {coded} |"]
     if built is not None:
         lines += [f"| emerging themes {k} | {v} |" for k, v in built.themes.items()]
+        lines += [f"| before the week: {k} | {v} |" for k, v in built.prereview.items()]
         lines += ["", f"## Hypotheses as of {built.as_of}", "", "| id | status | before |", "|---|---|---|"]
         lines += [f"| {h} | {s} | {built.status_before.get(h, '')} |" for h, s in built.statuses.items()]
     markdown = "\n".join(lines)

@@ -1,4 +1,5 @@
-"""Word transcripts: `Name:` prefixes start turns; paragraphs in a Question style are the interviewer's."""
+"""Word files: transcripts (`Name:` prefixes start turns; paragraphs in a Question style are the interviewer's) and
+documents (no speakers: each paragraph, list item and table row is a turn, under the heading of its section)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from qualcode.ingest.speakers import split_label, trusted_labels
 from qualcode.models import ParsedFile, RawTurn
 
 QUESTION_STYLES = frozenset({"question", "interviewer", "interviewer question"})
-SKIPPED_STYLE_PREFIXES = ("heading", "title", "subtitle", "toc")
+SKIPPED_STYLE_PREFIXES = ("title", "subtitle", "toc")
+HEADING_STYLE_PREFIX = "heading"
+TABLE_ROW, CELL = "table row", "\t"  # a row's cells, joined: `speaker: words` in a transcript, `a | b` in a document
+DOCUMENT_LABELS = 0.3  # a file with headings and fewer `Name:` paragraphs than this share is a document
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -31,11 +35,16 @@ def read_docx(path: Path, data: bytes) -> ParsedFile:
 
     kept = [(n, style.casefold(), text) for n, (style, text) in enumerate(paragraphs, start=1)
             if text.strip() and not style.casefold().startswith(SKIPPED_STYLE_PREFIXES)]
+    if _is_document(kept):
+        return _document(kept)
+    kept = [(n, style, _row(text, ": ", " ") if style == TABLE_ROW else text) for n, style, text in kept]
     splits = {n: split_label(text) for n, _, text in kept}
     trusted = trusted_labels([label for label, _, _ in splits.values() if label])
 
     turns: list[RawTurn] = []
     for number, style, text in kept:
+        if style.startswith(HEADING_STYLE_PREFIX):
+            continue  # a transcript's headings are its furniture
         label, rest, stamp = splits[number]
         has_label = label is not None and label.casefold() in trusted
         words = rest if has_label else text
@@ -49,6 +58,32 @@ def read_docx(path: Path, data: bytes) -> ParsedFile:
             turns[-1] = RawTurn(speaker=last.speaker, text=f"{last.text}\n{words}", line=last.line,
                                 timestamp=last.timestamp)
     return ParsedFile(format="docx", turns=turns)
+
+
+def _is_document(kept: list[tuple[int, str, str]]) -> bool:
+    """A file with no speakers, or with headings and few `Name:` paragraphs: a report, where a "Date:" line or a
+    table's "Priority:" row is not a speaker. A Question style says it is an interview."""
+    if any(style in QUESTION_STYLES for _, style, _ in kept):
+        return False
+    splits = [split_label(_row(text, ": ", " ") if style == TABLE_ROW else text) for _, style, text in kept]
+    trusted = trusted_labels([label for label, _, _ in splits if label])
+    labelled = sum(1 for label, _, _ in splits if label and label.casefold() in trusted)
+    headed = any(style.startswith(HEADING_STYLE_PREFIX) for _, style, _ in kept)
+    return not labelled or (headed and labelled < DOCUMENT_LABELS * len(kept))
+
+
+def _row(text: str, first: str, rest: str) -> str:
+    cells = text.split(CELL)
+    return f"{cells[0]}{first}{rest.join(cells[1:])}" if len(cells) > 1 else cells[0]
+
+
+def _document(kept: list[tuple[int, str, str]]) -> ParsedFile:
+    """A Word file without speakers: a report, a self-evaluation, minutes. Headings give each paragraph its
+    section; with any heading, the file says it is a document."""
+    turns = [RawTurn(speaker=None, text=_row(text, " | ", " | ") if style == TABLE_ROW else text, line=number,
+                     is_heading=style.startswith(HEADING_STYLE_PREFIX)) for number, style, text in kept]
+    headed = any(turn.is_heading for turn in turns)
+    return ParsedFile(format="docx", turns=turns, source_type="document" if headed else None)
 
 
 def _paragraphs(document: DocumentObject) -> list[tuple[str, str]]:
@@ -71,7 +106,7 @@ def _paragraphs(document: DocumentObject) -> list[tuple[str, str]]:
                 cells = [" ".join(_text(p) for p in cell.iter(f"{W}p")).strip() for cell in row.iterchildren(f"{W}tc")]
                 cells = [c for c in cells if c]
                 if cells:
-                    body.append(("", f"{cells[0]}: {' '.join(cells[1:])}" if len(cells) > 1 else cells[0]))
+                    body.append((TABLE_ROW, CELL.join(cells)))
     return headers + body
 
 

@@ -14,6 +14,7 @@ from qualcode.ingest.docx import read_docx
 from qualcode.ingest.jsonfile import read_json
 from qualcode.ingest.layout import lay_out
 from qualcode.ingest.metadata import MANIFEST_NAME, ManifestEntry, resolve_metadata
+from qualcode.ingest.pdf import read_pdf
 from qualcode.ingest.plaintext import read_markdown, read_plaintext
 from qualcode.ingest.subtitles import read_srt, read_vtt
 from qualcode.ingest.tables import read_csv, read_xlsx
@@ -27,6 +28,7 @@ READERS: dict[str, Reader] = {
     ".md": read_markdown,
     ".markdown": read_markdown,
     ".docx": read_docx,
+    ".pdf": read_pdf,
     ".vtt": read_vtt,
     ".srt": read_srt,
     ".csv": read_csv,
@@ -77,6 +79,8 @@ def read_source(path: Path, data: bytes, *, name: str, manifest: ManifestEntry |
                                        default_id=default_source_id(path), require=require_metadata,
                                        warnings=notes,
                                        what="the metadata object" if parsed.format == "json" else "front matter")
+    if meta.source_type == "unknown" and parsed.source_type is not None:
+        meta = meta.model_copy(update={"source_type": parsed.source_type})  # a PDF report is a document
     redactions: tuple[tuple[str, str, int], ...] = ()
     if gate is not None:
         anonymised = gate.anonymise(parsed, meta)

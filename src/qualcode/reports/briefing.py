@@ -16,6 +16,7 @@ from qualcode.evidence.statements import voice_key, voices
 from qualcode.evidence.status import describe_rule
 
 if TYPE_CHECKING:
+    from qualcode.prereview.summary import PreReview
     from qualcode.themes.tracking import NightlyThemes
 
 _ENV = jinja2.Environment(loader=jinja2.FunctionLoader(
@@ -25,11 +26,11 @@ _ENV = jinja2.Environment(loader=jinja2.FunctionLoader(
 
 def render_briefing(analysis: Analysis, delta: Delta, *, previous: str | None, labels: dict[str, str], case: Case,
                     rule: StatusRule, expected_agencies: list[str], about: dict[str, str],
-                    themes: NightlyThemes | None = None) -> str:
+                    themes: NightlyThemes | None = None, prereview: PreReview | None = None) -> str:
     """The briefing as HTML. Quotes carry the speaker's role only; their source and offsets sit in data-
     attributes so a test (or a curious analyst) can trace each back to the store."""
     codes = list(labels)
-    heard = voices(analysis.segments["agency"])
+    heard = voices(analysis.spoken["agency"])
     grid = matrix_counts(analysis.matrices[case], codes) if case in analysis.matrices else pd.DataFrame()
     top = int(grid.to_numpy().max()) if grid.size else 0
     quotes: dict[str, dict[str, list[dict[str, Any]]]] = {}
@@ -46,7 +47,8 @@ def render_briefing(analysis: Analysis, delta: Delta, *, previous: str | None, l
         missing=[a for a in expected_agencies if voice_key(a) not in heard], case=case, codes=codes, labels=labels,
         grid=[(str(label), [(int(v), _heat(int(v), top)) for v in values])
               for label, values in zip(grid.index, grid.to_numpy(), strict=True)],
-        rule=describe_rule(rule), themes=_themes(themes) if themes is not None else None)
+        rule=describe_rule(rule), themes=_themes(themes) if themes is not None else None,
+        prereview=prereview.records() if prereview is not None and not prereview.empty else None)
 
 
 ALL_AGENCIES = "all agencies"

@@ -17,6 +17,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from qualcode.evidence.analysis import Analysis
 from qualcode.evidence.delta import Delta
 from qualcode.evidence.quotes import cite
+from qualcode.prereview.summary import CONTRADICTIONS_TABLE, INDICATORS_TABLE, PROPOSALS_TABLE, SIDE_BY_SIDE_TABLE
 from qualcode.reports.cells import append_row
 
 HEAT = ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color="F8696B")
@@ -25,9 +26,10 @@ BOLD = Font(bold=True)
 WIDE = ("text", "statement", "gaps", "voices_heard")
 
 
-def write_workbook(path: Path, analysis: Analysis, delta: Delta, codes: list[str], about: dict[str, str]) -> None:
+def write_workbook(path: Path, analysis: Analysis, delta: Delta, codes: list[str], about: dict[str, str],
+                   before: dict[str, pd.DataFrame] | None = None) -> None:
     """Written in openpyxl's write-only mode: rows stream to disk, so a programme's 500,000 coded statements
-    take no more memory than a week's."""
+    take no more memory than a week's. `before`: the documents-and-data tables (`PreReview.tables`), if any."""
     tables = [("Hypotheses", analysis.summary, ["support_weight", "contradict_weight"],
                "status, weight and triangulation for and against each hypothesis, and its gaps"),
               ("Hypothesis evidence", analysis.evidence, ["confidence"],
@@ -39,6 +41,15 @@ def write_workbook(path: Path, analysis: Analysis, delta: Delta, codes: list[str
               ("Changes by hypothesis", delta.hypotheses, ["new_support", "new_contradict"],
                "status changes and new evidence since the last run"),
               ("New voices", delta.voices, ["statements"], "roles, agencies and source types heard for the first time")]
+    if before:
+        tables += [("Documents data voices", before[SIDE_BY_SIDE_TABLE], [],
+                    "each hypothesis: what the documents claim, what the data shows, what people say"),
+                   ("Documents vs voices", before[CONTRADICTIONS_TABLE], [],
+                    "where a document leans one way on a hypothesis and the week's voices the other"),
+                   ("Indicators", before[INDICATORS_TABLE], ["gap"],
+                    "performance data: line of enquiry, trend, comparators, outliers flagged"),
+                   ("Proposed hypotheses", before[PROPOSALS_TABLE], [],
+                    "from the documents' stated weaknesses and the data's outliers")]
     matrices = {f"Matrix by {case}"[:31]: case for case in analysis.matrices}
     contents = [(title, f"rows: {case}; per code: statements (heat map), strength / area for improvement shares, "
                         "best quotes with source:start-end") for title, case in matrices.items()]

@@ -178,6 +178,33 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE decisions;
     ALTER TABLE decisions_v8 RENAME TO decisions;
     """,
+    # 9: documents and data from before the week. A document's paragraph keeps its page and its section's heading,
+    # so a quote is cited `p.12 §"Early help"`; a performance-data workbook is kept as its values, one row per
+    # indicator, period and series (the council's own `value`, or a comparator such as `england`).
+    """
+    ALTER TABLE turns ADD COLUMN page INTEGER;
+    ALTER TABLE turns ADD COLUMN section TEXT;
+    ALTER TABLE segments ADD COLUMN page INTEGER;
+    ALTER TABLE segments ADD COLUMN section TEXT;
+    CREATE TABLE datasets (
+        dataset_id   TEXT PRIMARY KEY,
+        path         TEXT NOT NULL,
+        content_hash TEXT NOT NULL UNIQUE,
+        ingest_run   INTEGER NOT NULL REFERENCES ingest_runs(id)
+    );
+    CREATE TABLE indicator_values (
+        dataset_id TEXT NOT NULL REFERENCES datasets(dataset_id) ON DELETE CASCADE,
+        indicator  TEXT NOT NULL,
+        period     TEXT NOT NULL,
+        series     TEXT NOT NULL,
+        value      REAL NOT NULL,
+        unit       TEXT,
+        better     TEXT,
+        code_id    TEXT,
+        line       INTEGER NOT NULL,
+        PRIMARY KEY (dataset_id, indicator, period, series)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -18,7 +18,7 @@ import pandas as pd
 from qualcode.anonymise.pseudonyms import Assignment
 from qualcode.errors import StoreTooNew
 from qualcode.models import Segment, Source
-from qualcode.schemas import CODINGS, DECISIONS, SEGMENTS, STORED_CODINGS
+from qualcode.schemas import CODINGS, DECISIONS, INDICATOR_VALUES, SEGMENTS, STORED_CODINGS
 from qualcode.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 SEGMENT_COLUMNS = SEGMENTS.names
@@ -111,18 +111,42 @@ class Store:
              meta.site_type, meta.role, meta.agency, meta.source_type, _iso(meta.date), meta.interviewer,
              meta.model_dump_json(), source.text, run))
         self._db.executemany(
-            'INSERT INTO turns (source_id, turn_index, speaker, role, agency, is_interviewer, start, "end", timestamp) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(meta.id, t.index, t.speaker, t.role, t.agency, int(t.is_interviewer), t.start, t.end, t.timestamp)
-             for t in source.turns])
+            'INSERT INTO turns (source_id, turn_index, speaker, role, agency, is_interviewer, start, "end", timestamp, '
+            "page, section) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(meta.id, t.index, t.speaker, t.role, t.agency, int(t.is_interviewer), t.start, t.end, t.timestamp,
+              t.page, t.section) for t in source.turns])
         self._db.executemany(
             f"INSERT INTO segments ({', '.join(map(_quoted, SEGMENT_COLUMNS))}) "
             f"VALUES ({', '.join('?' * len(SEGMENT_COLUMNS))})",
             [(s.id, s.source_id, s.index, s.turn_index, s.speaker, s.role, s.agency, s.site, s.source_type,
-              _iso(s.date), s.question, s.start, s.end, s.text) for s in segments])
+              _iso(s.date), s.question, s.start, s.end, s.text, s.page, s.section) for s in segments])
         self._db.executemany(
             "INSERT INTO redactions (source_id, kind, placeholder, count) VALUES (?, ?, ?, ?)",
             [(meta.id, kind, place, count) for kind, place, count in source.redactions])
+
+    def add_dataset(self, dataset_id: str, path: str, content_hash: str, values: pd.DataFrame, run: int) -> None:
+        """A performance-data table: its figures in long form (`INDICATOR_VALUES`)."""
+        rows = INDICATOR_VALUES.check(values.assign(dataset_id=dataset_id), "saving performance data")
+        self._db.execute("INSERT INTO datasets (dataset_id, path, content_hash, ingest_run) VALUES (?, ?, ?, ?)",
+                         (dataset_id, path, content_hash, run))
+        columns = INDICATOR_VALUES.names
+        table = rows.reindex(columns=columns).astype(object)
+        self._db.executemany(
+            f"INSERT OR REPLACE INTO indicator_values ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            table.where(table.notna(), None).itertuples(index=False, name=None))
+
+    def dataset_path(self, dataset_id: str) -> str | None:
+        row = self._db.execute("SELECT path FROM datasets WHERE dataset_id = ?", (dataset_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def indicator_values(self) -> pd.DataFrame:
+        """Every performance-data figure (`INDICATOR_VALUES`), a later table's figure for the same indicator,
+        period and series replacing an earlier one's."""
+        frame = pd.read_sql_query(
+            "SELECT v.* FROM indicator_values v JOIN datasets d USING (dataset_id) ORDER BY d.ingest_run, "
+            "v.dataset_id, v.line", self._db)
+        frame = frame.drop_duplicates(["indicator", "period", "series"], keep="last").reset_index(drop=True)
+        return INDICATOR_VALUES.check(frame.assign(value=frame["value"].astype(float)), "reading performance data")
 
     def add_pseudonyms(self, assigned: Iterable[Assignment]) -> None:
         self._db.executemany("INSERT OR IGNORE INTO pseudonyms (digest, kind, placeholder) VALUES (?, ?, ?)",
@@ -238,7 +262,8 @@ class Store:
 
     # --- reading -----------------------------------------------------------------------------------------
     def has_content(self, content_hash: str) -> bool:
-        row = self._db.execute("SELECT 1 FROM sources WHERE content_hash = ?", (content_hash,)).fetchone()
+        row = self._db.execute("SELECT 1 FROM sources WHERE content_hash = ? UNION ALL "
+                               "SELECT 1 FROM datasets WHERE content_hash = ?", (content_hash, content_hash)).fetchone()
         return row is not None
 
     def source_path(self, source_id: str) -> str | None:
@@ -277,7 +302,7 @@ class Store:
         (replaced rows get new rowids)."""
         return tuple(tuple(int(v or 0) for v in self._db.execute(f"SELECT COUNT(*), MAX(rowid) FROM {table}"
                                                                   ).fetchone())
-                     for table in ("sources", "segments", "codings", "decisions"))
+                     for table in ("sources", "segments", "codings", "decisions", "indicator_values"))
 
     def counts(self) -> dict[str, int]:
         return {table: int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])

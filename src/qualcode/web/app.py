@@ -29,7 +29,8 @@ from qualcode.workspace import Workspace
 
 STATIC = Path(__file__).resolve().parent / "static"
 SCREENS = (("review", "Tonight's review"), ("sources", "Transcripts"), ("hypotheses", "Hypotheses"),
-           ("matrix", "Matrix"), ("themes", "Themes"), ("agreement", "Agreement"), ("codebook", "Codebook"))
+           ("matrix", "Matrix"), ("themes", "Themes"), ("documents", "Documents"),
+           ("agreement", "Agreement"), ("codebook", "Codebook"))
 CASES: tuple[str, ...] = get_args(Case)
 
 
@@ -128,6 +129,14 @@ def create_app(bench: Workbench, guard: Guard) -> GuardMiddleware:
         return render(request, "themes", cards=cards, day=found.day, empty=empty,
                       labels={c.id: c.label for c in workspace.codebook.leaves})
 
+    def documents(request: Request) -> Response:
+        from qualcode.prereview.proposals import proposals_yaml
+
+        workspace = bench.workspace
+        found = workspace.prereview(bench.analysis())
+        return render(request, "documents", found=pages.prereview_view(found), yaml=proposals_yaml(found.proposals),
+                      labels={c.id: c.label for c in workspace.codebook.leaves})
+
     async def theme_code(request: Request) -> Response:
         """Make a theme a code: the drafted code with the person's id, label and definition, in a new version."""
         workspace = bench.workspace
@@ -190,6 +199,7 @@ def create_app(bench: Workbench, guard: Guard) -> GuardMiddleware:
         Route("/", lambda request: RedirectResponse("/review", status_code=303)),
         Route("/review", review), Route("/sources", sources), Route("/sources/{source_id}", source),
         Route("/hypotheses", hypotheses), Route("/matrix", matrix), Route("/themes", themes),
+        Route("/documents", documents),
         Route("/agreement", agreement),
         Route("/codebook", codebook), Route("/codes.css", colours),
         Route("/api/decide", decide, methods=["POST"]), Route("/api/span", span, methods=["POST"]),

@@ -16,6 +16,7 @@ from qualcode.evidence.settings import Case
 from qualcode.review.agreement import MACHINE, agreement_pairs, coders_codings, disagreements, pair_agreement
 
 if TYPE_CHECKING:
+    from qualcode.prereview.summary import PreReview
     from qualcode.workspace.emerging import EmergingThemes
 
 Record = dict[str, Any]
@@ -173,3 +174,9 @@ def theme_cards(found: EmergingThemes, drafts: Callable[[str], tuple[dict[str, A
 def opposite(valence: str | None) -> str | None:
     """The stance flipped: a strength becomes an area for improvement and back; neutral has no opposite."""
     return OPPOSITE.get(valence or "")
+
+
+def prereview_view(found: PreReview) -> Record:
+    """The documents screen: documents, data and voices per hypothesis, where they disagree, the indicators and
+    the proposed hypotheses."""
+    return {**found.records(), "empty": found.empty}

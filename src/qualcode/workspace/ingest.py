@@ -18,13 +18,16 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pandas as pd
+
 from qualcode.anonymise.detector import Detector
 from qualcode.anonymise.gate import Anonymiser
 from qualcode.anonymise.pseudonyms import Pseudonyms, load_or_create_secret, read_key, write_key
 from qualcode.errors import DuplicateSourceId, FolderNotFound, InputError, QualcodeError, Quarantined
 from qualcode.fingerprint import hash_file
+from qualcode.ingest.indicators import read_indicators
 from qualcode.ingest.metadata import MANIFEST_NAME, Manifest, ManifestEntry, read_manifest
-from qualcode.ingest.readers import content_hash, read_source, scrub_path
+from qualcode.ingest.readers import content_hash, default_source_id, read_source, scrub_path
 from qualcode.models import Source
 from qualcode.project import Project
 from qualcode.segment import Segmenter
@@ -200,6 +203,9 @@ def _ingest_one(project: Project, store: Store, segmenter: Segmenter, gate: Anon
         digest = content_hash(data)
         if store.has_content(digest) or digest in seen:
             return FileOutcome(name, "skipped", reason="already ingested (same content)")
+        values = read_indicators(path, data)
+        if values is not None:
+            return _ingest_data(store, gate, path, name, digest, values, run)
         source, warnings = read_source(path, data, name=name, manifest=_manifest_entry(path, manifests),
                                        require_metadata=project.config.require_metadata, gate=gate)
         existing = store.source_path(source.id)
@@ -226,6 +232,21 @@ def _ingest_one(project: Project, store: Store, segmenter: Segmenter, gate: Anon
         log.debug("Unexpected %s reading a file", type(exc).__name__)
         return FileOutcome(name, "rejected", reason=f"{scrub_path(gate, name)}: unexpected {type(exc).__name__} "
                                                     "while reading; please report it.")
+
+
+def _ingest_data(store: Store, gate: Anonymiser, path: Path, name: str, digest: str, values: pd.DataFrame,
+                 run: int) -> FileOutcome:
+    """A performance-data table: its figures, the indicator names passed through the gate like any words."""
+    shown = scrub_path(gate, name)
+    dataset_id = gate.scrub_name(default_source_id(path))
+    existing = store.dataset_path(dataset_id) or store.source_path(dataset_id)
+    if existing is not None:
+        raise DuplicateSourceId(f"Id {dataset_id!r} is already used by {existing}.", path=shown)
+    names = gate.scrub_values(sorted(set(values["indicator"])))
+    with store.savepoint():
+        store.add_dataset(dataset_id, shown, digest, values.assign(indicator=values["indicator"].map(names)), run)
+    log.debug("Stored performance data %s (%d figures)", dataset_id, len(values))
+    return FileOutcome(name, "added", dataset_id, 0, data=True)
 
 
 def refusal(exc: QualcodeError, shown: str) -> str:

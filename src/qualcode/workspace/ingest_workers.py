@@ -61,6 +61,7 @@ def _start(root: str, parent: int) -> None:
 def _detections(path: str) -> Found:
     """Every detector and segmenter result reading one file asks for; nothing at all when the file cannot be read
     (the writer then reads it itself, and says why it is refused)."""
+    from qualcode.ingest.indicators import read_indicators
     from qualcode.ingest.readers import read_source
     from qualcode.project import Project
     from qualcode.workspace.inbox import MB
@@ -76,6 +77,8 @@ def _detections(path: str) -> Found:
     try:
         if file.is_symlink() or file.stat().st_size > project.config.inbox.max_file_mb * MB:
             return {}, {}
+        if read_indicators(file, file.read_bytes()) is not None:
+            return {}, {}  # performance data: figures, read in the writer
         gate = Anonymiser(detector, Pseudonyms(secrets.token_bytes(32)))
         source, _ = read_source(file, file.read_bytes(), name=shown_name(file, project.inbox),
                                 manifest=manifest_for(project, file), require_metadata=project.config.require_metadata,

@@ -13,9 +13,11 @@ import pandas as pd
 
 from qualcode import __version__
 from qualcode.codebook import resolve_codebook_path
-from qualcode.evidence.analysis import Analysis, analyse
+from qualcode.evidence.analysis import DOCUMENT, Analysis, analyse
 from qualcode.evidence.delta import Delta, daily_delta
 from qualcode.outputs import unescape_cell, write_folder
+from qualcode.prereview.proposals import proposals_yaml
+from qualcode.prereview.summary import PreReview, before_the_week
 from qualcode.project import CONFIG_NAME, Project
 from qualcode.reports.briefing import render_briefing
 from qualcode.reports.tables import report_tables, write_tables
@@ -33,6 +35,7 @@ WORKBOOK = "evidence.xlsx"
 ABOUT = "about.json"  # provenance: version, codebook, model, coding digest, day, the report compared with, inputs
 SUMMARY = "summary"  # the key in about.json of the report in counts and statuses (`ReportSummary`)
 SOURCES = "sources.csv"
+PROPOSALS_YAML = "proposed-hypotheses.yaml"  # the proposals as entries to edit into hypotheses.yaml
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Report:
     delta: Delta
     previous: dt.date | None
     themes: NightlyThemes | None = None
+    prereview: PreReview | None = None
 
     @property
     def briefing(self) -> Path:
@@ -111,6 +115,7 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
         segments, sources, codings = store.segments(), store.sources(), current_codings(store, codebook, coding)
         digests = store.coding_digests(codebook.name)
         decisions = store.decisions(codebook.name)
+        values = store.indicator_values()
     orphaned = decisions[~decisions["code_id"].isin({c.id for c in codebook.leaves})]
     models = sorted(set(codings["model"].dropna()))
     reviewed = int((codings["method"] == "human").sum())
@@ -120,8 +125,12 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
                       known_sources=_sources_of(project, previous)) if previous is not None else None)
     codes = [c.id for c in codebook.leaves]
     delta = daily_delta(now, before, codes)
-    themes = (nightly_themes(project, codebook, now.segments, codings, day, previous, config.status.team_notes)
+    not_voices = [*config.status.team_notes, DOCUMENT]  # neither the team's notes nor the documents are voices
+    themes = (nightly_themes(project, codebook, now.segments, codings, day, previous, not_voices)
               if project.config.themes.nightly else None)
+    settings = project.config.prereview
+    prereview = before_the_week(now, values, hypotheses, codebook, config.status, settings.outlier,
+                                settings.indicator_codes)
     about = {"project": project.config.name, "as of": day.isoformat(),
              "compared with": previous.isoformat() if previous else "nothing (first report)",
              "codebook": f"{codebook.name} {codebook.version}", "model": ", ".join(models) or "none yet",
@@ -136,22 +145,26 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
              "version": __version__}
 
     def write(folder: Path) -> None:
-        recorded = {**about, "inputs": inputs, SUMMARY: report_summary(now, delta, coding, digests, themes)}
+        recorded = {**about, "inputs": inputs,
+                    SUMMARY: report_summary(now, delta, coding, digests, themes, prereview)}
         (folder / ABOUT).write_text(json.dumps(recorded, indent=2) + "\n", encoding="utf-8")
-        write_tables(report_tables(now, delta) | (themes.tables() if themes is not None else {}), folder)
-        write_workbook(folder / WORKBOOK, now, delta, codes, about)
+        before = prereview.tables()
+        write_tables(report_tables(now, delta) | (themes.tables() if themes is not None else {}) | before, folder)
+        (folder / PROPOSALS_YAML).write_text(proposals_yaml(prereview.proposals), encoding="utf-8")
+        write_workbook(folder / WORKBOOK, now, delta, codes, about, before if not prereview.empty else None)
         (folder / BRIEFING).write_text(render_briefing(
             now, delta, previous=previous.isoformat() if previous else None,
             labels={c.id: c.label for c in codebook.leaves}, case=config.briefing_case, rule=config.status,
-            expected_agencies=config.expected_agencies, about=about, themes=themes), encoding="utf-8")
+            expected_agencies=config.expected_agencies, about=about, themes=themes, prereview=prereview),
+            encoding="utf-8")
 
     folder = write_folder(project.outputs / day.isoformat(), write)
     log.info("Report for %s: %d statements, %d hypotheses", day, len(now.segments), len(now.summary))
-    return Report(folder=folder, analysis=now, delta=delta, previous=previous, themes=themes)
+    return Report(folder=folder, analysis=now, delta=delta, previous=previous, themes=themes, prereview=prereview)
 
 
 def report_summary(now: Analysis, delta: Delta, coding: str, digests: dict[str, int],
-                   themes: NightlyThemes | None = None) -> dict[str, object]:
+                   themes: NightlyThemes | None = None, prereview: PreReview | None = None) -> dict[str, object]:
     """The report in counts and statuses only (the fields of `qualcode.workspace.ReportSummary`): no statement,
     quote or name, so flow artifacts and logs may carry it."""
     before = dict(zip(delta.hypotheses["hypothesis_id"], delta.hypotheses["status_before"], strict=True))
@@ -167,7 +180,8 @@ def report_summary(now: Analysis, delta: Delta, coding: str, digests: dict[str, 
                         "before": str(before.get(r.hypothesis_id, "") or ""), "for": int(r.support_statements),
                         "against": int(r.contradict_statements), "gaps": str(r.gaps)}
                        for r in now.summary.itertuples(index=False)],
-        "coding_digest": coding, "digests": digests, "themes": theme_counts(themes)}
+        "coding_digest": coding, "digests": digests, "themes": theme_counts(themes),
+        "prereview": prereview.counts() if prereview is not None else {}}
 
 
 def theme_counts(themes: NightlyThemes | None) -> dict[str, int]:

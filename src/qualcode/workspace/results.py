@@ -23,6 +23,7 @@ class FileOutcome:
     segments: int = 0
     reason: str | None = None
     warnings: tuple[str, ...] = ()
+    data: bool = False  # a performance-data table (figures, no statements), not a source
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class IngestCounts:
     skipped: int
     rejected: int
     quarantined: int
+    tables: int = 0  # of those added, performance-data tables (figures, not sources)
 
 
 @dataclass
@@ -68,7 +70,7 @@ class IngestReport:
     def counts(self) -> IngestCounts:
         return IngestCounts(added=len(self.added), statements=sum(o.segments for o in self.added),
                             skipped=len(self.skipped), rejected=len(self.rejected),
-                            quarantined=len(self.quarantined))
+                            quarantined=len(self.quarantined), tables=sum(o.data for o in self.added))
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ class ReportSummary:
     coding_digest: str = ""  # the digest of the project's coding now
     digests: dict[str, int] = field(default_factory=dict)  # statements coded under each digest (README: Coding)
     themes: dict[str, int] = field(default_factory=dict)  # emerging themes in counts: outside, new, near, faded
+    # documents and data in counts: documents, indicators, outliers, contradictions, proposals
+    prereview: dict[str, int] = field(default_factory=dict)
 
     @property
     def stale(self) -> int:

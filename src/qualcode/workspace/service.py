@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from qualcode.evidence.analysis import Analysis
     from qualcode.evidence.settings import Case
     from qualcode.exchange.project import ExportSummary
+    from qualcode.prereview.summary import PreReview
     from qualcode.themes.model import ThemeSettings
     from qualcode.workspace.emerging import EmergingThemes
     from qualcode.workspace.reports import Report
@@ -353,6 +354,23 @@ class Workspace:
         segments, sources, codings = self.segments(), self.sources(), self.codings(coder)
         return analyse(segments, sources, codings, self.codebook, project_hypotheses(self.project, self.codebook),
                        self.project.config.evidence, day or dt.date.today())
+
+    def indicator_values(self) -> pd.DataFrame:
+        """Every performance-data figure the inbox brought (`qualcode.schemas.INDICATOR_VALUES`)."""
+        with self._store() as store:
+            return store.indicator_values()
+
+    def prereview(self, analysis: Analysis | None = None) -> PreReview:
+        """What the documents claim, what the data shows and what people say, side by side, where the two disagree,
+        and the hypotheses the documents' weaknesses and the data's outliers propose (of `analysis`, default
+        today's)."""
+        from qualcode.prereview.summary import before_the_week
+        from qualcode.workspace.wiring import project_hypotheses
+
+        settings = self.project.config.prereview
+        return before_the_week(analysis or self.analysis(), self.indicator_values(),
+                               project_hypotheses(self.project, self.codebook), self.codebook,
+                               self.project.config.evidence.status, settings.outlier, settings.indicator_codes)
 
     def statements(self) -> pd.DataFrame:
         """Coded statements: one row per (statement, assigned code), most confident first."""

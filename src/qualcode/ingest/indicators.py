@@ -1,0 +1,122 @@
+"""Performance data: a CSV or Excel table of indicators (one row per indicator and period) with comparators.
+
+A table is performance data, not a questionnaire, when its header names an indicator and a value. Every other
+numeric column is a comparator series (statistical neighbours, England, the region), kept under its own name; the
+council's own figure is the series `value`. Values are read as numbers ("12.5%", "1,204" included); an empty cell
+is no figure. A problem is reported by line and column, never with the cell's content.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from qualcode.errors import BadIndicators, CorruptDocument
+from qualcode.schemas import INDICATOR_VALUES
+from qualcode.text import decode
+
+OWN_SERIES = "value"
+ALIASES = {
+    "indicator": ("indicator", "indicator name", "measure", "metric", "kpi"),
+    "period": ("period", "year", "quarter", "month", "date", "reporting period"),
+    "value": ("value", "la value", "our value", "council", "actual", "local authority"),
+    "unit": ("unit", "units", "measure unit"),
+    "better": ("better", "polarity", "good is", "higher or lower is better", "direction"),
+    "code_id": ("line of enquiry", "loe", "code", "code id", "code_id"),
+}
+IGNORED = ("notes", "note", "comment", "comments", "source", "rag", "target")
+_NUMBER = re.compile(r"^[-+]?\d[\d,]*(\.\d+)?$|^[-+]?\.\d+$")
+
+
+def _name(column: object) -> str:
+    return " ".join(str(column).replace("_", " ").split()).casefold()
+
+
+def _roles(columns: list[object]) -> dict[str, str] | None:
+    """Which column plays which part (indicator, period, value, ...), or None when the table is not performance data."""
+    names = {_name(c): str(c) for c in columns}
+    found = {role: next((names[a] for a in aliases if a in names), None) for role, aliases in ALIASES.items()}
+    if found["indicator"] is None or found["value"] is None:
+        return None
+    return {role: column for role, column in found.items() if column is not None}
+
+
+def read_indicators(path: Path, data: bytes) -> pd.DataFrame | None:
+    """The table's figures in long form (`INDICATOR_VALUES` but dataset_id), or None when it is not performance
+    data (then it is read as a questionnaire)."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx") or not data.strip():
+        return None
+    if suffix == ".csv":
+        text, _ = decode(data, path)
+        try:
+            sheets = {"": pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False,
+                                      skipinitialspace=True)}
+        except (pd.errors.ParserError, pd.errors.EmptyDataError):
+            return None  # the questionnaire reader says what is wrong with it
+    else:
+        try:
+            sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object, engine="openpyxl",
+                                   keep_default_na=False)
+        except Exception:  # openpyxl raises zipfile, KeyError and XML errors for damaged files
+            raise CorruptDocument("The Excel workbook cannot be opened.", path=path) from None
+    parts = [_long(path, frame, roles) for frame in sheets.values()
+             if (roles := _roles(list(frame.columns))) is not None]
+    if not parts:
+        return None
+    return pd.concat(parts, ignore_index=True).drop_duplicates(["indicator", "period", "series"], keep="last")
+
+
+def _long(path: Path, frame: pd.DataFrame, roles: dict[str, str]) -> pd.DataFrame:
+    own = set(roles.values())
+    comparators = [c for c in frame.columns if str(c) not in own and _name(c) not in IGNORED
+                   and not str(c).startswith("Unnamed:")]
+    rows: list[dict[str, object]] = []
+    for position, (_, row) in enumerate(frame.iterrows()):
+        line = position + 2  # the header is line 1
+        indicator = " ".join(str(row[roles["indicator"]]).split())
+        if not indicator:
+            continue
+        period = " ".join(str(row[roles["period"]]).split()) if "period" in roles else ""
+        if "period" in roles and not period:
+            raise BadIndicators("A row names an indicator but no period.", path=path, line=line)
+        if isinstance(row[roles["period"]] if "period" in roles else None, pd.Timestamp):
+            period = row[roles["period"]].date().isoformat()
+        better = _better(row.get(roles.get("better", ""), ""), path, line)
+        unit = " ".join(str(row[roles["unit"]]).split()) if "unit" in roles else ""
+        code = " ".join(str(row[roles["code_id"]]).split()) if "code_id" in roles else ""
+        series = [(OWN_SERIES, roles["value"]), *((_name(c), str(c)) for c in comparators)]
+        for name, column in series:
+            value = _number(row[column], path, line, list(map(str, frame.columns)).index(column) + 1)
+            if value is None:
+                continue
+            rows.append({"indicator": indicator, "period": period or "latest", "series": name, "value": value,
+                         "unit": unit or None, "better": better, "code_id": code or None, "line": line})
+    if not rows:
+        raise BadIndicators("The table names indicators but holds no figures.", path=path, line=2)
+    return pd.DataFrame(rows, columns=[c for c in INDICATOR_VALUES.names if c != "dataset_id"])
+
+
+def _number(cell: object, path: Path, line: int, column: int) -> float | None:
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return None if pd.isna(cell) else float(cell)
+    text = str(cell).strip().rstrip("%").strip().replace("\u2212", "-")
+    if not text or text.casefold() in ("-", "n/a", "na", "..", "x", "c", "*", "z", "low", "none"):
+        return None  # no figure, or one suppressed for small numbers
+    if not _NUMBER.match(text):
+        raise BadIndicators(f"Column {column} holds something that is not a number.", path=path, line=line)
+    return float(text.replace(",", ""))
+
+
+def _better(cell: object, path: Path, line: int) -> str | None:
+    text = _name(cell)
+    if not text:
+        return None
+    if text.startswith(("high", "up", "more", "increase")):
+        return "higher"
+    if text.startswith(("low", "down", "less", "fewer", "decrease")):
+        return "lower"
+    raise BadIndicators("The 'better' column says neither higher nor lower.", path=path, line=line)
