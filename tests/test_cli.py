@@ -96,6 +96,8 @@ def test_demo_runs_offline_and_prints_where_outputs_are(tmp_path: Path) -> None:
     assert reports == ["2026-03-09", "2026-03-10", "2026-03-11", "2026-03-12"]
     last = demo_dir / "outputs" / reports[-1] / "briefing.html"
     assert result.stdout.strip().splitlines()[-1] == f"Briefing: {last}" and last.is_file()
+    said = " ".join(result.stdout.split())
+    assert "and 1 performance-data table(s)" in said and "Before the week: 2 document(s), 14 indicator(s)" in said
     with Store(demo_dir / "qualcode.db") as store:
         frame = store.segments()
     assert frame["source_id"].nunique() >= 16

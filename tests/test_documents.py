@@ -19,7 +19,7 @@ from qualcode.anonymise.detector import Detector
 from qualcode.codebook import load_codebook
 from qualcode.errors import BadIndicators, NoTextLayer
 from qualcode.ingest import parse_file, read_source
-from qualcode.ingest.indicators import read_indicators
+from qualcode.ingest.indicators import period_key, read_indicators
 from qualcode.ingest.pdf import read_pdf
 from qualcode.prereview.claims import cite
 from qualcode.prereview.indicators import BETTER, WORSE, assess_indicators
@@ -148,6 +148,8 @@ def test_a_real_published_pdf_loses_no_text_against_a_second_extractor() -> None
         ours.setdefault(turn.page or 0, []).append(turn.text)
     pages = list(extract_pages(manual))
     assert len(pages) >= 30
+    assert not [c for turn in parsed.turns for c in turn.text if ord(c) < 32]  # PDFium's line-end marks are gone
+    assert "developers" in " ".join(turn.text for turn in parsed.turns)  # "devel-" + "opers" joined again
     for number, page in enumerate(pages, start=1):
         theirs = _alphanumerics("".join(e.get_text() for e in page if isinstance(e, LTTextContainer)))
         mine = _alphanumerics(" ".join(ours.get(number, [])))
@@ -217,6 +219,19 @@ def test_a_figure_that_is_not_a_number_is_refused_by_line_and_column_without_its
     assert "Kayleigh" not in str(refused.value)
 
 
+def test_periods_are_ordered_as_people_write_them_and_words_are_no_comparator() -> None:
+    written = ["2025-26", "Q1 2024", "2024-25", "2025-26 Q3", "Q4 2023", "Mar 2024", "Feb 2024"]
+    assert sorted(written, key=period_key) == ["Q4 2023", "Feb 2024", "Mar 2024", "Q1 2024", "2024-25", "2025-26 Q3",
+                                               "2025-26"]
+    table = ("indicator,description,period,value,england\n"
+             "Re-referrals,Children referred again within a year,Q4 2023,25,21\n"
+             "Re-referrals,Children referred again within a year,Q1 2024,22,21\n")
+    values = read_indicators(Path("data.csv"), table.encode())
+    assert values is not None and set(values["series"]) == {"value", "england"}
+    row = assess_indicators(values.assign(better="lower"), load_codebook(CODEBOOK)).iloc[0]
+    assert (row["period"], row["previous_period"], row["trend"]) == ("Q1 2024", "Q4 2023", "improving")
+
+
 @pytest.mark.slow
 def test_performance_data_in_the_inbox_goes_to_the_store_as_figures_not_statements(
         tmp_path: Path, segmenter: Segmenter, detector: Detector) -> None:
@@ -238,6 +253,9 @@ def test_performance_data_in_the_inbox_goes_to_the_store_as_figures_not_statemen
     ("Case recording is timely and up to date.", "strength"),
     ("We recognise that our reliance on agency social workers is too high.", "area_for_improvement"),
     ("Supervision is not consistently reflective.", "area_for_improvement"),
+    ("Feedback to referrers is consistently late.", "area_for_improvement"),
+    ("Audits consistently find poor recording.", "area_for_improvement"),
+    ("Strategy discussions are consistently multi-agency: partners attend them consistently.", "strength"),
     ("The board met four times in the year.", None),
 ])
 def test_a_documents_own_set_phrases_give_its_valence(text: str, valence: str | None) -> None:

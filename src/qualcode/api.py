@@ -26,9 +26,10 @@ from qualcode.workspace import Workspace
 
 
 def open_project(path: str | Path) -> Workspace:
-    """A project, to read (`segments()`, `codings()`, `matrix()`, `hypotheses()`...) and work on (`ingest()`,
-    `code()`, `report()`...) as the CLI does. From here on this process (the notebook's kernel) reaches nothing
-    beyond this machine and creates owner-only files, as every qualcode process does (`qualcode.offline`)."""
+    """A project, to read (`segments()`, `codings()`, `matrix()`, `hypotheses()`, `prereview()`...) and work on
+    (`ingest()`, `code()`, `report()`...) as the CLI does. From here on this process (the notebook's kernel)
+    reaches nothing beyond this machine and creates owner-only files, as every qualcode process does
+    (`qualcode.offline`)."""
     lock_down()
     return Workspace.open(path)
 

@@ -29,9 +29,10 @@ from rich.table import Table
 
 from qualcode.coders.embedder import EmbeddingBackend
 from qualcode.errors import BadConfig, BadDate, BadDecisions, OutputExists, QualcodeError
+from qualcode.models import DOCUMENT
 from qualcode.offline import allow, forget_allowed, is_local, lock_down
 from qualcode.project import TIME_OF_DAY
-from qualcode.samples import samples_dir
+from qualcode.samples import PRE_REVIEW, samples_dir
 from qualcode.workspace import IngestCounts, IngestReport, ReportSummary, Workspace
 
 if TYPE_CHECKING:
@@ -343,9 +344,6 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         return "" if value != value else f"{value:.3f}"
     return str(value)
-
-
-PRE_REVIEW = "pre-review"  # the sample week's folder of documents and data from before the week
 
 
 @app.command()
@@ -821,7 +819,7 @@ def _print_report(report: IngestReport, title: str = "ingest") -> None:
 
 
 def _print_voices(segments: pd.DataFrame) -> None:
-    segments = segments[segments["source_type"] != "document"]  # what the council wrote is not a voice
+    segments = segments[segments["source_type"] != DOCUMENT]  # what the council wrote is not a voice
     table = Table(title="Voices heard in the sample week")
     for column in ("agency", "roles", "sources", "statements"):
         table.add_column(column)

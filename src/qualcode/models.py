@@ -18,6 +18,7 @@ SourceType = Literal[
 ]
 UNKNOWN = "unknown"
 INTERVIEWER_ROLE = "interviewer"
+DOCUMENT = "document"  # what an organisation wrote (a self-evaluation, minutes): beside the voices, never among them
 
 
 class SpeakerMeta(BaseModel):

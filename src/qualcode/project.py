@@ -16,6 +16,7 @@ from qualcode.coders.embedder import EmbeddingBackend
 from qualcode.errors import BadConfig, MissingSecret, NotAProject
 from qualcode.evidence.settings import EvidenceConfig
 from qualcode.nlp import DEFAULT_SPACY_MODEL
+from qualcode.prereview.settings import PreReviewConfig
 from qualcode.segment import SegmentationSettings
 
 CONFIG_NAME = "qualcode.yaml"
@@ -101,17 +102,6 @@ class ThemesConfig(BaseModel):
                                   description="statements whose codes are all below this are looked at for themes")
     min_statements: int = Field(20, ge=5, le=100_000, description="fewer statements outside it: too few for themes")
     max_statements: int = Field(20_000, ge=100, description="more outside it: themes are looked for in a sample")
-
-
-class PreReviewConfig(BaseModel):
-    """The council's documents and performance data, set beside what people say."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    outlier: float = Field(0.2, gt=0.0, le=5.0, description="an indicator this far (a share of the comparator's "
-                           "figure) worse than every comparator is flagged")
-    indicator_codes: dict[str, str] = Field(default_factory=dict, description="indicator name -> code id, where "
-                                            "the words of its name map it wrongly")
 
 
 class ProjectConfig(BaseModel):

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from qualcode.errors import SamplesNotFound
 
+PRE_REVIEW = "pre-review"  # the sample week's documents and data from before the week (they come with night one)
+
 
 def samples_dir() -> Path:
     here = Path(__file__).resolve().parent

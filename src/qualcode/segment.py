@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.ahead import ComputedAhead
 from qualcode.anonymise.entities import PLACEHOLDER
-from qualcode.ingest.layout import FURNITURE_ROLE
+from qualcode.ingest.layout import FURNITURE_ROLE, HEADING_ROLE
 from qualcode.models import Segment, Source
 from qualcode.text import normalise
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 Span = tuple[int, int]
+NOT_SAID = frozenset({HEADING_ROLE, FURNITURE_ROLE})  # a document's headings and page furniture: never statements
 # Where to cut an over-long sentence, best first: after a semicolon or colon, a comma, before a conjunction.
 _CUTS = (re.compile(r"[;:]\s"), re.compile(r",\s"), re.compile(r"\s(?=(?:and|but|so|because|which)\s)"))
 
@@ -62,7 +63,8 @@ class Segmenter(ComputedAhead[Sentences]):
 
     def sentences(self, source: Source) -> dict[int, list[Span]]:
         """Each segmented turn's sentences, by turn index, in offsets of the turn's own text."""
-        turns = [t for t in source.turns if self.settings.include_interviewer or not t.is_interviewer]
+        turns = [t for t in source.turns if (self.settings.include_interviewer or not t.is_interviewer)
+                 and t.role not in NOT_SAID]
         bodies = [normalise(source.text[t.start:t.end]) for t in turns]
         views = [blind(body) for body in bodies]
 

@@ -13,9 +13,8 @@ from qualcode.evidence.matrix import framework_matrix
 from qualcode.evidence.settings import Case, EvidenceConfig
 from qualcode.evidence.statements import coded_statements, segments_as_of
 from qualcode.evidence.weighing import hypothesis_evidence, hypothesis_quotes, hypothesis_summary, review_list
+from qualcode.models import DOCUMENT
 from qualcode.schemas import SEGMENTS, STORED_CODINGS
-
-DOCUMENT = "document"  # the source type of what an organisation wrote: set beside the voices, not among them
 
 
 @dataclass(frozen=True)

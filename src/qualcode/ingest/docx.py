@@ -4,6 +4,7 @@ documents (no speakers: each paragraph, list item and table row is a turn, under
 from __future__ import annotations
 
 import io
+from collections import Counter
 from pathlib import Path
 
 import docx
@@ -11,14 +12,13 @@ from docx.document import Document as DocumentObject
 from docx.oxml.xmlchemy import BaseOxmlElement
 
 from qualcode.errors import CorruptDocument
-from qualcode.ingest.speakers import split_label, trusted_labels
-from qualcode.models import ParsedFile, RawTurn
+from qualcode.ingest.speakers import is_interviewer_label, split_label, trusted_labels
+from qualcode.models import DOCUMENT, ParsedFile, RawTurn
 
 QUESTION_STYLES = frozenset({"question", "interviewer", "interviewer question"})
 SKIPPED_STYLE_PREFIXES = ("title", "subtitle", "toc")
 HEADING_STYLE_PREFIX = "heading"
 TABLE_ROW, CELL = "table row", "\t"  # a row's cells, joined: `speaker: words` in a transcript, `a | b` in a document
-DOCUMENT_LABELS = 0.3  # a file with headings and fewer `Name:` paragraphs than this share is a document
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -61,15 +61,18 @@ def read_docx(path: Path, data: bytes) -> ParsedFile:
 
 
 def _is_document(kept: list[tuple[int, str, str]]) -> bool:
-    """A file with no speakers, or with headings and few `Name:` paragraphs: a report, where a "Date:" line or a
-    table's "Priority:" row is not a speaker. A Question style says it is an interview."""
+    """A Word file whose paragraphs are its author's, not speakers' turns: one with no `Name:` paragraph, or one
+    with headings where no label is the interviewer's and none recurs (a report's "Date:" line or a table's
+    "Priority:" row is not a speaker; a transcript's speakers come back). A Question style says it is an interview."""
     if any(style in QUESTION_STYLES for _, style, _ in kept):
         return False
     splits = [split_label(_row(text, ": ", " ") if style == TABLE_ROW else text) for _, style, text in kept]
     trusted = trusted_labels([label for label, _, _ in splits if label])
-    labelled = sum(1 for label, _, _ in splits if label and label.casefold() in trusted)
+    used = Counter(label.casefold() for label, _, _ in splits if label and label.casefold() in trusted)
+    if not used:
+        return True
     headed = any(style.startswith(HEADING_STYLE_PREFIX) for _, style, _ in kept)
-    return not labelled or (headed and labelled < DOCUMENT_LABELS * len(kept))
+    return headed and max(used.values()) < 2 and not any(is_interviewer_label(label, None) for label in used)
 
 
 def _row(text: str, first: str, rest: str) -> str:
@@ -83,7 +86,7 @@ def _document(kept: list[tuple[int, str, str]]) -> ParsedFile:
     turns = [RawTurn(speaker=None, text=_row(text, " | ", " | ") if style == TABLE_ROW else text, line=number,
                      is_heading=style.startswith(HEADING_STYLE_PREFIX)) for number, style, text in kept]
     headed = any(turn.is_heading for turn in turns)
-    return ParsedFile(format="docx", turns=turns, source_type="document" if headed else None)
+    return ParsedFile(format="docx", turns=turns, source_type=DOCUMENT if headed else None)
 
 
 def _paragraphs(document: DocumentObject) -> list[tuple[str, str]]:

@@ -19,13 +19,14 @@ from pathlib import Path
 from statistics import median
 
 from qualcode.errors import CorruptDocument, NoTextLayer
-from qualcode.models import ParsedFile, RawTurn
+from qualcode.models import DOCUMENT, ParsedFile, RawTurn
 
 HEADING_SIZE = 1.15  # a heading's type is at least this much larger than the body's (or bold, in body size)
 HEADING_WORDS = 14
 FURNITURE_PAGES = 3  # a line at a page's edge on this many pages (numbers aside) is a running header or footer
-_PAGE_NUMBER = re.compile(r"(?i)^\s*(page\s*)?(\d+|[ivxlc]+)(\s*(of|/)\s*\d+)?\s*$")
+_PAGE_NUMBER = re.compile(r"(?i)^\s*(page\s*)?(\d+|[ivxlc]{1,6})(\s*(of|/)\s*\d+)?\s*$")
 _BULLET = re.compile(r"^\s*([\u2022\u25aa\u25cf\u2013\u2014*\-]|\d{1,2}[.)]|[a-z][.)])\s+")
+SOFT_HYPHEN = "\x02"  # PDFium's mark for a hyphen it added where a word breaks at a line's end
 _DIGITS = re.compile(r"(?<![\w.])\d+(?![\w.])")
 
 
@@ -46,8 +47,8 @@ def read_pdf(path: Path, data: bytes) -> ParsedFile:
     except pdfium.PdfiumError as exc:
         protected = "password" in str(exc).casefold()
         raise CorruptDocument("The PDF is protected by a password." if protected else "The PDF cannot be opened.",
-                              path=path, hint="Save an unprotected copy, or print it to PDF again."
-                              if protected else None) from None
+                              path=path, hint="Save an unprotected copy, or print it to PDF again." if protected
+                              else "It may be truncated or not a PDF: download or export it again.") from None
     try:
         pages = [_lines(document[number]) for number in range(len(document))]
     finally:
@@ -64,33 +65,49 @@ def read_pdf(path: Path, data: bytes) -> ParsedFile:
         warnings.append(f"page(s) {_ranges(blank)} of the PDF have no text layer (pictures?) and were not read")
     for number, page in enumerate(pages, start=1):
         turns += _page_turns(page, number, furniture, body)
-    return ParsedFile(format="pdf", turns=turns, warnings=tuple(warnings), source_type="document")
+    return ParsedFile(format="pdf", turns=turns, warnings=tuple(warnings), source_type=DOCUMENT)
 
 
 def _page_turns(page: list[_Line], number: int, furniture: set[str], body: float) -> list[RawTurn]:
-    """One page's headings, paragraphs and furniture, in order."""
+    """One page's headings, paragraphs and furniture, in order. Only a line at the page's top or foot can be
+    furniture (a "civil" or "ill" inside the text is a word, not a page number)."""
     turns: list[RawTurn] = []
-    words: list[str] = []
+    words = ""
     last: _Line | None = None
-    for line in page:
+    filled = [line for line in page if line.text.strip()]
+    edges = {id(line) for line in filled[:2] + filled[-2:]}
+    for line in filled:
         text = " ".join(line.text.split())
-        if not text:
-            continue
-        furnishing = _key(text) in furniture or bool(_PAGE_NUMBER.match(text))
+        furnishing = id(line) in edges and (_key(text) in furniture or bool(_PAGE_NUMBER.match(text)))
         heading = not furnishing and _is_heading(line, text, body)
         if words and (furnishing or heading or (last is not None and _new_paragraph(last, line, text))):
-            turns.append(RawTurn(speaker=None, text=" ".join(words), line=number, page=number))
-            words = []
+            turns.append(RawTurn(speaker=None, text=_hyphens(words), line=number, page=number))
+            words = ""
         if furnishing or heading:
-            turns.append(RawTurn(speaker=None, text=text, line=number, page=number, is_heading=heading,
+            turns.append(RawTurn(speaker=None, text=_hyphens(text), line=number, page=number, is_heading=heading,
                                  is_furniture=furnishing))
             last = None
         else:
-            words.append(text)
+            words = _join(words, text)
             last = line
     if words:
-        turns.append(RawTurn(speaker=None, text=" ".join(words), line=number, page=number))
+        turns.append(RawTurn(speaker=None, text=_hyphens(words), line=number, page=number))
     return turns
+
+
+def _join(words: str, line: str) -> str:
+    """A paragraph's next line: a word PDFium marks as broken at the line's end (its soft hyphen) is joined again,
+    without the hyphen before a lower-case letter ("devel-" "opers"), with it before anything else ("Non-"
+    "Maintainer")."""
+    if not words:
+        return line
+    if words.endswith(SOFT_HYPHEN):
+        return words[:-1] + ("" if line[:1].islower() else "-") + line
+    return f"{words} {line}"
+
+
+def _hyphens(text: str) -> str:
+    return text.replace(SOFT_HYPHEN, "-")
 
 
 def _lines(page: object) -> list[_Line]:
@@ -114,7 +131,7 @@ def _lines(page: object) -> list[_Line]:
                     lines.append(_line(chars, sizes, weights, top, bottom))
                     chars, sizes, weights, top, bottom = [], [], [], None, None
                 continue
-            chars.append(chr(code) if code else " ")
+            chars.append(SOFT_HYPHEN if code == 2 else chr(code) if code >= 32 or code == 9 else " ")
             if code > 32:
                 sizes.append(raw.FPDFText_GetFontSize(handle, index))
                 weights.append(raw.FPDFText_GetFontWeight(handle, index))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from qualcode.codebook.model import Codebook
-from qualcode.evidence.hypotheses import HypothesisSet, leaf_codes
+from qualcode.evidence.hypotheses import Hypothesis, HypothesisSet, leaf_codes
 from qualcode.evidence.status import SIDES
 from qualcode.prereview.indicators import BETTER, WORSE, describe
 
@@ -25,7 +25,10 @@ SIDE_BY_SIDE_COLUMNS = ["hypothesis_id", "statement", "status", "voices_for", "v
                         "documents_for", "documents_against", "documents_lean", *CLAIM_COLUMNS, "data_lean", "data"]
 CONTRADICTION_COLUMNS = ["hypothesis_id", "statement", "documents_lean", *CLAIM_COLUMNS, "voices_lean", "voices_for",
                          "voices_against", "voice_quote", "voice_role", "voice_source", "voice_start", "voice_end"]
-LEAN = 1.5  # one side leans when it weighs this many times the other (and has two statements or more)
+LEAN = 1.5  # a document leans one way when its claims that way weigh this many times the others
+# The voices lean the way their verdict goes (the status rule's majority, triangulation and doubt), never by a rule of
+# their own: a hypothesis the briefing calls contested or emerging is not set against a document.
+VERDICT_LEAN = {"supported": "for", "contradicted": "against"}
 FOR, AGAINST = "for", "against"
 
 
@@ -44,27 +47,24 @@ def cite(document: object, page: object, section: object) -> str:
     return " ".join(part for part in (str(document), place(page, section)) if part)
 
 
-def lean(evidence: pd.DataFrame, written: bool = True) -> str:
-    """Which way weighed statements lean: 'for', 'against', 'mixed', or '' when there are none. One statement
-    leans a document (it says what it says); the voices need two on the side that leans."""
+def lean(evidence: pd.DataFrame) -> str:
+    """Which way a document's weighed claims lean: 'for', 'against', 'mixed', or '' when there are none. One
+    statement leans a document (it says what it says), as long as the other side weighs under 1/1.5 of it."""
     weighed = evidence[evidence["side"].isin(SIDES) & (evidence["weight"] > 0)]
     if weighed.empty or "source_id" not in weighed:
         return ""
     weights = weighed.groupby("side")["weight"].sum()
     counts = weighed.groupby("side").size()
     support, contradict = float(weights.get("support", 0.0)), float(weights.get("contradict", 0.0))
-    least = 1 if written else 2
-    if support >= LEAN * contradict and counts.get("support", 0) >= least:
+    if support >= LEAN * contradict and counts.get("support", 0):
         return FOR
-    if contradict >= LEAN * support and counts.get("contradict", 0) >= least:
+    if contradict >= LEAN * support and counts.get("contradict", 0):
         return AGAINST
     return "mixed"
 
 
-def indicators_for(hypothesis_id: str, hypotheses: HypothesisSet, codebook: Codebook,
-                   indicators: pd.DataFrame) -> pd.DataFrame:
+def indicators_for(hypothesis: Hypothesis, codebook: Codebook, indicators: pd.DataFrame) -> pd.DataFrame:
     """The assessed indicators that bear on one hypothesis."""
-    hypothesis = next(h for h in hypotheses.hypotheses if h.id == hypothesis_id)
     rows = indicators[indicators["code_id"].isin(leaf_codes(hypothesis, codebook))]
     pattern = hypothesis.keyword_pattern()
     if pattern is not None:
@@ -99,12 +99,13 @@ def side_by_side(summary: pd.DataFrame, evidence: pd.DataFrame, claims: pd.DataF
         voices = evidence[evidence["hypothesis_id"] == hypothesis.id]
         documents_lean = lean(mine)
         claim = _best_claim(mine, documents_lean, places)
-        bearing = indicators_for(hypothesis.id, hypotheses, codebook, indicators)
+        bearing = indicators_for(hypothesis, codebook, indicators)
         rows.append({
             "hypothesis_id": hypothesis.id, "statement": hypothesis.statement,
             "status": str(said["status"].iloc[0]) if len(said) else "",
             "voices_for": int((voices["side"] == "support").sum()),
-            "voices_against": int((voices["side"] == "contradict").sum()), "voices_lean": lean(voices, written=False),
+            "voices_against": int((voices["side"] == "contradict").sum()),
+            "voices_lean": VERDICT_LEAN.get(str(said["status"].iloc[0]) if len(said) else "", ""),
             "documents_for": int((mine["side"] == "support").sum()),
             "documents_against": int((mine["side"] == "contradict").sum()), "documents_lean": documents_lean,
             **claim, "data_lean": data_lean(bearing, hypothesis.supported_by),

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from qualcode.codebook.model import Codebook
-from qualcode.ingest.indicators import OWN_SERIES
+from qualcode.ingest.indicators import OWN_SERIES, period_key
 from qualcode.themes.filters import singular
 
 ASSESSMENT_COLUMNS = ["indicator", "code_id", "mapped_by", "unit", "better", "period", "value", "previous_period",
@@ -59,7 +59,8 @@ def assess_indicators(values: pd.DataFrame, codebook: Codebook, codes: Mapping[s
     chosen = {k.casefold(): v for k, v in (codes or {}).items()}
     rows = []
     for indicator, figures in values.groupby("indicator", sort=True):
-        own = figures[figures["series"] == OWN_SERIES].sort_values("period", kind="stable")
+        own = figures[figures["series"] == OWN_SERIES]
+        own = own.iloc[sorted(range(len(own)), key=lambda i: period_key(str(own["period"].iloc[i])))]
         if own.empty:
             continue
         latest = own.iloc[-1]
@@ -93,9 +94,13 @@ def assess_indicators(values: pd.DataFrame, codebook: Codebook, codes: Mapping[s
 def _comparators(figures: pd.DataFrame, period: str) -> dict[str, float]:
     """Each comparator's figure for `period`, or its latest before it."""
     found: dict[str, float] = {}
-    others = figures[(figures["series"] != OWN_SERIES) & (figures["period"] <= period)]
-    for name, series in others.sort_values("period", kind="stable").groupby("series", sort=True):
-        found[str(name)] = float(series.iloc[-1]["value"])
+    latest = period_key(period)
+    others = figures[figures["series"] != OWN_SERIES]
+    for name, series in others.groupby("series", sort=True):
+        known = [(period_key(str(p)), float(v)) for p, v in zip(series["period"], series["value"], strict=True)
+                 if period_key(str(p)) <= latest]
+        if known:
+            found[str(name)] = max(known)[1]
     return found
 
 

@@ -20,7 +20,6 @@ from qualcode.codebook.model import Codebook
 from qualcode.evidence.hypotheses import HypothesisSet, leaf_codes
 from qualcode.prereview.claims import cite
 from qualcode.prereview.indicators import WORSE, describe
-from qualcode.prereview.stated import stated_valence
 
 PROPOSAL_COLUMNS = ["proposal_id", "basis", "statement", "codes", "supported_by", "keywords", "evidence",
                     "tested_by"]
@@ -50,11 +49,11 @@ def propose_hypotheses(documents: pd.DataFrame, indicators: pd.DataFrame, hypoth
     """Candidate hypotheses (`PROPOSAL_COLUMNS`), stated weaknesses first, then outliers.
 
     Args:
-        documents: the documents' coded statements (`coded_statements` columns with page and section).
+        documents: the documents' coded statements as they state themselves (`as_stated`).
         indicators: `assess_indicators` rows.
     """
     rows: list[dict[str, Any]] = []
-    weak = documents[documents["text"].astype(str).map(stated_valence) == "area_for_improvement"]
+    weak = documents[documents["stated"] & (documents["valence"] == "area_for_improvement")]
     weak = weak.sort_values("confidence", ascending=False, kind="stable").drop_duplicates("segment_id")
     for _, top in weak.head(MAX_STATED).iterrows():
         text = " ".join(str(top["text"]).split())

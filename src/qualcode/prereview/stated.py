@@ -14,16 +14,21 @@ import re
 
 import pandas as pd
 
+from qualcode.review.decisions import HUMAN
+
 WEAKNESS = re.compile(
     r"(?i)\b(?:we (?:recognise|recognize|acknowledge|accept|know|are aware) that|we need to|we must|we have more to do|"
     r"(?:an? )?areas? (?:for|of) (?:development|improvement)|not (?:yet(?! seen)|consistently|always|good enough)|"
     r"too (?:high|many|low|few|slow|long|variable)|remains? (?:too |a )?(?:high|low|challeng|concern|variable)|"
     r"is a (?:challenge|concern|risk|weakness)|(?:greatest|main|key) (?:single )?risk|reliance on|gaps? in|"
-    r"inconsistent|insufficient|incomplete|(?:was|is|are|were) late\b|delay(?:ed|s)?\b|concern(?:ed)? (?:that|about))")
+    r"inconsistent|insufficient|incomplete|late\b|delay(?:ed|s)?\b|concern(?:ed)? (?:that|about)|poor|weak(?:ness)?|"
+    r"inadequate|fail(?:s|ed|ing)?\b|backlog|drift)")
 STRENGTH = re.compile(
     r"(?i)\b(?:(?:is|are) (?:a |our )?(?:key |particular )?strengths?|strengths? (?:is|are|include)|"
     r"(?:is|are) (?:consistently )?(?:timely|robust|effective|embedded|strong|good|outstanding|up to date|"
-    r"well (?:established|embedded|attended|understood|led))|consistently|we are proud|has improved|have improved)\b")
+    r"well (?:established|embedded|attended|understood|led))|consistently (?:good|strong|high|timely|well|effective|"
+    r"robust|reflective|positive|multi-agency)|attends? [^.;:]{0,60}consistently|we are proud|has improved|"
+    r"have improved)\b")
 STATED_CONFIDENCE = 0.9  # how sure a set phrase is, against the model's own confidence
 
 
@@ -38,8 +43,9 @@ def stated_valence(text: str) -> str | None:
 
 
 def as_stated(documents: pd.DataFrame) -> pd.DataFrame:
-    """The documents' coded statements with the valence their own phrases give, where they give one."""
-    said = documents["text"].astype(str).map(stated_valence)
+    """The documents' coded statements with the valence their own phrases give, where they give one; a person's
+    decision on a statement stands (`stated` is True where a phrase decided)."""
+    said = documents["text"].astype(str).map(stated_valence).where(documents["method"] != HUMAN)
     return documents.assign(
         valence=said.fillna(documents["valence"]),
         valence_confidence=documents["valence_confidence"].where(said.isna(), STATED_CONFIDENCE),

@@ -38,7 +38,7 @@ def render_briefing(analysis: Analysis, delta: Delta, *, previous: str | None, l
         quotes.setdefault(str(row.hypothesis_id), {}).setdefault(str(row.side), []).append(row._asdict())
     return _ENV.get_template("briefing.html.j2").render(
         about=about, as_of=analysis.as_of.isoformat(), previous=previous,
-        statements=len(analysis.segments), sources=analysis.segments["source_id"].nunique(),
+        statements=len(analysis.spoken), sources=analysis.spoken["source_id"].nunique(),
         coded=analysis.statements["segment_id"].nunique(),
         hypotheses=analysis.summary.to_dict("records"), quotes=quotes,
         review=analysis.review_list.to_dict("records"),

@@ -130,11 +130,9 @@ def create_app(bench: Workbench, guard: Guard) -> GuardMiddleware:
                       labels={c.id: c.label for c in workspace.codebook.leaves})
 
     def documents(request: Request) -> Response:
-        from qualcode.prereview.proposals import proposals_yaml
-
         workspace = bench.workspace
         found = workspace.prereview(bench.analysis())
-        return render(request, "documents", found=pages.prereview_view(found), yaml=proposals_yaml(found.proposals),
+        return render(request, "documents", found=pages.prereview_view(found), yaml=found.proposals_yaml(),
                       labels={c.id: c.label for c in workspace.codebook.leaves})
 
     async def theme_code(request: Request) -> Response:

@@ -208,7 +208,7 @@ def _ingest_one(project: Project, store: Store, segmenter: Segmenter, gate: Anon
             return _ingest_data(store, gate, path, name, digest, values, run)
         source, warnings = read_source(path, data, name=name, manifest=_manifest_entry(path, manifests),
                                        require_metadata=project.config.require_metadata, gate=gate)
-        existing = store.source_path(source.id)
+        existing = store.source_path(source.id) or store.dataset_path(source.id)
         if existing is not None:
             raise DuplicateSourceId(f"Source id {source.id!r} is already used by {existing}.", path=source.path)
         segments = segmenter.segment(source)
@@ -236,15 +236,19 @@ def _ingest_one(project: Project, store: Store, segmenter: Segmenter, gate: Anon
 
 def _ingest_data(store: Store, gate: Anonymiser, path: Path, name: str, digest: str, values: pd.DataFrame,
                  run: int) -> FileOutcome:
-    """A performance-data table: its figures, the indicator names passed through the gate like any words."""
+    """A performance-data table: its figures, with every word it brings passed through the gate."""
     shown = scrub_path(gate, name)
     dataset_id = gate.scrub_name(default_source_id(path))
     existing = store.dataset_path(dataset_id) or store.source_path(dataset_id)
     if existing is not None:
         raise DuplicateSourceId(f"Id {dataset_id!r} is already used by {existing}.", path=shown)
-    names = gate.scrub_values(sorted(set(values["indicator"])))
+    words = ["indicator", "series", "unit"]  # every text a table brings passes the gate, as a transcript's words do
+    said = gate.scrub_values(sorted({str(v) for column in words for v in values[column].dropna()}))
+    values = values.assign(**{column: values[column].map(lambda v: said.get(str(v), v) if isinstance(v, str) else v)
+                              for column in words})
+    gate.check_residual("\n".join(sorted({str(v) for c in [*words, "period"] for v in values[c].dropna()})), shown)
     with store.savepoint():
-        store.add_dataset(dataset_id, shown, digest, values.assign(indicator=values["indicator"].map(names)), run)
+        store.add_dataset(dataset_id, shown, digest, values, run)
     log.debug("Stored performance data %s (%d figures)", dataset_id, len(values))
     return FileOutcome(name, "added", dataset_id, 0, data=True)
 

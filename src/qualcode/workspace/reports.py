@@ -13,10 +13,10 @@ import pandas as pd
 
 from qualcode import __version__
 from qualcode.codebook import resolve_codebook_path
-from qualcode.evidence.analysis import DOCUMENT, Analysis, analyse
+from qualcode.evidence.analysis import Analysis, analyse
 from qualcode.evidence.delta import Delta, daily_delta
+from qualcode.models import DOCUMENT
 from qualcode.outputs import unescape_cell, write_folder
-from qualcode.prereview.proposals import proposals_yaml
 from qualcode.prereview.summary import PreReview, before_the_week
 from qualcode.project import CONFIG_NAME, Project
 from qualcode.reports.briefing import render_briefing
@@ -128,9 +128,7 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
     not_voices = [*config.status.team_notes, DOCUMENT]  # neither the team's notes nor the documents are voices
     themes = (nightly_themes(project, codebook, now.segments, codings, day, previous, not_voices)
               if project.config.themes.nightly else None)
-    settings = project.config.prereview
-    prereview = before_the_week(now, values, hypotheses, codebook, config.status, settings.outlier,
-                                settings.indicator_codes)
+    prereview = before_the_week(now, values, hypotheses, codebook, config.status, project.config.prereview)
     about = {"project": project.config.name, "as of": day.isoformat(),
              "compared with": previous.isoformat() if previous else "nothing (first report)",
              "codebook": f"{codebook.name} {codebook.version}", "model": ", ".join(models) or "none yet",
@@ -150,7 +148,7 @@ def build_report(project: Project, day: dt.date | None = None) -> Report:
         (folder / ABOUT).write_text(json.dumps(recorded, indent=2) + "\n", encoding="utf-8")
         before = prereview.tables()
         write_tables(report_tables(now, delta) | (themes.tables() if themes is not None else {}) | before, folder)
-        (folder / PROPOSALS_YAML).write_text(proposals_yaml(prereview.proposals), encoding="utf-8")
+        (folder / PROPOSALS_YAML).write_text(prereview.proposals_yaml(), encoding="utf-8")
         write_workbook(folder / WORKBOOK, now, delta, codes, about, before if not prereview.empty else None)
         (folder / BRIEFING).write_text(render_briefing(
             now, delta, previous=previous.isoformat() if previous else None,

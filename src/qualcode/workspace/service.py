@@ -367,10 +367,9 @@ class Workspace:
         from qualcode.prereview.summary import before_the_week
         from qualcode.workspace.wiring import project_hypotheses
 
-        settings = self.project.config.prereview
         return before_the_week(analysis or self.analysis(), self.indicator_values(),
                                project_hypotheses(self.project, self.codebook), self.codebook,
-                               self.project.config.evidence.status, settings.outlier, settings.indicator_codes)
+                               self.project.config.evidence.status, self.project.config.prereview)
 
     def statements(self) -> pd.DataFrame:
         """Coded statements: one row per (statement, assigned code), most confident first."""

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode.errors import TooFewStatements
+from qualcode.models import DOCUMENT
 from qualcode.outputs import write_csv, write_folder
 from qualcode.project import Project
 from qualcode.review.decisions import current_codings
@@ -45,6 +46,7 @@ def project_themes(project: Project, low_confidence: float | None = None, settin
     codebook = project_codebook(project)
     with Store(project.store_path) as store:
         segments, codings = store.segments(), current_codings(store, codebook, project_coding_digest(project))
+    segments = segments[segments["source_type"] != DOCUMENT].reset_index(drop=True)  # what people said, only
     pool = uncovered_statements(segments, codings, low_confidence)
     if len(pool) < settings.min_statements:  # say so before loading any model
         raise TooFewStatements(f"Only {len(pool)} statements no code holds above {low_confidence}; at least "
