@@ -81,7 +81,7 @@ def assess_indicators(values: pd.DataFrame, codebook: Codebook, codes: Mapping[s
         gaps = {name: (value - other) / abs(other) for name, other in compared.items() if other}
         flag, gap = _flag(gaps, better, outlier)
         rows.append({
-            "indicator": indicator, "code_id": code, "mapped_by": how, "unit": unit, "better": better or "",
+            "indicator": indicator, "code_id": code or "", "mapped_by": how, "unit": unit, "better": better or "",
             "period": latest["period"], "value": value,
             "previous_period": before["period"] if before is not None else "",
             "previous": float(before["value"]) if before is not None else float("nan"),

@@ -63,8 +63,8 @@ def propose_hypotheses(documents: pd.DataFrame, indicators: pd.DataFrame, hypoth
                                  f"{cite(top['role'], top.get('page'), top.get('section'))}",
                      "match": text})
     for _, row in indicators[indicators["flag"] == WORSE].iterrows():
-        if not isinstance(row["code_id"], str):
-            continue
+        if not row["code_id"]:
+            continue  # an outlier on no line of enquiry: map it (prereview.indicator_codes) to propose it
         rows.append({"basis": "data", "statement": f"{row['indicator']} is worse than its comparators"
                      f"{' and ' + row['trend'] if row['trend'] == 'worsening' else ''}.",
                      "codes": [row["code_id"]], "keywords": keywords_of(str(row["indicator"])),

@@ -22,7 +22,7 @@ WEAKNESS = re.compile(
     r"too (?:high|many|low|few|slow|long|variable)|remains? (?:too |a )?(?:high|low|challeng|concern|variable)|"
     r"is a (?:challenge|concern|risk|weakness)|(?:greatest|main|key) (?:single )?risk|reliance on|gaps? in|"
     r"inconsistent|insufficient|incomplete|late\b|delay(?:ed|s)?\b|concern(?:ed)? (?:that|about)|poor|weak(?:ness)?|"
-    r"inadequate|fail(?:s|ed|ing)?\b|backlog|drift)")
+    r"fail(?:s|ed|ing)?\b|backlog|drift)")
 STRENGTH = re.compile(
     r"(?i)\b(?:(?:is|are) (?:a |our )?(?:key |particular )?strengths?|strengths? (?:is|are|include)|"
     r"(?:is|are) (?:consistently )?(?:timely|robust|effective|embedded|strong|good|outstanding|up to date|"
