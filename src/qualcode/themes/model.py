@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
+from threadpoolctl import threadpool_limits
 
 from qualcode.errors import TooFewStatements
 from qualcode.nlp import DEFAULT_SPACY_MODEL, lemma_pipeline
@@ -134,7 +135,7 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
         neighbours = self.neighbours or max(2, min(15, count // 10))
         umap = UMAP(n_neighbors=neighbours, n_components=min(5, count - 2), min_dist=0.0, metric="cosine",
                     random_state=self.random_state, precomputed_knn=nearest_neighbours(vectors[kept], neighbours))
-        hdbscan = HDBSCAN(min_cluster_size=size, min_samples=self.min_samples, metric="euclidean",
+        hdbscan = HDBSCAN(min_cluster_size=size, min_samples=self.min_samples, metric="euclidean", core_dist_n_jobs=1,
                           cluster_selection_method=self.cluster_selection, prediction_data=True)
         # min_df stays 1: BERTopic fits the vectorizer on one document per topic, so a word only one theme says
         # (its most telling word) is in one document.
@@ -147,7 +148,9 @@ class TopicModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # scikit-l
         model = BERTopic(embedding_model=_phrase_encoder(self.embedding_model), umap_model=umap, hdbscan_model=hdbscan,
                          vectorizer_model=vectorizer, representation_model=phrases, top_n_words=2 * self.keywords,
                          calculate_probabilities=False, verbose=False)
-        with warnings.catch_warnings():  # UMAP says a fixed seed means one thread: that is the point of the seed
+        # UMAP says a fixed seed means one thread: that is the point of the seed. BLAS and OpenMP get one thread
+        # too, so the same vectors give the same themes however loaded the machine is.
+        with warnings.catch_warnings(), threadpool_limits(limits=1):
             warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
             # our neighbours come without UMAP's search index: only `transform` needs it, and themes never call it
             warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]", category=UserWarning)
@@ -192,19 +195,36 @@ def _short(text: str, words: int) -> bool:
 
 
 EXACT_NEIGHBOURS = 20_000  # statements up to which neighbours are found exactly, by one matrix product per block
+NEIGHBOUR_BLOCK = 2048  # rows of the similarity matrix held at once (2048 x 20,000 floats: 160 MB)
+DISTANCE_DECIMALS = 6  # closer than this, two neighbours are tied and the earlier statement comes first
 
 
 def nearest_neighbours(vectors: np.ndarray, count: int) -> tuple[np.ndarray | None, np.ndarray | None, None]:
     """Each statement's `count` nearest (itself first) by cosine, for UMAP's graph. UMAP finds them itself with a
     distance function called pair by pair (23 s for 3,800 statements on 2 cores); a matrix product gives the same
-    neighbours in a fraction of a second. Above `EXACT_NEIGHBOURS` UMAP's own approximate search is left to it."""
+    neighbours in a fraction of a second. Above `EXACT_NEIGHBOURS` UMAP's own approximate search is left to it.
+
+    Ties are broken the same way every time: a statement said twice has two neighbours at distance 0, and which
+    came first followed the last bits of the product, so the same vectors gave different themes on one CPU.
+    Distances are rounded, ties go to the earlier statement, and a statement is always its own first neighbour
+    (which UMAP assumes)."""
     if len(vectors) > EXACT_NEIGHBOURS or count >= len(vectors):
         return None, None, None
-    from sklearn.neighbors import NearestNeighbors
-
-    finder = NearestNeighbors(n_neighbors=count, metric="cosine", algorithm="brute").fit(vectors)
-    distances, indices = finder.kneighbors(vectors)
-    return indices, distances.astype(np.float32), None
+    unit = np.asarray(vectors, dtype=np.float64)
+    unit = unit / np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
+    total = len(unit)
+    indices = np.empty((total, count), dtype=np.int64)
+    for start in range(0, total, NEIGHBOUR_BLOCK):
+        rows = np.arange(start, min(start + NEIGHBOUR_BLOCK, total))
+        steps = np.rint(np.clip(1.0 - unit[rows] @ unit.T, 0.0, 2.0) * 10 ** DISTANCE_DECIMALS).astype(np.int64)
+        keys = steps * total + np.arange(total)  # one key per pair: distance first, then the statement
+        keys[np.arange(len(rows)), rows] = -1  # itself first
+        nearest = np.argpartition(keys, count - 1, axis=1)[:, :count]
+        indices[rows] = np.take_along_axis(nearest, np.argsort(np.take_along_axis(keys, nearest, axis=1), axis=1),
+                                           axis=1)
+    distances = np.clip(1.0 - np.einsum("ij,ikj->ik", unit, unit[indices]), 0.0, 2.0)
+    distances[:, 0] = 0.0
+    return indices, np.round(distances, DISTANCE_DECIMALS).astype(np.float32), None
 
 
 def said_together(keywords: list[str], statements: list[list[str]]) -> list[str]:
