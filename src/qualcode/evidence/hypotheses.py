@@ -55,11 +55,19 @@ class Hypothesis(BaseModel):
         return "strength" if self.supported_by == "area_for_improvement" else "area_for_improvement"
 
     def keyword_pattern(self) -> re.Pattern[str] | None:
-        """Matches any keyword at a word start, ignoring case and spacing ('board' also finds 'boards')."""
+        """Matches any keyword at a word start, ignoring case and spacing ('board' also finds 'boards', 'family'
+        'families': keywords are often drawn in the singular)."""
         if not self.keywords:
             return None
-        words = (r"\s+".join(re.escape(w) for w in k.split()) for k in self.keywords)
+        words = (r"\s+".join(_word_start(w) for w in k.split()) for k in self.keywords)
         return re.compile(r"\b(?:" + "|".join(words) + ")", re.IGNORECASE)
+
+
+def _word_start(word: str) -> str:
+    """A keyword word as the start of a word: one in -y also as its plural in -ies."""
+    if len(word) > 3 and word[-1] in "yY" and word[-2].lower() not in "aeiou":
+        return re.escape(word[:-1]) + "(?:y|ies)"
+    return re.escape(word)
 
 
 class HypothesisSet(BaseModel):

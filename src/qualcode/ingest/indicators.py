@@ -11,15 +11,14 @@ never with the cell's content.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from qualcode.errors import BadIndicators, CorruptDocument
+from qualcode.errors import BadIndicators, BadTable, NoTextColumn
+from qualcode.ingest.tables import read_sheets
 from qualcode.schemas import INDICATOR_VALUES
-from qualcode.text import decode
 
 OWN_SERIES = "value"
 ALIASES = {
@@ -53,22 +52,12 @@ def _roles(columns: list[object]) -> dict[str, str] | None:
 def read_indicators(path: Path, data: bytes) -> pd.DataFrame | None:
     """The table's figures in long form (`INDICATOR_VALUES` but dataset_id), or None when it is not performance
     data (then it is read as a questionnaire)."""
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx") or not data.strip():
+    if path.suffix.lower() not in (".csv", ".xlsx") or not data.strip():
         return None
-    if suffix == ".csv":
-        text, _ = decode(data, path)
-        try:
-            sheets = {"": pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False,
-                                      skipinitialspace=True)}
-        except (pd.errors.ParserError, pd.errors.EmptyDataError):
-            return None  # the questionnaire reader says what is wrong with it
-    else:
-        try:
-            sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object, engine="openpyxl",
-                                   keep_default_na=False)
-        except Exception:  # openpyxl raises zipfile, KeyError and XML errors for damaged files
-            raise CorruptDocument("The Excel workbook cannot be opened.", path=path) from None
+    try:
+        sheets, _ = read_sheets(path, data)
+    except (BadTable, NoTextColumn):
+        return None  # the questionnaire reader says what is wrong with it
     parts = [_long(path, frame, roles) for frame in sheets.values()
              if (roles := _roles(list(frame.columns))) is not None]
     if not parts:

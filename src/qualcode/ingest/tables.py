@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -21,32 +22,48 @@ QUESTION_SPEAKER = "Question"
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-def read_csv(path: Path, data: bytes) -> ParsedFile:
-    text, encoding = decode(data, path)
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.ParserError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        raise BadTable("The CSV rows do not match its header.", path=path,
-                       line=int(line.group(1)) if line else None) from None
-    except pd.errors.EmptyDataError:
-        raise NoTextColumn("The CSV has no header row.", path=path, line=1) from None
-    return _answers(path, frame, fmt="csv", encoding=encoding, first_row_line=2)
+def read_sheets(path: Path, data: bytes) -> tuple[dict[str, pd.DataFrame], str | None]:
+    """A CSV's table ("" its name) or every sheet of a workbook, each cell as written (a blank cell is ""), and
+    the CSV's encoding. Performance data and questionnaires are both told from this one reading: a file is parsed
+    once however many readers look at it (each gets its own copies)."""
+    sheets, encoding = _sheets(path.suffix.lower(), data, path)
+    return {name: frame.copy() for name, frame in sheets.items()}, encoding
 
 
-def read_xlsx(path: Path, data: bytes) -> ParsedFile:
-    """Every sheet that holds free-text answers, in order ("N/A" and "None" are answers, not blanks); each
-    later sheet's respondents are labelled with its number, so they are not taken for the first sheet's."""
+@lru_cache(maxsize=1)
+def _sheets(suffix: str, data: bytes, path: Path) -> tuple[dict[str, pd.DataFrame], str | None]:
+    if suffix == ".csv":
+        text, encoding = decode(data, path)
+        try:
+            frame = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, skipinitialspace=True)
+        except pd.errors.ParserError as exc:
+            line = re.search(r"line (\d+)", str(exc))
+            raise BadTable("The CSV rows do not match its header.", path=path,
+                           line=int(line.group(1)) if line else None) from None
+        except pd.errors.EmptyDataError:
+            raise NoTextColumn("The CSV has no header row.", path=path, line=1) from None
+        return {"": frame}, encoding
     try:
         sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object, engine="openpyxl",
                                keep_default_na=False)
     except Exception:  # openpyxl raises zipfile, KeyError and XML errors for damaged files
         raise CorruptDocument("The Excel workbook cannot be opened.", path=path) from None
+    return {str(name): frame.where(frame.notna(), "") for name, frame in sheets.items()}, None
+
+
+def read_csv(path: Path, data: bytes) -> ParsedFile:
+    sheets, encoding = read_sheets(path, data)
+    return _answers(path, sheets[""], fmt="csv", encoding=encoding, first_row_line=2)
+
+
+def read_xlsx(path: Path, data: bytes) -> ParsedFile:
+    """Every sheet that holds free-text answers, in order ("N/A" and "None" are answers, not blanks); each
+    later sheet's respondents are labelled with its number, so they are not taken for the first sheet's."""
+    sheets, _ = read_sheets(path, data)
     parsed: list[ParsedFile] = []
     for number, frame in enumerate(sheets.values(), start=1):
         try:
-            parsed.append(_answers(path, frame.where(frame.notna(), ""), fmt="xlsx", encoding=None,
-                                   first_row_line=2, sheet=number))
+            parsed.append(_answers(path, frame, fmt="xlsx", encoding=None, first_row_line=2, sheet=number))
         except NoTextColumn:
             continue  # a sheet of ratings or lookups
     if not parsed:

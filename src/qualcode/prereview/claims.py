@@ -51,7 +51,7 @@ def lean(evidence: pd.DataFrame) -> str:
     """Which way a document's weighed claims lean: 'for', 'against', 'mixed', or '' when there are none. One
     statement leans a document (it says what it says), as long as the other side weighs under 1/1.5 of it."""
     weighed = evidence[evidence["side"].isin(SIDES) & (evidence["weight"] > 0)]
-    if weighed.empty or "source_id" not in weighed:
+    if weighed.empty:
         return ""
     weights = weighed.groupby("side")["weight"].sum()
     counts = weighed.groupby("side").size()

@@ -9,27 +9,28 @@ every one by as much is flagged too: a strength the documents may claim).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import pandas as pd
 
 from qualcode.codebook.model import Codebook
 from qualcode.ingest.indicators import OWN_SERIES, period_key
-from qualcode.themes.filters import singular
+from qualcode.themes.filters import keyword_tokens
+from qualcode.themes.model import keyword_stop_words
 
 ASSESSMENT_COLUMNS = ["indicator", "code_id", "mapped_by", "unit", "better", "period", "value", "previous_period",
                       "previous", "trend", "comparators", "gap", "flag"]
 WORSE, BETTER = "worse than comparators", "better than comparators"
 STEADY = 0.02  # a change of less than this share of the earlier figure is no change
-_WORDS = re.compile(r"[^\W\d_]{3,}")
-_FILLER = frozenset({"the", "and", "with", "within", "per", "for", "who", "were", "are", "from", "rate", "number",
-                     "percentage", "proportion", "total", "children", "child", "year", "months", "days", "which",
-                     "that", "this", "have", "has", "into", "than", "all", "new", "average"})
+# words every indicator's name or every code's definition may say: they tell no line of enquiry from another
+MEASURES = frozenset({"rate", "number", "percentage", "proportion", "total", "children", "child", "year", "month",
+                      "day", "new", "average"})
 
 
 def _words(text: str) -> set[str]:
-    return {singular(w) for w in _WORDS.findall(text.lower()) if w not in _FILLER}
+    """The words of a name or a definition that can tell one line of enquiry from another (`keyword_tokens`, the
+    one tokeniser for keywords: singular, stop words and numbers left out), without the words of measurement."""
+    return {w for w in keyword_tokens(text, keyword_stop_words()) if len(w) > 2 and w not in MEASURES}
 
 
 def code_for(indicator: str, codebook: Codebook) -> str | None:

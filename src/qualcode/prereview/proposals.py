@@ -20,26 +20,26 @@ from qualcode.codebook.model import Codebook
 from qualcode.evidence.hypotheses import HypothesisSet, leaf_codes
 from qualcode.prereview.claims import cite
 from qualcode.prereview.indicators import WORSE, describe
+from qualcode.themes.filters import keyword_tokens
+from qualcode.themes.model import keyword_stop_words
 
 PROPOSAL_COLUMNS = ["proposal_id", "basis", "statement", "codes", "supported_by", "keywords", "evidence",
                     "tested_by"]
 _LEAD = re.compile(r"(?i)^(?:however,?\s*|but\s+)?(?:we (?:recognise|recognize|acknowledge|accept|know|are aware) "
                    r"that\s+|an? areas? (?:for|of) (?:development|improvement) (?:is|remains)\s+)")
-_WORDS = re.compile(r"[^\W\d_][^\W\d_'-]{3,}")
+# a stated weakness's own preamble, and words of measurement: no keyword of the claim
+_PREAMBLE = frozenset({"recognise", "recognize", "need", "remain", "council", "area", "development", "improvement",
+                       "consistently", "percentage", "rate", "number", "proportion", "still", "further"})
 KEYWORDS = 5
 MAX_STATED = 10
 
 
 def keywords_of(text: str, count: int = KEYWORDS) -> list[str]:
-    """The distinctive words of a sentence or an indicator's name, in order, for a hypothesis's `keywords`."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    common = ENGLISH_STOP_WORDS | {"recognise", "recognize", "need", "needs", "remains", "remain", "council",
-                                   "area", "areas", "development", "improvement", "consistently", "percentage",
-                                   "rate", "number", "proportion", "within", "per", "still", "further"}
+    """The distinctive words of a sentence or an indicator's name, in order, for a hypothesis's `keywords`: the
+    words themes draw keywords from (`keyword_tokens`), four letters or more."""
     found: list[str] = []
-    for word in _WORDS.findall(text.lower()):
-        if word not in common and word not in found:
+    for word in keyword_tokens(text, keyword_stop_words()):
+        if len(word) > 3 and word not in _PREAMBLE and word not in found:
             found.append(word)
     return found[:count]
 
