@@ -119,3 +119,26 @@ def test_the_word_lists_read_from_the_cache_are_the_ones_built(tmp_path: Path, m
         assert words.lexicon() == built
     finally:
         words.lexicon.cache_clear()
+
+
+def test_a_written_document_keeps_its_terms_and_names_its_people_only_with_capitals(detector: Detector) -> None:
+    """Seen on a real published manual (Debian's Developer's Reference): a project's name and the fields of its
+    forms, capitalised as terms, and every lower-case use of the name in paths and addresses became people."""
+    texts = ["Debian supports an ever-increasing number of architectures.",
+             "Put the team's members in the Uploaders field and the list address in the Maintainer field.",
+             "Interacting with prospective Debian developers is described in Specifying the package section.",
+             "Edit debian/rules and write to the list at lists.debian.org before you upload.",
+             "Ask Marta Kowalczyk, who maintains the package, before changing it."]
+    gate = Anonymiser(detector, Pseudonyms(b"document"))
+    found = [text[f.start:f.end] for text, fs in zip(texts, gate.find(texts), strict=True) for f in fs]
+    assert not {"Uploaders", "Maintainer", "Interacting", "Specifying"} & set(found), found
+    assert not [f for f in found if f.islower()], found  # "debian" in a path or an address is no one
+    assert "Marta Kowalczyk" in found
+
+
+def test_a_transcript_in_lower_case_is_still_swept_for_a_name_found_once(detector: Detector) -> None:
+    texts = ["interviewer: so who rang you", "interviewee: mrs okonkwo rang me on the monday",
+             "interviewee: and okonkwo said the school knew"]
+    gate = Anonymiser(detector, Pseudonyms(b"sweep"))
+    found = [text[f.start:f.end] for text, fs in zip(texts, gate.find(texts), strict=True) for f in fs]
+    assert found.count("okonkwo") == 2, found

@@ -282,11 +282,17 @@ class NameEvidence:
             person, specific = person + 1.5, True
         if common and place >= 2.5:
             generic -= 1.0  # a town that is also a word ("wigan" the cloth): the gazetteer outweighs the dictionary
-        elif common:  # an everyday word, unless the document capitalises it inside a sentence ("we had Grace")
-            generic -= 1.0 if profile.cased and capital and not initial else 2.5
-        elif lex.zipf(bare) < 3.0 and len(bare) >= 3:
+        elif common and profile.cased and capital and not initial and (bare in lex.first_names
+                                                                       or bare in lex.surnames):
+            generic -= 1.0  # an everyday word that is a name too, capitalised inside a sentence ("we had Grace")
+        elif common:  # an everyday word, capitalised or not: a field of a form, a heading's word, a term
+            generic -= 2.5
+        elif lex.zipf(bare) < 3.0 and len(bare) >= 3 and bare not in lex.dictionary and not lex.inflects(bare):
             generic += 1.0
         context_person, context_place = _context(token, text_of_doc, lex)
+        if (profile.cased and capital and not initial and not common and token.ent_type_ != "PERSON"
+                and not (context_person or context_place) and lex.is_term(bare)):
+            return None  # a word of the dictionary capitalised as a term ("the Maintainer field"), nothing more
         if context_person >= 4.0:
             pass  # after "Mrs" or "is called" the tagger's guess of a verb counts for nothing
         elif (not capital or not profile.cased) and token.pos_ in CLOSED_CLASSES:
@@ -306,7 +312,11 @@ class NameEvidence:
         place += context_place
         if bare in label_words:
             person, specific = person + 3.0, True
-        elif bare in seen and (capital or not common or bare in lex.towns):
+        elif (bare in seen and (capital or not common or bare in lex.towns)
+              and (capital or not profile.cased
+                   or not in_a_technical_word(text_of_doc, token.idx, token.idx + len(text)))):
+            # found as a name elsewhere in the document, though where names are written with capitals, not in
+            # lower case inside a path, an address or a package's name ("debian-devel", "debian/rules")
             person, specific = person + (1.5 if common else 2.5), True
         if foreign:
             generic -= 2.0
@@ -354,6 +364,29 @@ def _neighbour(doc: Doc, i: int, step: int) -> int | None:
     while 0 <= j < len(doc) and fold(doc[j].text) in {"um", "uh", "erm", "er", "umm", "uhh"}:
         j += step
     return j if 0 <= j < len(doc) and j != i + step * 4 else None
+
+
+_OPENING = re.compile(r"(?:^|[.!?]\s+|\n\s*)[\"'“‘(]?([^\W\d_])")
+
+
+def writes_capitals(texts: Sequence[str]) -> bool:
+    """Whether a document's sentences open with capitals (half of them or more): where they do, so do its names;
+    an auto-transcript in lower case says nothing by its capitals. (On raw text, for the sweep; the evidence's own
+    profile reads spaCy's tokens.)"""
+    openings = [m.group(1) for text in texts for m in _OPENING.finditer(text)]
+    return len(openings) >= 3 and sum(c.isupper() for c in openings) >= 0.5 * len(openings)
+
+
+TECHNICAL_JOINS = frozenset("/._@:-~#")  # what joins the parts of a path, an address, a package, a handle
+
+
+def in_a_technical_word(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` is part of a longer word joined by `TECHNICAL_JOINS` with no space ("debian" of
+    "debian-devel" or "lists.debian.org"), not a word of its own ending a sentence ("then adebayo.")."""
+    before = start > 0 and text[start - 1] in TECHNICAL_JOINS and (text[start - 1] == "#" or (start > 1
+                                                                   and text[start - 2].isalnum()))
+    after = end + 1 < len(text) and text[end] in TECHNICAL_JOINS and text[end + 1].isalnum()
+    return before or after
 
 
 def _sentence_starts(doc: Doc) -> set[int]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from qualcode.anonymise.detector import Detector, merge_overlaps
 from qualcode.anonymise.entities import CONFIRMED, PLACEHOLDER, Finding, kind_of
+from qualcode.anonymise.evidence import in_a_technical_word, writes_capitals
 from qualcode.anonymise.lexicon import Lexicon, fold, lexicon
 from qualcode.anonymise.presidio import PhoneRecognizer, UkPostcodeRecognizer
 from qualcode.anonymise.pseudonyms import Pseudonyms
@@ -72,8 +73,11 @@ class Anonymiser:
                 self.pseudonyms.placeholder_for(finding.kind, text[finding.start:finding.end],
                                                 confirmed=finding.score >= CONFIRMED)
         sweep = _sweep_pattern(self.pseudonyms.known_originals(), lexicon())
-        return [merge_overlaps([*findings, *_swept(text, sweep, self.detector)], text)
-                for text, findings in zip(texts, detected, strict=True)]
+        swept = [_swept(text, sweep, self.detector) for text in texts]
+        if writes_capitals(texts):
+            swept = _as_written(texts, swept)
+        return [merge_overlaps([*findings, *again], text)
+                for text, findings, again in zip(texts, detected, swept, strict=True)]
 
     def detect_file(self, parsed: ParsedFile, meta: SourceMeta | None = None
                     ) -> tuple[dict[str, str], list[list[Finding]]]:
@@ -222,11 +226,32 @@ def _sweep_pattern(originals: dict[str, str], words: Lexicon) -> re.Pattern[str]
     return re.compile(rf"(?<![\w\[])(?:{'|'.join(alternatives)})(?![\w\]])", re.IGNORECASE)
 
 
-def _swept(text: str, pattern: re.Pattern[str] | None, detector: Detector) -> Iterable[Finding]:
+def _swept(text: str, pattern: re.Pattern[str] | None, detector: Detector) -> list[Finding]:
     if pattern is None:
         return []
     return [Finding(m.start(), m.end(), "PERSON", 0.5) for m in pattern.finditer(text)
             if not detector.is_allowed(m.group(0)) and not _OWN_PSEUDONYM_AFTER.match(text, m.end())]
+
+
+EVERYDAY_HERE = 3  # lower-case uses of a word, more than its capitalised ones, that make it a word of this document
+
+
+def _as_written(texts: Sequence[str], swept: list[list[Finding]]) -> list[list[Finding]]:
+    """A document written with capitals writes names with capitals. A confirmed value it writes in lower case
+    `EVERYDAY_HERE` times or more, and more often than with a capital, is one of its everyday words ("maintainer"
+    in a manual of the Debian project), and is not swept in lower case; nor is a lower-case part of a path, an
+    address or a channel ("debian/rules", "#debian"); a name typed once in lower case ("then adebayo fixed it")
+    still is."""
+    lower: Counter[str] = Counter()
+    capitalised: Counter[str] = Counter()
+    for text, found in zip(texts, swept, strict=True):
+        for finding in found:
+            value = text[finding.start:finding.end]
+            (lower if value.islower() else capitalised)[value.casefold()] += 1
+    everyday = {v for v, n in lower.items() if n >= EVERYDAY_HERE and n > capitalised[v]}
+    return [[f for f in found if not (text[f.start:f.end].islower() and (
+                text[f.start:f.end] in everyday or in_a_technical_word(text, f.start, f.end)))]
+            for text, found in zip(texts, swept, strict=True)]
 
 
 # --- residual risk: a second, independent look at text that is meant to be anonymous ------------------------

@@ -40,6 +40,10 @@ def fold(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+_ENDINGS = (("ies", "y"), ("s", ""), ("es", ""), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("ers", ""),
+            ("ers", "e"))  # an English word's endings, and what the word may have lost to take one
+
+
 @dataclass(frozen=True)
 class Lexicon:
     first_names: frozenset[str]
@@ -68,10 +72,19 @@ class Lexicon:
         first, surname = folded in self.first_names, folded in self.surnames
         if folded in self.dictionary:  # a name that is also a word is everyday only when the word is common
             return frequency >= (4.0 if first else 3.5 if surname else 2.5)
+        if not first and not surname and folded not in self.towns and frequency >= 2.5 and self.inflects(folded):
+            return True  # "interacting", "maintainers": a dictionary word with an ending is as everyday as the word
         if folded in self.headwords:  # "box", "okay": a headword, unless it is somebody's first name or a place
             return not first and frequency >= (4.7 if folded in self.towns else 3.0)
         # gonna, yeah: everyday though no dictionary has them (but "leeds" and "rotherham" are places)
         return not first and not surname and folded not in self.towns and frequency >= 4.0
+
+    def is_term(self, word: str) -> bool:
+        """A word of the dictionary, or one with an ending ("maintainer", "uploaders", "recompilation"), that no
+        list knows as a name or a place: written with a capital inside a sentence, a document's term."""
+        folded = fold(word)
+        return ((folded in self.dictionary or self.inflects(folded)) and not self.is_name(folded)
+                and folded not in self.towns and folded not in self.cities)
 
     def is_name(self, word: str) -> bool:
         folded = fold(word)
@@ -80,14 +93,18 @@ class Lexicon:
     def is_acronym(self, word: str) -> bool:
         return bool(_ACRONYM.match(word)) and len(word) <= 6
 
+    def inflects(self, folded: str) -> bool:
+        """A dictionary word with an English ending ("specifying", "maintainers", "referrals")."""
+        return any(stem != folded and len(stem) >= 3 and stem + restore in self.dictionary
+                   for ending, restore in _ENDINGS for stem in (folded.removesuffix(ending),))
+
     def is_plural_word(self, word: str) -> bool:
         """An English word with an ending ("caseloads", "referrers", "annotating"), not a place that merely ends
         like one ("harehills", "grenoside")."""
         folded = fold(word)
         if folded in self.first_names or folded in self.surnames:  # "thomas", "dobbs", "lewis"
             return False
-        for ending, restore in (("ies", "y"), ("s", ""), ("es", ""), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"),
-                                ("ers", ""), ("ers", "e")):
+        for ending, restore in _ENDINGS:
             stem = folded.removesuffix(ending)
             if stem != folded and len(stem) >= 3 and ((stem + restore) in self.dictionary
                                                       or self.zipf(stem + restore) >= 1.5):
