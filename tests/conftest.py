@@ -44,6 +44,8 @@ SEEDED = REPO / "tests" / "data" / "seeded"
 ARTIFACTS = REPO / "test-artifacts"  # screenshots and other things a person may want to look at after CI
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]  # nothing of its own reaches the network
+# the machine's user cache (read before any test moves HOME): subprocesses of the tests share it as projects do
+USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 WEEK_START = dt.date(2026, 3, 9)  # the sample review week runs Monday 9 to Thursday 12 March 2026
 
 
@@ -278,6 +280,8 @@ def real_pdf() -> Path:
 def offline_env(tmp_path: Path) -> tuple[dict[str, str], Path]:
     """An environment for a qualcode subprocess that cannot reach beyond loopback, with its own HOME (so a
     test can see that nothing is written to ~/.prefect) and without HF_HUB_OFFLINE (qualcode must set it).
+    The user's cache stays the machine's (`USER_CACHE`), as it is for every project on one machine: what it holds is
+    built once (word lists, Prefect's migrated database, the codebooks' vectors), never a project's text.
     Returns the environment and the file where refused attempts are recorded."""
     guard = tmp_path / "guard"
     guard.mkdir(exist_ok=True)
@@ -286,7 +290,7 @@ def offline_env(tmp_path: Path) -> tuple[dict[str, str], Path]:
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(guard), "QUALCODE_NETWORK_LOG": str(log), "COLUMNS": "200",
-           "HOME": str(home)}
+           "HOME": str(home), "XDG_CACHE_HOME": str(USER_CACHE)}
     for name in ("HF_HUB_OFFLINE", "PREFECT_API_URL", "PREFECT_HOME"):
         env.pop(name, None)
     return env, log

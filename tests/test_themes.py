@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -217,3 +218,16 @@ def test_themes_leave_out_backchannels_and_other_languages_and_label_by_phrases(
     assert any(" " in k for ks in found.themes["keywords"] for k in ks.split(", "))  # phrases, not only words
     again = find_themes(statements, vectors, settings, embedding_model=embedder.embedding_backend)
     assert again.themes.to_dict("records") == found.themes.to_dict("records"), (again.themes, found.themes)
+
+
+def test_umaps_compiled_code_is_kept_on_disk_for_the_next_process() -> None:
+    """UMAP compiles its parallel functions without numba's cache: 10 to 13 s of every nightly report, again in
+    every process. Once the theme model has asked for it, they are kept on disk."""
+    import umap.umap_
+
+    from qualcode.themes.model import compiled_once
+
+    compiled_once()
+    umap.umap_.smooth_knn_dist(np.random.default_rng(0).random((20, 5)).astype(np.float32), 5.0)
+    cache = Path(umap.umap_.smooth_knn_dist._cache.cache_path)
+    assert list(cache.glob("*smooth_knn_dist*.nbi")) and list(cache.glob("*smooth_knn_dist*.nbc"))

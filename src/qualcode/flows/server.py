@@ -19,7 +19,9 @@ import atexit
 import json
 import logging
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -30,6 +32,7 @@ from qualcode.errors import ServerNotStarted
 from qualcode.flows.environment import prefect_environment, settings_from_environment_only
 from qualcode.lifetime import exit_with_parent
 from qualcode.offline import block_network
+from qualcode.usercache import user_cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,7 @@ def project_api(project_root: Path, timeout: float = 120.0) -> str:
     if (url := running_server(Path(home))) is not None:
         log.info("Using the project's Prefect server already running at %s (qualcode schedule): none started", url)
         return url
+    fresh = not seed_database(Path(home))
     for _ in range(3):  # another process may take the free port between choosing and binding it
         port = _free_port()
         process = _launch(project_root, EPHEMERAL, port)
@@ -55,6 +59,10 @@ def project_api(project_root: Path, timeout: float = 120.0) -> str:
             _wait_until_healthy(process, port, timeout, Path(home))
         except _ExitedEarly:
             continue
+        if fresh:  # Prefect created and migrated it: owner-only, as a seeded one is, and kept as the template
+            for made in Path(home).glob("prefect.db*"):
+                made.chmod(0o600)
+            keep_template(Path(home))
         _running[home] = (process, f"http://127.0.0.1:{port}/api")
         atexit.register(stop_local_server, process)
         return _running[home][1]
@@ -105,6 +113,58 @@ def stop_local_server(server: subprocess.Popen[bytes]) -> None:
 
 class _ExitedEarly(Exception):
     pass
+
+
+def template_path() -> Path:
+    """Prefect's database as its migrations leave it, for this Prefect release (in the user's cache)."""
+    from importlib.metadata import version
+
+    return user_cache_dir() / "prefect" / f"prefect-{version('prefect')}.db"
+
+
+def seed_database(home: Path) -> bool:
+    """Give a project's first Prefect server a database already migrated, copied from the user's cache: migrating
+    an empty one took 10 of the 15 s a first run spent starting Prefect. True when the project's database exists
+    now (it was there, or was seeded); False when this server will migrate its own."""
+    database = home / "prefect.db"
+    if database.exists():
+        return True
+    template = template_path()
+    if not template.is_file():
+        return False
+    staged = home / f".prefect.db.{os.getpid()}.tmp"
+    try:
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        shutil.copyfile(template, staged)
+        os.chmod(staged, 0o600)
+        os.replace(staged, database)
+    except OSError:
+        staged.unlink(missing_ok=True)
+        return False
+    log.debug("Prefect's database seeded from %s", template)
+    return True
+
+
+def keep_template(home: Path) -> None:
+    """Keep the database a project's first server has just migrated, before any flow run wrote to it, as the
+    template for the next project's (Prefect's own tables only: block types and schemas, never a run)."""
+    template = template_path()
+    if template.is_file():
+        return
+    staged = template.with_name(f".{template.name}.{os.getpid()}.tmp")
+    try:
+        template.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with sqlite3.connect(f"file:{home / 'prefect.db'}?mode=ro", uri=True) as source, \
+                sqlite3.connect(staged) as copy:
+            if source.execute("SELECT COUNT(*) FROM flow_run").fetchone()[0]:
+                return  # not as migrations left it: never a template
+            source.backup(copy)
+        os.chmod(staged, 0o600)
+        os.replace(staged, template)
+    except (OSError, sqlite3.Error) as exc:
+        log.debug("Prefect's database was not kept as a template (%s)", type(exc).__name__)
+    finally:
+        staged.unlink(missing_ok=True)
 
 
 def _free_port() -> int:
