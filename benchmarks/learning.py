@@ -31,6 +31,7 @@ from qualcode.errors import BadHypotheses
 from qualcode.evidence.hypotheses import HypothesisSet, load_hypotheses
 from qualcode.evidence.truth import load_truth, score_verdicts
 from qualcode.evidence.weighing import review_list
+from qualcode.samples import week_nights
 from qualcode.workspace import Workspace
 from qualcode.workspace.ingest import copy_into_inbox
 from qualcode.yamlfile import load_with_lines, strip_lines
@@ -85,9 +86,9 @@ def run_week(week: Path, root: Path, per_night: int) -> tuple[pd.DataFrame, int,
     hypotheses = load_hypotheses(root / "hypotheses.yaml", workspace.codebook)
     quotes, days = load_stance(week / STANCE), load_truth(week / "truth.yaml").days
     frames, decided, corrections = [], 0, 0
-    folders = sorted(p for p in week.iterdir() if p.is_dir())
-    for folder, day in zip(folders, days, strict=True):
-        copy_into_inbox(workspace.project, folder)
+    for night, day in zip(week_nights(week), days, strict=True):
+        for folder in night:
+            copy_into_inbox(workspace.project, folder)
         workspace.ingest()
         workspace.code()
         as_of = dt.date.fromisoformat(day)

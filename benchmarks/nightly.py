@@ -26,7 +26,7 @@ from benchmarks.timing import timed_process
 from qualcode.flows.environment import use_project_prefect
 from qualcode.nlp import lemma_pipeline, ner_pipeline, sentence_pipeline
 from qualcode.project import init_project
-from qualcode.samples import samples_dir
+from qualcode.samples import samples_dir, week_nights
 
 NEW_DAY = 8
 
@@ -100,8 +100,8 @@ def measure_processes() -> list[Figure]:
     week = samples_dir() / "review_week"
     root = init_project(work / "week").root
     shutil.copyfile(week / "hypotheses.yaml", root / "hypotheses.yaml")
-    for day in sorted(p for p in week.iterdir() if p.is_dir()):
-        shutil.copytree(day, root / "inbox" / day.name)
+    for folder in (folder for night in week_nights(week) for folder in night):
+        shutil.copytree(folder, root / "inbox" / folder.name)
 
     def run() -> float:
         return timed_process([*qualcode_command(), "nightly", str(root), "--date", "2026-03-12"])

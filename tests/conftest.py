@@ -30,6 +30,7 @@ from qualcode.coders.backends import EMBEDDING_BACKENDS, BaseEmbedder
 from qualcode.coders.packaged import MODELS_ENV
 from qualcode.nlp import sentence_pipeline
 from qualcode.project import Project, init_project
+from qualcode.samples import week_nights
 from qualcode.segment import Segmenter
 from qualcode.workspace.ingest import ingest_inbox
 from qualcode.workspace.reports import Report
@@ -82,10 +83,8 @@ def make_project(root: Path, *sample_dirs: Path) -> Project:
 
 
 def review_week_nights() -> list[list[Path]]:
-    """The sample week's folders as its nights take them (as `qualcode demo` does): each day's folder, and with the
-    first the documents and data read before the week (`pre-review/`)."""
-    days = sorted(p for p in REVIEW_WEEK.iterdir() if p.is_dir() and p.name.startswith("day"))
-    return [[REVIEW_WEEK / "pre-review", days[0]], *([day] for day in days[1:])]
+    """The sample week's folders as its nights take them (as `qualcode demo` does): `samples.week_nights`."""
+    return week_nights(REVIEW_WEEK)
 
 
 @pytest.fixture(scope="session")

@@ -19,9 +19,9 @@ from qualcode.errors import BadDecisions
 from qualcode.project import Project
 from qualcode.themes.analysis import Themes
 from qualcode.themes.coverage import framework_coverage
-from qualcode.themes.filters import keyword_tokens, singular
+from qualcode.themes.filters import keyword_stop_words, keyword_tokens, singular
 from qualcode.themes.framing import LOOSE, NEAR, OUTSIDE, frame_themes
-from qualcode.themes.model import keyword_stop_words, said_together
+from qualcode.themes.model import said_together
 from qualcode.themes.tracking import GROWING, NEW, STEADY, track_themes
 from qualcode.workspace import Workspace
 from qualcode.workspace.codebooks import with_code

@@ -23,13 +23,15 @@ from qualcode.themes.filters import (
     BACKCHANNEL,
     NO_SUBJECT,
     OTHER_LANGUAGE,
+    SPOKEN_FILLERS,
     backchannels,
     foreign_stop_words,
+    keyword_stop_words,
     keyword_tokens,
     other_language,
     singular,
 )
-from qualcode.themes.model import SPOKEN_FILLERS, TopicModel, keyword_stop_words
+from qualcode.themes.model import TopicModel
 from qualcode.workspace.coding import code_project
 from qualcode.workspace.themes import PROPOSED, ThemeReport, project_themes
 

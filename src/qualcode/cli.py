@@ -32,7 +32,7 @@ from qualcode.errors import BadConfig, BadDate, BadDecisions, OutputExists, Qual
 from qualcode.models import DOCUMENT
 from qualcode.offline import allow, forget_allowed, is_local, lock_down
 from qualcode.project import TIME_OF_DAY
-from qualcode.samples import PRE_REVIEW, samples_dir
+from qualcode.samples import samples_dir, week_nights
 from qualcode.workspace import IngestCounts, IngestReport, ReportSummary, Workspace
 
 if TYPE_CHECKING:
@@ -362,14 +362,13 @@ def demo(
         if not hypotheses.exists():
             shutil.copyfile(week / "hypotheses.yaml", hypotheses)
         console.print(f"Demo project: {project.root}", highlight=False, soft_wrap=True)
-        days = sorted(p for p in week.iterdir() if p.is_dir() and p.name.startswith("day"))
-        if (week / PRE_REVIEW).is_dir():  # the documents and data read before the week arrive with the first night
-            shutil.copytree(week / PRE_REVIEW, project.inbox / PRE_REVIEW, dirs_exist_ok=True)
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # the demo prints its own summary
         flow = _flow(project, "nightly_review")
         set_aside = 0
-        for day in days:
-            shutil.copytree(day, project.inbox / day.name, dirs_exist_ok=True)
+        for night in week_nights(week):  # the documents and data read before the week come with the first night
+            for folder in night:
+                shutil.copytree(folder, project.inbox / folder.name, dirs_exist_ok=True)
+            day = night[-1]
             with _stage(f"{day.name}: nightly flow (ingest, anonymise, code, report)"):
                 result = flow(project_dir=str(project.root.resolve()), day=_day_of(day))
             set_aside += _print_run(result.ingested, result.coded, result.report, title=day.name)

@@ -15,3 +15,12 @@ def samples_dir() -> Path:
         if (candidate / "review_week").is_dir():
             return candidate
     raise SamplesNotFound("The bundled sample corpora are not installed with this copy of qualcode.")
+
+
+def week_nights(week: Path) -> list[list[Path]]:
+    """A review week's folders as its nights take them: each day's folder (`day1`, `day2`, ...), the documents and
+    data read before the week (`pre-review/`, where there is one) with the first."""
+    days = sorted(p for p in week.iterdir() if p.is_dir() and p.name.startswith("day"))
+    before = [week / PRE_REVIEW] if (week / PRE_REVIEW).is_dir() else []
+    return [[*before, days[0]], *([day] for day in days[1:])] if days else []
+

@@ -15,8 +15,7 @@ import pandas as pd
 
 from qualcode.codebook.model import Codebook
 from qualcode.ingest.indicators import OWN_SERIES, period_key
-from qualcode.themes.filters import keyword_tokens
-from qualcode.themes.model import keyword_stop_words
+from qualcode.themes.filters import keyword_stop_words, keyword_tokens
 
 ASSESSMENT_COLUMNS = ["indicator", "code_id", "mapped_by", "unit", "better", "period", "value", "previous_period",
                       "previous", "trend", "comparators", "gap", "flag"]

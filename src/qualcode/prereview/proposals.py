@@ -20,8 +20,7 @@ from qualcode.codebook.model import Codebook
 from qualcode.evidence.hypotheses import HypothesisSet, leaf_codes
 from qualcode.prereview.claims import cite
 from qualcode.prereview.indicators import WORSE, describe
-from qualcode.themes.filters import keyword_tokens
-from qualcode.themes.model import keyword_stop_words
+from qualcode.themes.filters import keyword_stop_words, keyword_tokens
 
 PROPOSAL_COLUMNS = ["proposal_id", "basis", "statement", "codes", "supported_by", "keywords", "evidence",
                     "tested_by"]

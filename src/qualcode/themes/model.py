@@ -20,28 +20,17 @@ from qualcode.text import for_models
 from qualcode.themes.filters import (
     BACKCHANNEL,
     BACKCHANNEL_WORDS,
-    COURTESIES,
     NO_SUBJECT,
     OTHER_LANGUAGE,
-    OTHER_LANGUAGES,
-    REPLIES,
     SUBJECT_WORDS,
     backchannels,
-    foreign_stop_words,
+    keyword_stop_words,
     keyword_tokens,
     other_language,
 )
 
 MIN_STATEMENTS = 20  # below this, UMAP's neighbourhoods and HDBSCAN's clusters mean nothing
-# Talk is full of words that say nothing about a theme; without these, keywords read "yeah, think, actually".
-SPOKEN_FILLERS = ("yeah", "yes", "erm", "um", "uh", "mm", "ok", "okay", "laughs", "really", "actually", "just",
-                  "think", "know", "mean", "like", "sort", "kind", "bit", "lot", "thing", "things", "got", "going",
-                  "thats", "didnt", "dont", "doesnt", "wasnt", "isnt", "im", "ive", "youre", "weve", "theyre", "id",
-                  "hadnt", "wouldnt", "couldnt", "right", "say", "said", "honestly", "quite", "probably", "maybe",
-                  "did", "does", "make", "way", "want", "need", "good", "time",
-                  # spoken contractions, and the ends of contractions a transcript split off ("I' ll")
-                  "dunno", "gonna", "wanna", "gotta", "kinda", "sorta", "lemme", "gimme", "cuz", "cause", "ll", "ve",
-                  "re")
+
 
 
 @dataclass(frozen=True)
@@ -235,17 +224,6 @@ def said_together(keywords: list[str], statements: list[list[str]]) -> list[str]
     for words in statements:
         pairs.update({f"{a} {b}" for a, b in itertools.pairwise(words)})
     return [k for k in keywords if " " not in k or pairs[k] >= 2 or len(statements) < 2]
-
-
-@lru_cache(maxsize=1)
-def keyword_stop_words() -> frozenset[str]:
-    """Words never drawn as keywords: English stop words (scikit-learn's and spaCy's), spoken fillers, replies and
-    courtesies, and stop words of other languages that are not English words (`foreign_stop_words`)."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS | STOP_WORDS | set(SPOKEN_FILLERS) | REPLIES | COURTESIES) | \
-        foreign_stop_words(OTHER_LANGUAGES)
 
 
 def fit_topics(statements: pd.DataFrame, vectors: np.ndarray, settings: ThemeSettings,

@@ -45,9 +45,9 @@ def nightly_themes(project: Project, codebook: Codebook, segments: pd.DataFrame,
         team_notes: source types that are the team's own notes: not a voice, so never a theme's.
     """
     from qualcode.themes.analysis import find_themes, uncovered_statements
-    from qualcode.themes.filters import keyword_tokens
+    from qualcode.themes.filters import keyword_stop_words, keyword_tokens
     from qualcode.themes.framing import frame_themes
-    from qualcode.themes.model import ThemeSettings, keyword_stop_words
+    from qualcode.themes.model import ThemeSettings
     from qualcode.workspace.wiring import project_embedder
 
     config = project.config.themes
