@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
+import pickle
 import re
 import shutil
 import sqlite3
 import textwrap
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pytest
+from filelock import FileLock
 
 # OpenMP threads (torch's, running the embedding model; scikit-learn's) sleep while they wait rather than spin:
 # on a shared two-core machine a spinning thread holds the core its partner needs, and the fast tier took
@@ -47,6 +51,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync"]  # nothing of its own reaches the network
 # the machine's user cache (read before any test moves HOME): subprocesses of the tests share it as projects do
 USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+T = TypeVar("T")
 WEEK_START = dt.date(2026, 3, 9)  # the sample review week runs Monday 9 to Thursday 12 March 2026
 
 
@@ -87,26 +92,60 @@ def review_week_nights() -> list[list[Path]]:
     return week_nights(REVIEW_WEEK)
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], T]
+               ) -> tuple[T, Path, Path]:
+    """A shared project fixture built by one process however many pytest-xdist workers ask for it: the first to
+    ask builds it under a file lock in the folder all workers share; every worker reads the result and works on
+    its own copy of the folder (pytest-xdist's documented pattern for session fixtures). Returns the value, the
+    folder it was built in and this worker's folder (the same one without workers)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        folder = tmp_path_factory.mktemp(name)
+        return build(folder), folder, folder
+    shared = tmp_path_factory.getbasetemp().parent / f"shared-{name}"
+    built = shared / "built.pickle"
+    with FileLock(f"{shared}.lock"):
+        if not built.is_file():
+            shutil.rmtree(shared / "project", ignore_errors=True)
+            (shared / "project").mkdir(parents=True)
+            built.write_bytes(pickle.dumps(build(shared / "project")))
+    own = tmp_path_factory.mktemp(name) / "project"
+    shutil.copytree(shared / "project", own)
+    return pickle.loads(built.read_bytes()), shared / "project", own
+
+
+def rebased(path: Path, built_in: Path, own: Path) -> Path:
+    """`path`, inside the folder a fixture was built in, as it is in this worker's copy."""
+    return own / path.relative_to(built_in) if path.is_relative_to(built_in) else path
+
+
 @pytest.fixture(scope="session")
 def review_week_project(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter,
                         detector: Detector) -> Project:
     """The whole review_week sample, ingested day folder by day folder (read-only for tests)."""
-    project = init_project(tmp_path_factory.mktemp("review_week"))
-    for night in review_week_nights():
-        for folder in night:
-            shutil.copytree(folder, project.inbox / folder.name)
-        report = ingest_inbox(project, segmenter=segmenter, detector=detector)
-        assert not report.set_aside, [o.reason for o in report.set_aside]
-    return project
+    def build(folder: Path) -> Project:
+        project = init_project(folder)
+        for night in review_week_nights():
+            for each in night:
+                shutil.copytree(each, project.inbox / each.name)
+            report = ingest_inbox(project, segmenter=segmenter, detector=detector)
+            assert not report.set_aside, [o.reason for o in report.set_aside]
+        return project
+
+    _, _, own = built_once(tmp_path_factory, "review_week", build)
+    return Project.open(own)
 
 
 @pytest.fixture(scope="session")
 def evaluation_project(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter,
                        detector: Detector) -> Project:
-    project = make_project(tmp_path_factory.mktemp("evaluation"), EVALUATION)
-    report = ingest_inbox(project, segmenter=segmenter, detector=detector)
-    assert not report.set_aside, [o.reason for o in report.set_aside]
-    return project
+    def build(folder: Path) -> Project:
+        project = make_project(folder, EVALUATION)
+        report = ingest_inbox(project, segmenter=segmenter, detector=detector)
+        assert not report.set_aside, [o.reason for o in report.set_aside]
+        return project
+
+    _, _, own = built_once(tmp_path_factory, "evaluation", build)
+    return Project.open(own)
 
 
 def sample_files(*folders: Path) -> list[Path]:
@@ -124,17 +163,21 @@ def review_week_reports(tmp_path_factory: pytest.TempPathFactory, segmenter: Seg
     from qualcode.workspace.reports import build_report
     from qualcode.workspace.wiring import project_engine
 
-    project = init_project(tmp_path_factory.mktemp("review_week_reports"))
-    shutil.copyfile(REVIEW_WEEK / "hypotheses.yaml", project.root / "hypotheses.yaml")
-    engine = project_engine(project)
-    reports = []
-    for number, night in enumerate(review_week_nights()):
-        for folder in night:
-            shutil.copytree(folder, project.inbox / folder.name)
-        ingest_inbox(project, segmenter=segmenter, detector=detector)
-        code_project(project, engine)
-        reports.append(build_report(project, WEEK_START + dt.timedelta(days=number)))
-    return project, reports
+    def build(folder: Path) -> list[Report]:
+        project = init_project(folder)
+        shutil.copyfile(REVIEW_WEEK / "hypotheses.yaml", project.root / "hypotheses.yaml")
+        engine = project_engine(project)
+        reports = []
+        for number, night in enumerate(review_week_nights()):
+            for each in night:
+                shutil.copytree(each, project.inbox / each.name)
+            ingest_inbox(project, segmenter=segmenter, detector=detector)
+            code_project(project, engine)
+            reports.append(build_report(project, WEEK_START + dt.timedelta(days=number)))
+        return reports
+
+    reports, built_in, own = built_once(tmp_path_factory, "review_week_reports", build)
+    return Project.open(own), [dataclasses.replace(r, folder=rebased(r.folder, built_in, own)) for r in reports]
 
 
 @pytest.fixture(scope="session")
