@@ -185,7 +185,7 @@ def _short(text: str, words: int) -> bool:
 
 
 EXACT_NEIGHBOURS = 20_000  # statements up to which neighbours are found exactly, by one matrix product per block
-NEIGHBOUR_BLOCK = 2048  # rows of the similarity matrix held at once (2048 x 20,000 floats: 160 MB)
+NEIGHBOUR_BLOCK = 512  # rows held at once: at 20,000 statements their distances and keys (int64) take 160 MB
 DISTANCE_DECIMALS = 6  # closer than this, two neighbours are tied and the earlier statement comes first
 
 
