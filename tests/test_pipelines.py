@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -204,12 +205,20 @@ def test_code_corpus_flow_codes_a_whole_corpus_once(tmp_path: Path) -> None:
     assert not log.exists()
 
 
-def _api(url: str, body: dict[str, Any] | None = None) -> Any:
+def _api(url: str, body: dict[str, Any] | None = None, tries: int = 5) -> Any:
+    """A plain HTTP client that retries a 503 as Prefect's own client does: the server answers 503 while
+    SQLite is busy."""
     request = urllib.request.Request(url, data=json.dumps(body).encode() if body is not None else None,
                                      headers={"Content-Type": "application/json"},
                                      method="POST" if body is not None else "GET")
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        return json.loads(answer.read())
+    for attempt in range(tries):
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return json.loads(answer.read())
+        except urllib.error.HTTPError as error:
+            if error.code != 503 or attempt == tries - 1:
+                raise
+            time.sleep(2 ** attempt)
 
 
 def test_schedule_serves_the_nightly_flow_from_a_local_server(ingested_day1: Path, tmp_path: Path) -> None:

@@ -52,6 +52,8 @@ def prefect_environment(project_root: Path) -> dict[str, str]:
         "DO_NOT_TRACK": "1",
         "PREFECT_LOGGING_EXTRA_LOGGERS": "qualcode",
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+        # SQLite waits this long for a lock before the API answers 503: a busy laptop beats Prefect's 10 s
+        "PREFECT_SERVER_DATABASE_TIMEOUT": "60",
         "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",  # task results hold statements: never written to disk
         "PREFECT_UI_SHOW_PROMOTIONAL_CONTENT": "false",
         PINNED_VARIABLE: "1",
