@@ -45,6 +45,9 @@ def test_spoken_register_keeps_its_words(detector: Detector) -> None:
     ("the support worker rhoswen rhoswen pritchard-oduya rang", ["rhoswen rhoswen"]),
     # a name that is also a word, with the person's age said straight after it
     ("and the youngest, a little boy forest he's four, was at home", ["forest"]),
+    # a listed name that is also a word, typed in lower case where the tagger reads it as a proper noun
+    ("and our director at the time jane jane goodly she was new", ["jane jane goodly"]),
+    ("so the head of service back then martin martin lovely he was new", ["martin martin"]),
     # a town that is also a word, said where a place goes, and a county the tagger calls a verb
     ("he was in a bail hostel in stoke then back to ely", ["stoke"]),
     ("but the grandparents' house is lincolnshire not us", ["lincolnshire"]),

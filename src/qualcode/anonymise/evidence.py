@@ -257,6 +257,13 @@ class NameEvidence:
             person, specific = person + (2.5 if unambiguous else 1.5), True
         elif bare in lex.surnames:
             person, specific = person + 1.0, True
+        if (not profile.cased and not capital and token.pos_ == "PROPN" and token.ent_type_ != "DATE"
+                and (bare in lex.first_names or bare in lex.surnames) and not foreign
+                and not lex.is_foreign_word(bare) and lex.zipf(bare) < 5.0):
+            # a listed name that is also a word ("jane", "dean"), typed without a capital, that the tagger reads
+            # in its sentence as a proper noun: it was trained on text with capitals, so only the words around
+            # it can have told it so ("our dcs at the time jane whitely"); not a word as common as "west" or "one"
+            person += 3.5
         if bare in lex.towns and (capital or not common or lex.zipf(bare) < 3.5):  # not "bath" or "reading"
             place, specific = place + 2.5, True
         elif bare in lex.towns and _said_as_destination(token):  # "a hotel in derby", "down to dover"
@@ -342,8 +349,10 @@ class NameEvidence:
             return True
         if not profile.cased and not after and first_name and token.pos_ not in CLOSED_CLASSES | WEAK_CLASSES:
             return True
+        # last: a word after a name that the tagger reads as a proper noun with it ("chelsea dobbs")
         return not common and (folded in self.lexicon.surnames or folded in self.lexicon.first_names
-                               or self.lexicon.zipf(folded) < 3.0 or _GAELIC_SURNAME.match(folded) is not None)
+                               or self.lexicon.zipf(folded) < 3.0 or _GAELIC_SURNAME.match(folded) is not None
+                               or (after and token.pos_ == "PROPN" and not self.lexicon.is_nationality(folded)))
 
 _AGE_AFTER_NAME = re.compile(r"(?:['’]s|,\s+(?:is|was|who's|who\s+is|aged)|,|\s+is|\s+was|\s+who\s+is|(?=\s+[a-z]))\s+"
                              r"(?:only\s+|just\s+|nearly\s+)?(?P<age>\d{1,2}|(?:twenty|thirty|forty)(?:[\s\-](?:one|two|"
