@@ -36,6 +36,12 @@ _NOT_AN_AGE = (r"(?!\s*(?:%|per\b|percent|pounds|quid|grand|k\b|m\b|minutes?|hou
                r"people|staff|workers|social|teams?|things|ways|reasons|weeks?\s+(?:ago|later|before|after)))")
 
 
+# The age of a record or a plan is not somebody's ("the record says something six weeks old").
+_OF_A_THING = (r"(?<!\b(?:something|anything|nothing|everything|record|records|data|information|notes|plan|plans|"
+               r"assessment|assessments|chronology|report|reports|figures|referral|referrals|minutes|file|files|"
+               r"photo|photos|picture|message|messages|post|posts|video|videos|system|policy|procedure)\s)")
+
+
 def _recogniser(entity: str, patterns: list[tuple[str, str, float]], *, flags: int = CASE_BLIND
                 ) -> PatternRecognizer:
     return PatternRecognizer(supported_entity=entity, name=f"qualcode_{entity.lower()}",
@@ -94,7 +100,7 @@ def uk_recognisers() -> list[EntityRecognizer]:
         UkNinoRecognizer(),
         _recogniser("POSTCODE", [("uk postcode", r"\b(?:GIR\s?0AA|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b", 0.9)]),
         _recogniser("AGE", [
-            ("n-year-old", rf"\b{_NUMBER_WORDS}[\s\-](?:years?|yrs?|months?|weeks?)[\s\-]old\b", 0.8),
+            ("n-year-old", rf"{_OF_A_THING}\b{_NUMBER_WORDS}[\s\-](?:years?|yrs?|months?|weeks?)[\s\-]old\b", 0.8),
             ("aged n", rf"\b(?:aged?|age of)\s+{_NUMBER_WORDS}\b{_NOT_AN_AGE}", 0.8),
             ("she's n", rf"(?<=\b(?:she's|he's|she is|he is|she was|he was|she'll be|he'll be|she'd be|he'd be|"
                         rf"who's|who is|who was|they're|they are|they were|turned|turns|turning|boy's|girl's|son's|"
