@@ -353,3 +353,23 @@ def test_ingest_on_two_workers_stores_exactly_what_one_process_does(tmp_path: Pa
     # sentences of files whose words the project's sweep for confirmed names changed
     assert len(computed) <= alone // 5, (len(computed), alone)
     assert len(segmented) <= len(files) // 4, (len(segmented), len(files))
+
+
+WITHOUT_TORCH = """
+import sys
+from qualcode.nlp import ner_pipeline, without_torch
+without_torch()
+doc = ner_pipeline()(sys.argv[1])
+print(sys.modules["torch"] is None, "thinc" in sys.modules, [(e.text, e.label_) for e in doc.ents])
+"""
+
+
+def test_an_ingest_worker_runs_spacy_without_torch_and_finds_the_same_entities(detector: Detector) -> None:
+    """Ingest's workers keep torch out of their process (thinc would import it with spaCy, unused): the pipeline
+    finds exactly what it finds in a process that has torch."""
+    text = "Kayleigh Hargreaves rang from Leeds General Infirmary on Monday about the Okafor children."
+    ran = subprocess.run([sys.executable, "-c", WITHOUT_TORCH, text], capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    with_torch = [(e.text, e.label_) for e in detector.nlp(text).ents]
+    assert "torch" in sys.modules and with_torch
+    assert ran.stdout.strip() == f"True True {with_torch}"

@@ -91,6 +91,9 @@ def ingest(directory: ProjectDir,
                                                        "of the one that writes (default: every core).")] = None
            ) -> None:
     """Read new files from the project's inbox into its store; already-ingested files are skipped."""
+    from qualcode.nlp import without_torch
+
+    without_torch()  # reading and anonymising never embed: spaCy loads without torch
     with _errors():
         report = _ingest_with_progress(Workspace.open(directory), workers=workers)
     _print_report(report)
@@ -129,6 +132,9 @@ def anonymise(
                                                   "JSON-lines file.", exists=True, dir_okay=False)] = None,
 ) -> None:
     """Anonymise files outside a project (copies + a report CSV for a human check), or measure the gate."""
+    from qualcode.nlp import without_torch
+
+    without_torch()  # before spaCy: the gate never embeds
     from qualcode.anonymise.detector import Detector
     from qualcode.anonymise.evaluate import evaluate as measure
     from qualcode.anonymise.evaluate import load_labelled

@@ -22,12 +22,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from qualcode.anonymise.detector import Detector
 from qualcode.anonymise.entities import Finding
-from qualcode.anonymise.gate import Anonymiser
 from qualcode.anonymise.pseudonyms import Pseudonyms
 from qualcode.segment import Segmenter, Sentences
+
+if TYPE_CHECKING:  # spaCy is imported in a worker only once `_start` has kept torch out
+    from qualcode.anonymise.detector import Detector
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +46,12 @@ def default_workers() -> int:
 
 
 def _start(root: str, parent: int) -> None:
-    """A worker's start: locked down as every qualcode process is, with the project's own detector and segmenter."""
+    """A worker's start: locked down as every qualcode process is, with the project's own detector and segmenter.
+    A worker only reads and anonymises, so spaCy is loaded without torch (`qualcode.nlp.without_torch`)."""
     global _worker
+    from qualcode.nlp import without_torch
+
+    without_torch()
     from qualcode.lifetime import exit_with_parent
     from qualcode.offline import lock_down
 
@@ -61,6 +67,7 @@ def _start(root: str, parent: int) -> None:
 def _detections(path: str) -> Found:
     """Every detector and segmenter result reading one file asks for; nothing at all when the file cannot be read
     (the writer then reads it itself, and says why it is refused)."""
+    from qualcode.anonymise.gate import Anonymiser
     from qualcode.ingest.indicators import read_indicators
     from qualcode.ingest.readers import read_source
     from qualcode.project import Project
