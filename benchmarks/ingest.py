@@ -81,14 +81,14 @@ def measure_processes() -> list[Figure]:
     """`qualcode ingest` on one worker and on every core, beside bare `nlp.pipe` with NER on every core."""
     from benchmarks.realdata import real_interviews
     from benchmarks.startup import qualcode_command
-    from qualcode.workspace.ingest_workers import default_workers
+    from qualcode.cores import usable_cores
 
     files = real_interviews()
     material = f"{len(files)} real interviews"
     if not files:
         files = [p for p in sorted((samples_dir() / "evaluation").iterdir()) if p.suffix == ".txt"]
         material = f"{len(files)} sample interviews (../shared/realdata is not here)"
-    cores = default_workers()
+    cores = usable_cores()
     work = Path(tempfile.mkdtemp(prefix="qualcode-bench-ingest-"))
 
     def ingest(workers: int) -> float:

@@ -87,11 +87,6 @@ def make_project(root: Path, *sample_dirs: Path) -> Project:
     return project
 
 
-def review_week_nights() -> list[list[Path]]:
-    """The sample week's folders as its nights take them (as `qualcode demo` does): `samples.week_nights`."""
-    return week_nights(REVIEW_WEEK)
-
-
 def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], T]
                ) -> tuple[T, Path, Path]:
     """A shared project fixture built by one process however many pytest-xdist workers ask for it: the first to
@@ -124,7 +119,7 @@ def review_week_project(tmp_path_factory: pytest.TempPathFactory, segmenter: Seg
     """The whole review_week sample, ingested day folder by day folder (read-only for tests)."""
     def build(folder: Path) -> Project:
         project = init_project(folder)
-        for night in review_week_nights():
+        for night in week_nights(REVIEW_WEEK):
             for each in night:
                 shutil.copytree(each, project.inbox / each.name)
             report = ingest_inbox(project, segmenter=segmenter, detector=detector)
@@ -168,7 +163,7 @@ def review_week_reports(tmp_path_factory: pytest.TempPathFactory, segmenter: Seg
         shutil.copyfile(REVIEW_WEEK / "hypotheses.yaml", project.root / "hypotheses.yaml")
         engine = project_engine(project)
         reports = []
-        for number, night in enumerate(review_week_nights()):
+        for number, night in enumerate(week_nights(REVIEW_WEEK)):
             for each in night:
                 shutil.copytree(each, project.inbox / each.name)
             ingest_inbox(project, segmenter=segmenter, detector=detector)

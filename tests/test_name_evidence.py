@@ -148,9 +148,8 @@ def test_a_transcript_in_lower_case_is_still_swept_for_a_name_found_once(detecto
 
 
 def test_a_persons_age_is_found_but_not_the_age_of_a_record(detector: Detector) -> None:
-    people, things = detector.detect(["the baby, six weeks old, was seen at home, and she has a two year old",
-                                      "the worker says one thing but the record says something six weeks old, so "
-                                      "we were working from notes two months old"], [])[0:2]
     text = "the baby, six weeks old, was seen at home, and she has a two year old"
+    people, things = detector.detect([text, "the worker says one thing but the record says something six weeks "
+                                            "old, so we were working from notes two months old"], [])
     assert [text[f.start:f.end] for f in people if f.kind == "AGE"] == ["six weeks old", "two year old"]
     assert [f for f in things if f.kind == "AGE"] == []

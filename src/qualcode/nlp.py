@@ -31,14 +31,14 @@ PIPELINE_DOCUMENTATION = ("README.md", "LICENSE", "LICENSES_SOURCES", "accuracy.
 UNUSED_FACTORIES = frozenset({"presidio_hf_token_pipe"})
 
 
-
 def without_torch() -> None:
-    """Keep torch out of a process that only runs spaCy's own pipelines (ingest's workers). thinc imports torch, if
-    it is installed, as soon as spaCy is imported (about 2 s of a worker's start on 2 cores), though no pipeline
-    qualcode loads has a torch layer; marked absent, thinc runs on numpy, as these pipelines do anyway. Only before
-    spaCy is imported, and never where torch already is."""
+    """Keep torch out of a process that never embeds and only runs spaCy's own pipelines (ingest, its workers,
+    `qualcode anonymise`). thinc imports torch, if it is installed, as soon as spaCy is imported (about 2 s of a
+    process's start on 2 cores), though no pipeline qualcode loads has a torch layer; marked absent, thinc runs on
+    numpy, as these pipelines do anyway. Only before spaCy is imported, and never where torch already is."""
     if "thinc" not in sys.modules:
         sys.modules.setdefault("torch", None)  # type: ignore[arg-type]  # None: "not installed", to importers
+
 
 def load_pipeline(name: str, exclude: tuple[str, ...]) -> Language:
     """An installed (or local) spaCy pipeline without the components in `exclude`; never downloaded."""

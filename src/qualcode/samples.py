@@ -23,4 +23,3 @@ def week_nights(week: Path) -> list[list[Path]]:
     days = sorted(p for p in week.iterdir() if p.is_dir() and p.name.startswith("day"))
     before = [week / PRE_REVIEW] if (week / PRE_REVIEW).is_dir() else []
     return [[*before, days[0]], *([day] for day in days[1:])] if days else []
-

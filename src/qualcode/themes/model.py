@@ -32,7 +32,6 @@ from qualcode.themes.filters import (
 MIN_STATEMENTS = 20  # below this, UMAP's neighbourhoods and HDBSCAN's clusters mean nothing
 
 
-
 @dataclass(frozen=True)
 class ThemeSettings:
     """Sizes scale with the corpus so a few hundred statements still form themes; `random_state` fixes UMAP."""

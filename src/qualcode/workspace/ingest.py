@@ -23,6 +23,7 @@ import pandas as pd
 from qualcode.anonymise.detector import Detector
 from qualcode.anonymise.gate import Anonymiser
 from qualcode.anonymise.pseudonyms import Pseudonyms, load_or_create_secret, read_key, write_key
+from qualcode.cores import usable_cores
 from qualcode.errors import DuplicateSourceId, FolderNotFound, InputError, QualcodeError, Quarantined
 from qualcode.fingerprint import hash_file
 from qualcode.ingest.indicators import read_indicators
@@ -33,7 +34,7 @@ from qualcode.project import Project
 from qualcode.segment import Segmenter
 from qualcode.store import Store
 from qualcode.workspace.inbox import MB, anything_new, inbox_files, pending
-from qualcode.workspace.ingest_workers import default_workers, detections_ahead, take
+from qualcode.workspace.ingest_workers import detections_ahead, take
 from qualcode.workspace.results import FileOutcome, IngestReport
 from qualcode.workspace.wiring import project_detector, project_segmenter
 
@@ -70,7 +71,7 @@ def ingest_inbox(project: Project, *, segmenter: Segmenter | None = None, detect
     files, waiting = settled(files, project.config.inbox.settle_seconds)
     segmenter = segmenter or project_segmenter(project)
     settings = project.config.anonymisation
-    workers = 1 if detector is not None else workers or default_workers()
+    workers = 1 if detector is not None else workers or usable_cores()
     detector = detector or project_detector(project)
     key = read_key(project.key_path) if settings.keep_key else {}
     report = IngestReport()

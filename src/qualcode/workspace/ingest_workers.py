@@ -40,11 +40,6 @@ Found = tuple[Detections, dict[str, Sentences]]  # what reading one file asked t
 _worker: tuple[object, Detector, Segmenter] | None = None  # (the project, its detector, its segmenter), in a worker
 
 
-def default_workers() -> int:
-    """All cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def _start(root: str, parent: int) -> None:
     """A worker's start: locked down as every qualcode process is, with the project's own detector and segmenter.
     A worker only reads and anonymises, so spaCy is loaded without torch (`qualcode.nlp.without_torch`)."""

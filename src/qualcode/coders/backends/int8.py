@@ -4,7 +4,6 @@ from the installed weights, see `qualcode.coders.int8_model`), with the same tok
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
@@ -15,6 +14,7 @@ import numpy as np
 
 from qualcode.coders.backends.base import BaseEmbedder
 from qualcode.coders.backends.transformer import resolve_model_path
+from qualcode.cores import usable_cores
 from qualcode.fingerprint import hash_folder
 
 INT8_MODEL_FILES = ("*.onnx", "*.json", "*.txt", "*.model")
@@ -62,7 +62,7 @@ class Int8Backend(BaseEmbedder):
             return onnxruntime.InferenceSession(str(self.folder / INT8_FILE), options,
                                                 providers=["CPUExecutionProvider"])
 
-        return ([session() for _ in range(_cores())],
+        return ([session() for _ in range(usable_cores())],
                 AutoTokenizer.from_pretrained(str(self.folder), local_files_only=True))
 
     @property
@@ -97,8 +97,3 @@ class Int8Backend(BaseEmbedder):
         return [np.asarray(row, dtype=np.int64)
                 for start in range(0, len(texts), chunk)
                 for row in tokenizer(list(texts[start:start + chunk]), truncation=True, max_length=length)["input_ids"]]
-
-
-def _cores() -> int:
-    """The cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
