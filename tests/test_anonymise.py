@@ -43,16 +43,30 @@ def test_labelled_sets_meet_the_recall_and_precision_targets(detector: Detector,
     assert table.loc["overall", "precision"] >= 0.90
 
 
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("she kept getting calls from a 0161 496 number", "PHONE", "0161 496"),
+    ("her NI number, ZB 472 913 D, had been used", "NI_NUMBER", "ZB 472 913 D"),
+    ("he's on snap as kayden.r_0712 apparently", "HANDLE", "kayden.r_0712"),
+    ("placed at 9 Mill Lane, Hetton, which is", "ADDRESS", "9 Mill Lane, Hetton"),
+    ("living at flat 2 17 cotton street with", "ADDRESS", "flat 2 17 cotton street"),
+])
+def test_written_identifiers_in_less_usual_shapes_are_found(detector: Detector, text: str, kind: str,
+                                                            value: str) -> None:
+    found = [(f.kind, text[f.start:f.end]) for f in detector.detect([text], [])[0]]
+    assert (kind, value) in found, found
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(("labels", "recall"), [("dev.jsonl", 0.92), ("holdout.jsonl", 0.88)])
+@pytest.mark.parametrize(("labels", "recall"), [("dev.jsonl", 0.92), ("holdout.jsonl", 0.90),
+                                                ("holdout2.jsonl", 0.88), ("holdout3.jsonl", 0.90)])
 def test_spoken_transcripts_written_apart_from_the_gate_lose_every_identifier_and_keep_their_words(
         detector: Detector, labels: str, recall: float) -> None:
     """Auto-transcripts, transcripts and notes written by someone who had not read the recognisers (the gate was
-    developed against these two): no structured identifier survives, nearly every name goes, the field's own words
+    developed against these four): no structured identifier survives, nearly every name goes, the field's own words
     stay."""
     passages = load_labelled(GOLD / "speech" / labels)
     table = evaluate(detector, passages).set_index("type")
-    assert len(passages) >= 24 and table.loc["overall", "support"] >= 500
+    assert len(passages) >= 20 and table.loc["overall", "support"] >= 500
     for kind in STRUCTURED & set(table.index):
         assert table.loc[kind, "recall"] == 1.0, kind
     assert table.loc["overall", "recall"] >= recall

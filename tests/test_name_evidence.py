@@ -51,6 +51,19 @@ def test_spoken_register_keeps_its_words(detector: Detector) -> None:
     # a town that is also a word, said where a place goes, and a county the tagger calls a verb
     ("he was in a bail hostel in stoke then back to ely", ["stoke"]),
     ("but the grandparents' house is lincolnshire not us", ["lincolnshire"]),
+    # a name of another language the NER reads as a name, not as a quoted passage, then a filler
+    ("yeah so i'm jadwiga wisniewska er i run the front door", ["jadwiga wisniewska"]),
+    # a first name and a surname side by side; a surname that is also a word, after a name
+    ("the named nurse aled prothero sees them all", ["aled prothero"]),
+    ("and the chair kuldeep gill was brilliant", ["kuldeep gill"]),
+    # a family by its plural name before a relative
+    ("it's the lazarescus mum's ana dad's vasile", ["lazarescus"]),
+    # forces and councils named by their area, not "the police" or "the city council"
+    ("we rang south yorkshire police and then the city council and local police", ["south yorkshire police"]),
+    ("she's got a job at wrexham council now", ["wrexham council"]),
+    # towns of several words, however typed
+    ("they moved from kings lynn to stoke on trent and then st. helens", ["kings lynn", "stoke on trent",
+                                                                         "st. helens"]),
 ])
 def test_people_and_places_in_lower_case_auto_transcripts_are_found(detector: Detector, text: str,
                                                                     names: list[str]) -> None:
@@ -145,6 +158,20 @@ def test_a_transcript_in_lower_case_is_still_swept_for_a_name_found_once(detecto
     gate = Anonymiser(detector, Pseudonyms(b"sweep"))
     found = [text[f.start:f.end] for text, fs in zip(texts, gate.find(texts), strict=True) for f in fs]
     assert found.count("okonkwo") == 2, found
+
+
+def test_hospital_initials_are_found_where_the_sentence_is_about_health(detector: Detector) -> None:
+    health, other = detector.detect(["She was the named nurse at the QE, and he was admitted to the L&D with burns.",
+                                     "We took it to the MDT and the SCR went to the LSCP. We met at the RVI pub."], [])
+    assert [f.kind for f in health] == ["ORG", "ORG"]
+    assert other == []
+
+
+def test_ages_said_together_or_after_a_name_are_found(detector: Detector) -> None:
+    text = ("the twins, Ola and Femi, who are seven and four. Kacper, now twelve, was moved. "
+            "Children: Ada 9, Tunde 6. We had a girl of thirteen placed out of area.")
+    ages = [text[f.start:f.end] for f in detector.detect([text], [])[0] if f.kind == "AGE"]
+    assert ages == ["seven and four", "twelve", "9", "6", "thirteen"]
 
 
 def test_a_persons_age_is_found_but_not_the_age_of_a_record(detector: Detector) -> None:

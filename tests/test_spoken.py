@@ -57,6 +57,12 @@ def test_spoken_digits_read_as_the_number_they_stand_for(spoken: str, digits: st
     # references: letters before spoken digits, a police log, letters and digits apart
     ("it's kd six six two nine one oh five no hang on", "CASE_REF", "kd six six two nine one oh five"),
     ("it was the log 1182 of the fourth that got missed", "CASE_REF", "1182 of the fourth"),
+    # a postcode area said letter by letter; a plate known by its age alone, or a partial one; an e-mail's first half
+    ("they've moved out to ashington n e sixty three now", "POSTCODE", "n e sixty three"),
+    ("mostly d h twelve if i'm honest", "POSTCODE", "d h twelve"),
+    ("a grey astra with a sixty eight plate kept turning up", "VEHICLE", "sixty eight"),
+    ("partial plate YR4-something, circulated", "VEHICLE", "YR4"),
+    ("it's marion dot grealish with two l's", "EMAIL", "marion dot grealish"),
 ])
 def test_spoken_identifiers_are_found_whole(text: str, kind: str, value: str) -> None:
     found = _found(text)
@@ -72,6 +78,9 @@ def test_spoken_identifiers_are_found_whole(text: str, kind: str, value: str) ->
     "I was on the M1 for an hour",
     "her caseload's twenty two at the minute",
     "we were at twenty one and it went to fifty two now",
+    "it's a four bed home and she said a b twenty times",
+    "the little red dot okay so we're recording, on the dot",
+    "she's got a plate of food and a 19 year old brother",
 ])
 def test_counts_sections_and_amounts_are_not_identifiers(text: str) -> None:
     assert _found(text) == []

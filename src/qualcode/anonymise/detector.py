@@ -24,7 +24,7 @@ for _noisy in ("presidio-analyzer", "decision_process"):
     logging.getLogger(_noisy).disabled = True
 
 _WORD = re.compile(r"[\w'’&-]+")
-_TWO_CHARACTERS = re.compile(r"[^\W_]{2}|\d")  # "n’t" and stray punctuation identify nobody
+_TWO_CHARACTERS = re.compile(r"[^\W_]{2}|\d|[^\W_]&[^\W_]")  # "n’t" and stray punctuation identify nobody; "L&D" may
 
 
 def points_for(score_threshold: float) -> float:

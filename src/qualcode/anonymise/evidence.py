@@ -117,8 +117,35 @@ class NameEvidence:
                                                       or (profile.cased and text[f.start].isupper()))}
         seen -= named
         words = [list(self._words(doc, reading, profile, named, seen)) for doc, reading in readings] if seen else first
-        return [[*found, *self._institutions.find(text, profile.cased)]
+        return [[*found, *self._institutions.find(text, profile.cased), *self._places_of_several_words(text)]
                 for text, found in zip(texts, words, strict=True)]
+
+    @cached_property
+    def _towns_of_several_words(self) -> frozenset[str]:
+        return frozenset(_place_key(town) for town in self.lexicon.towns if re.search(r"[\s\-]", town))
+
+    def _places_of_several_words(self, text: str) -> Iterator[Finding]:
+        """Towns named in several words ("king's lynn", "Weston-super-Mare", "st helens"), which no single word
+        of them says: the gazetteer's own phrase, unless every word of it is an everyday one ("west end")."""
+        words = list(_PLACE_WORD.finditer(text))
+        i = 0
+        while i < len(words):
+            for n in (4, 3, 2):
+                last = i + n - 1
+                if last >= len(words):
+                    continue
+                start, end = words[i].start(), words[last].end()
+                phrase = text[start:end]
+                if "\n" in phrase or _place_key(phrase) not in self._towns_of_several_words:
+                    continue
+                said = [w.group(0) for w in words[i:last + 1]]
+                if all(self.lexicon.is_common(w) or fold(w) in {"st", "saint"} for w in said):
+                    continue
+                if fold(phrase) not in self.allow:
+                    yield Finding(start, end, "PLACE", 0.85)
+                i = last
+                break
+            i += 1
 
     @cached_property
     def _institutions(self) -> Institutions:
@@ -311,7 +338,7 @@ class NameEvidence:
             generic -= 2.0
         if _INNER_CAPITAL.search(text):
             generic -= 3.5  # DevOps, LinkedIn, ImageNet: products are written so, names seldom
-        if lex.is_foreign_word(bare):
+        if lex.is_foreign_word(bare) and context_person < 2.5:  # "the early help worker kaz": the words say who
             generic -= 1.5
         if context_person or context_place:
             specific = True
@@ -340,8 +367,8 @@ class NameEvidence:
             return False
         folded = fold(text)
         if (folded in self.allow or folded in DISCOURSE or folded.rstrip(".") in TITLES
-                or self.lexicon.is_foreign_word(folded)):
-            return False
+                or (self.lexicon.is_foreign_word(folded) and token.ent_type_ != "PERSON")):
+            return False  # a word of another language, unless the NER reads it as part of the name ("kowalczyk")
         common = self.lexicon.is_common(folded)
         first_name = folded in self.lexicon.first_names  # "Precious Adebayo", "grace um adeyemi"
         if profile.cased and text[0].isupper() and not self.lexicon.is_acronym(text) and (after or not common
@@ -349,17 +376,34 @@ class NameEvidence:
             return True
         if not profile.cased and not after and first_name and token.pos_ not in CLOSED_CLASSES | WEAK_CLASSES:
             return True
+        if after and folded in self.lexicon.surnames and self.lexicon.zipf(folded) < 4.0 and token.pos_ in {
+                "PROPN", "NOUN"}:
+            return True  # a listed surname that is also a word, straight after a name ("sukhwinder gill")
         # last: a word after a name that the tagger reads as a proper noun with it ("chelsea dobbs")
         return not common and (folded in self.lexicon.surnames or folded in self.lexicon.first_names
                                or self.lexicon.zipf(folded) < 3.0 or _GAELIC_SURNAME.match(folded) is not None
                                or (after and token.pos_ == "PROPN" and not self.lexicon.is_nationality(folded)))
 
-_AGE_AFTER_NAME = re.compile(r"(?:['’]s|,\s+(?:is|was|who's|who\s+is|aged)|,|\s+is|\s+was|\s+who\s+is|(?=\s+[a-z]))\s+"
-                             r"(?:only\s+|just\s+|nearly\s+)?(?P<age>\d{1,2}|(?:twenty|thirty|forty)(?:[\s\-](?:one|two|"
+_AGE_AFTER_NAME = re.compile(r"(?:['’]s|,\s+(?:is|was|who's|who\s+is|aged)|,|\s+is|\s+was|\s+who\s+is|"
+                             r"(?=\s+(?:[a-z]|\d{1,2}\s*[,;).])))\s+"  # "Tobi 11, Kehinde 8"
+                             r"(?:only\s+|just\s+|nearly\s+|now\s+)?(?P<age>\d{1,2}|(?:twenty|thirty|forty)(?:[\s\-](?:one|two|"
                              r"three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|"
                              r"eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
                              r"(?:\s+and\s+a\s+half)?(?:\s+(?:months?|weeks?|years?)(?:\s+old)?)?"
-                             r"(?=\s*(?:[.,;!?)]|$|now\b|and\b|when\b|but\b|so\b|at\b|in\b|with\b))", re.IGNORECASE)
+                             r"(?=\s*(?:[.,;!?)]|$|now\b|and\b|when\b|but\b|so\b|at\b|in\b|with\b|both\b|too\b|"
+                             r"then\b|last\b|next\b)|(?<!\bone)\s+(?:he|she)(?:['’]s|\s+is|\s+was)\b)",
+                             re.IGNORECASE)  # "ebuka is sixteen he's a young carer", not "the walsall one he's"
+_PLACE_WORD = re.compile(r"[^\W\d_][\w'’]*")
+
+
+def _place_key(phrase: str) -> str:
+    """How a town of several words is looked up, however it was typed: "King's Lynn", "kings lynn", "St. Helens",
+    "saint helens", "weston super mare"."""
+    key = re.sub(r"['’.]", "", fold(phrase))
+    key = re.sub(r"[\s\-]+", " ", key).strip()
+    return re.sub(r"^saint ", "st ", key)
+
+
 def _phrases(vocabulary: frozenset[str]) -> re.Pattern[str]:
     """One pattern for every phrase of several words in a vocabulary."""
     phrases = sorted((p for p in vocabulary if " " in p), key=len, reverse=True)
@@ -427,14 +471,22 @@ def _foreign_tokens(doc: Doc, starts: set[int], lexicon: Lexicon) -> set[int]:
         if token is not None and _WORDLIKE.match(token.text):
             sentence.append(token)
     words = [t for t in doc if _WORDLIKE.match(t.text)]
-    other = [lexicon.is_foreign_word(t.text) or (lexicon.other_language(t.text) >= 2.0 and lexicon.zipf(
-        t.text.casefold()) < 2.0 and not lexicon.is_name(t.text)) for t in words]
-    for n, token in enumerate(words):
+    other = [fold(t.text) not in DISCOURSE and (lexicon.is_foreign_word(t.text) or (  # "er" is a filler here
+        lexicon.other_language(t.text) >= 2.0 and lexicon.zipf(t.text.casefold()) < 2.0
+        and not lexicon.is_name(t.text))) for t in words]
+    named = {i for ent in doc.ents if ent.label_ == "PERSON" and len(ent) <= 3 for i in range(ent.start, ent.end)}
+    run: list[int] = []
+    for n, token in enumerate([*words, None]):
         # a word said twice ("mairi mairi mcallister") is a false start, not a passage in another language
-        beside = ((n > 0 and other[n - 1] and fold(words[n - 1].text) != fold(token.text))
-                  or (n + 1 < len(words) and other[n + 1] and fold(words[n + 1].text) != fold(token.text)))
-        if other[n] and beside:
-            foreign.add(token.i)
+        if token is not None and other[n] and (not run or fold(words[run[-1]].text) != fold(token.text)):
+            run.append(n)
+            continue
+        # a run the NER reads as a name of up to three words from end to end ("i'm gosia kowalczyk") is a name, not
+        # a quotation (which it may read as an eight-word "name", or as a name of words as common as "ka" or "ki")
+        if len(run) >= 2 and not all(words[m].i in named and lexicon.other_language(words[m].text) < 6.0
+                                     for m in run):
+            foreign.update(words[m].i for m in run)
+        run = [n] if token is not None and other[n] else []
     return foreign
 
 
@@ -486,12 +538,19 @@ def _context(token: Token, text: str, lexicon: Lexicon) -> tuple[float, float]:
             person += 2.0  # "Big Des, the uncle,"
     folded = fold(token.text)
     following = token.nbor(1) if token.i + 1 < len(doc) else None
-    heads_phrase = following is None or following.pos_ not in {"NOUN", "PROPN"}
+    heads_phrase = (following is None or following.pos_ not in {"NOUN", "PROPN"}
+                    or fold(following.text) in KIN)  # "the dumitrus mum's loredana"
     if previous == "the" and folded.endswith("s") and len(folded) >= 4 and heads_phrase:
         stem = folded[:-1]
         if stem in lexicon.surnames or (not lexicon.is_common(stem) and lexicon.zipf(stem) < 3.0
                                         and not lexicon.is_common(folded)):
             person += 2.0  # "the popescus"
+    if not lexicon.is_common(folded):  # a first name and a surname side by side: "bethan pritchard"
+        neighbour = doc[token.i + 1] if folded in lexicon.first_names and token.i + 1 < len(doc) else (
+            doc[token.i - 1] if folded in lexicon.surnames and token.i > 0 else None)
+        pair = lexicon.surnames if neighbour is not None and neighbour.i > token.i else lexicon.first_names
+        if neighbour is not None and fold(neighbour.text) in pair and not lexicon.is_common(neighbour.text):
+            person += 1.5
     if any(word in LIVES for word in before[-3:-1]) and previous in NEAR | {"the"}:
         place += 2.0
     elif previous in NEAR and not lexicon.is_common(folded):
@@ -525,8 +584,10 @@ def _said_as_destination(token: Token) -> bool:
 
 
 def _is_own_pseudonym(token: Token, lexicon: Lexicon) -> bool:
-    """'Company' in "Company 1", 'City' in "City X": an everyday noun and a number or letter, a placeholder
-    someone already put in (but "Ali V" is a name and an initial)."""
+    """'Company' in "Company 1", 'City' in "City X", 'Ville' in "Ville 1": an everyday noun, in English or in the
+    language of the passage, and a number or letter, a placeholder someone already put in (but "Ali V" is a name
+    and an initial)."""
     following = token.nbor(1) if token.i + 1 < len(token.doc) else None
     return (following is not None and bool(ALREADY_PSEUDONYMISED.match(following.text))
-            and token.text[0].isupper() and lexicon.is_common(token.text))
+            and token.text[0].isupper() and (lexicon.is_common(token.text) or (
+                lexicon.is_foreign_word(token.text))))

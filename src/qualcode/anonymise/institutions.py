@@ -39,7 +39,9 @@ class Institutions:
                 weak = bool(_WEAK_HEAD.match(match.group("head")))
                 if weak and cased and not match.group("head")[0].isupper():
                     continue
-                start = self._name_start(text, match.start("head"), cased, everyday_names=not weak)
+                area = bool(_AREA_HEAD.fullmatch(match.group("head")))
+                start = self._name_start(text, match.start("head"), cased, everyday_names=not (weak or area),
+                                         countries=area)
                 if start is not None and not _PSEUDONYM_AFTER.match(text, match.end("head")):
                     yield Finding(start, match.end("head"), kind, 0.85)
         for match in _SAINT.finditer(text):  # "st bede's", "St Anne's": a school or a church, named either way
@@ -52,14 +54,24 @@ class Institutions:
             words = name.split()
             first = fold(words[0])
             named = self._name_ish(words[0], cased) or (  # "heartlands": a plural no dictionary holds is a name here
-                not self.lexicon.is_common(first) and first not in self.allow and first not in DISCOURSE)
+                not self.lexicon.is_common(first) and first not in self.allow and first not in DISCOURSE) or (
+                self._hospital_initials(words[0], cased))  # "admitted to the L&D"
             if first == "general" or (named and not _PSEUDONYM_AFTER.match(text, match.end("name"))):
                 length = len(words[0]) if len(words) == 1 or not self._name_ish(words[1], cased) else len(name)
                 yield Finding(match.start("name"), match.start("name") + length, "ORG", 0.85)
+        for match in _AT_THE_INITIALS.finditer(text):  # "the named nurse at the QE", "seen at the BCH with burns"
+            sentence = text[max(0, match.start() - 100):match.end() + 100]
+            if self._hospital_initials(match.group("name"), cased) and _HEALTH.search(sentence):
+                yield Finding(match.start("name"), match.end("name"), "ORG", 0.8)
         for match in _WORKPLACE.finditer(text):
             end = self._name_end(text, match.end(), cased)
             if end is not None and not _PSEUDONYM_AFTER.match(text, end):
                 yield Finding(match.end(), end, "ORG", 0.85)
+
+    def _hospital_initials(self, word: str, cased: bool) -> bool:
+        """Initials that may be a hospital's ("QE", "RVI", "L&D"), in a document that writes capitals, where they
+        are not the field's own ("A&E", "MASH", "PICU")."""
+        return cased and bool(_INITIALS.fullmatch(word)) and fold(word) not in self.allow
 
     def _name_ish(self, word: str, cased: bool, initial: bool = False) -> bool:
         """Could this word be (part of) a name: capitalised inside a sentence, or not an everyday word."""
@@ -73,7 +85,8 @@ class Institutions:
             return False
         return not self.lexicon.is_common(folded) or folded in self.lexicon.towns
 
-    def _name_start(self, text: str, head: int, cased: bool, everyday_names: bool = True) -> int | None:
+    def _name_start(self, text: str, head: int, cased: bool, everyday_names: bool = True,
+                    countries: bool = False) -> int | None:
         """Where the name before a head noun starts: up to four words, from the first name-like one ("Holy Trinity
         CE Primary", "roundhay park academy"). In a document without capitals, everyday words may sit inside the
         name, and after a preposition they may be the whole name ("outside the jubilee youth club")."""
@@ -89,10 +102,13 @@ class Institutions:
             following = begin
             word = match.group(0).rstrip(".")
             initial = not text[:begin].strip() or text[:begin].rstrip()[-1] in ".!?:\n"
-            if self._name_ish(word, cased, initial):
-                start = begin
+            if self._name_ish(word, cased, initial) or (countries and fold(word) in self.lexicon.countries):
+                start = begin  # a country names a police force ("North Wales Police") though nobody else
             elif fold(word) in {"st", "saint"} and start is not None:
                 return begin
+            elif fold(word) in _COMPASS and start is not None:  # "south wales police", "North Tyneside council"
+                start = begin
+                continue
             elif (fold(word) in _CONNECTORS | _GENERIC_STREETS or (cased and word[:1].isupper()
                                                                     and not initial)):
                 continue  # "CE", "community" or a capitalised field word may sit inside a longer name
@@ -163,6 +179,8 @@ _GENERIC_STREETS = frozenset({"high", "main", "back", "side", "one", "two", "sam
                               "kids", "children's", "childrens", "family", "sports", "leisure", "medical", "dental",
                               "general", "mental", "health", "youth", "drop-in", "day", "night", "breakfast",
                               "homework", "after-school", "holiday", "summer", "gp", "doctors", "doctor's"})
+_COMPASS = frozenset({"north", "south", "east", "west", "north-east", "north-west", "south-east", "south-west",
+                      "northern", "southern", "eastern", "western", "central", "mid", "greater", "upper", "lower"})
 _CONNECTORS = frozenset({"ce", "rc", "c", "of", "e", "cofe", "and", "&"})
 _NOT_NAMES = frozenset({"the", "a", "an", "our", "their", "his", "her", "my", "your", "this", "that", "local",
                         "same", "other", "new", "old", "big", "main", "nearest", "nearby"})
@@ -170,7 +188,9 @@ _SCHOOL_HEADS = (r"pupil\s+referral\s+unit|juniors|infants|high|primary(?:\s+sch
                  r"infants?(?:\s+school)?|junior(?:\s+school)?|"
                  r"high\s+school|grammar(?:\s+school)?|academy|nursery|pre-?school|college|sixth\s+form|"
                  r"school|pru|children'?s\s+centre")
-_ORG_HEADS = (r"mosque|masjid|gurdwara|church|chapel|cathedral|temple|mandir|synagogue|kingdom\s+hall|"
+_ORG_HEADS = (r"(?:church|town|village|community|parish|scout|sports)\s+hall|parish\s+centre|"
+              r"police\s+station|police|constabulary|council|(?:hand\s+)?car\s+wash|fostering(?:\s+agency)?|"
+              r"care\s+group|service|mosque|masjid|gurdwara|church|chapel|cathedral|temple|mandir|synagogue|kingdom\s+hall|"
               r"(?:general\s+)?hospital|infirmary|surgery|medical\s+(?:centre|practice)|health\s+centre|clinic|"
               r"children'?s\s+home|care\s+home|youth\s+club|football\s+club|boxing\s+club|club|fc|taxis|cabs|"
               r"ltd|limited|plc|hotel|takeaway|warehouse|factory|refuge|hostel|foyer|leisure\s+centre|centre|"
@@ -181,9 +201,12 @@ _ORG_HEADS = (r"mosque|masjid|gurdwara|church|chapel|cathedral|temple|mandir|syn
               r"general(?!\s+(?:public|election|manager|practi\w*|secretary|purpose|idea|sense|rule|consensus|"
               r"population|knowledge|feeling|terms|approach|view|point|principles?|dut(?:y|ies)|anaesthetic|"
               r"questions?|concerns?|advice|level|awareness|health|needs?)\b)")  # "the northern general"
+# A police force or a council named by its area ("northumbria police", "Cardiff council"): the words before the head
+# must be a name, never everyday words alone ("the city council", "local police").
+_AREA_HEAD = re.compile(r"(?:police|constabulary|council)\b", re.IGNORECASE)
 # Heads that are everyday words too ("a trust", "the house", "families"): they name something only with a name
 # before them, and in a document with capitals only when capitalised themselves.
-_WEAK_HEAD = re.compile(r"(?:families|aid|lodge|house|united|athletic|forum|alliance|trust|foundation|homes|ward|"
+_WEAK_HEAD = re.compile(r"(?:service|families|aid|lodge|house|united|athletic|forum|alliance|trust|foundation|homes|ward|"
                         r"association|housing|centre|center|hotel|pub|cafe|restaurant|garage|salon|bakery|"
                         r"supermarket|warehouse|factory|takeaway|cars|foods|produce|grill|nails|market|project|"
                         r"hub|abc)\b", re.IGNORECASE)
@@ -207,10 +230,17 @@ _WORKPLACE = re.compile(r"\b(?:works?|worked|working|job|jobs|shifts?|employed|d
                         r"cleaning|volunteers?|volunteering)(?:\s+(?:nights|days|weekends|part[\s\-]time|"
                         r"full[\s\-]time|shifts|there))?\s+(?:at|for|in|with|by)\s+(?:the\s+|a\s+)?",
                         re.IGNORECASE)
+_INITIALS = re.compile(r"[A-Z]{2,5}|[A-Z]&[A-Z]")
+# Initials after "at the", "to the": a hospital's when the sentence is about health (`_HEALTH`).
+_AT_THE_INITIALS = re.compile(r"\b(?:at|to|from|in|into|by)\s+the\s+(?P<name>[A-Z]{2,5}|[A-Z]&[A-Z])(?![\w&])")
+_HEALTH = re.compile(r"\b(?:nurses?|doctors?|paediatric\w*|pediatric\w*|wards?|medical|hospital|admitted|admission|"
+                     r"burns?|fractures?|injur(?:y|ies)|maternity|midwi\w+|bloods|x-?rays?|discharged?|consultant|"
+                     r"overdose|self-harm|A&E|ED|skeletal|scan|born|birth|surgery|clinic)\b", re.IGNORECASE)
 # A hospital named without its head noun, where the words say someone was treated there: "admitted to the LRI",
 # "two attendances at heartlands", "born at the general in kettering", "in and out of the BRI".
 _TREATED_AT = re.compile(r"\b(?:admitted|admission|attendances?|attended|born|seen|treated|rushed|blue[\s\-]lighted|"
-                         r"transferred|discharged|survey|booked|in\s+and\s+out)\s+(?:(?:again|twice|once|there|"
+                         r"transferred|discharged|survey|booked|presented|presenting|taken|turned\s+up|"
+                         r"ended\s+up|in\s+and\s+out)\s+(?:(?:again|twice|once|there|"
                          r"later|urgently|straight)\s+)?(?:to|at|in|into|from|of)\s+(?:the\s+)?"
                          r"(?P<name>general(?!\s+(?:practi\w*|public|hospital|ward|surgery))|"
                          r"[A-Za-z][\w&'’\-]+(?:\s[A-Za-z][\w'’\-]+)?)", re.IGNORECASE)

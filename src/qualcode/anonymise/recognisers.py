@@ -36,6 +36,12 @@ _NOT_AN_AGE = (r"(?!\s*(?:%|per\b|percent|pounds|quid|grand|k\b|m\b|minutes?|hou
                r"people|staff|workers|social|teams?|things|ways|reasons|weeks?\s+(?:ago|later|before|after)))")
 
 
+# The village or district written after a street, as on an envelope: "4 Front Street, Leadgate".
+_LOCALITY = (r"(?:,\s(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|"
+             r"June|July|August|September|October|November|December|The|This|That|Which|Where|When|But|And|So|I)\b)"
+             rf"{_NAME_WORD}(?:\s{_NAME_WORD})?)?")
+
+
 # The age of a record or a plan is not somebody's ("the record says something six weeks old").
 _OF_A_THING = (r"(?<!\b(?:something|anything|nothing|everything|record|records|data|information|notes|plan|plans|"
                r"assessment|assessments|chronology|report|reports|figures|referral|referrals|minutes|file|files|"
@@ -62,7 +68,10 @@ class UkPhoneRecogniser(PatternRecognizer):
         digits = re.sub(r"\D", "", pattern_text)
         if digits.startswith("44"):
             digits = "0" + digits[2:].removeprefix("0")
-        return digits.startswith("0") and len(digits) in (10, 11)
+        if digits.startswith("0") and len(digits) in (10, 11):
+            return True
+        # the start of a number, grouped as one is said ("calls from a 0113 496 number"): it narrows a search
+        return bool(re.fullmatch(r"\(?0[1237]\d{2,3}\)?[\s\-]\d{3,4}", pattern_text)) and 7 <= len(digits) <= 9
 
 
 class OfflineEmailRecogniser(EmailRecognizer):
@@ -98,35 +107,42 @@ def uk_recognisers() -> list[EntityRecognizer]:
         OfflineEmailRecogniser(),
         AnyNhsNumberRecogniser(),
         UkNinoRecognizer(),
+        _recogniser("NI_NUMBER", [  # the six digits grouped any way ("ZA 639 214 C"); presidio knows pairs only
+            ("grouped nino", r"\b(?-i:[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])\s?(?:\d\s?){6}(?-i:[A-D])\b", 0.85)]),
         _recogniser("POSTCODE", [("uk postcode", r"\b(?:GIR\s?0AA|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b", 0.9)]),
         _recogniser("AGE", [
             ("n-year-old", rf"{_OF_A_THING}\b{_NUMBER_WORDS}[\s\-](?:years?|yrs?|months?|weeks?)[\s\-]old\b", 0.8),
             ("aged n", rf"\b(?:aged?|age of)\s+{_NUMBER_WORDS}\b{_NOT_AN_AGE}", 0.8),
             ("she's n", rf"(?<=\b(?:she's|he's|she is|he is|she was|he was|she'll be|he'll be|she'd be|he'd be|"
-                        rf"who's|who is|who was|they're|they are|they were|turned|turns|turning|boy's|girl's|son's|"
+                        rf"who's|who is|who was|who are|who were|they're|they are|they were|turned|turns|turning|boy's|girl's|son's|"
                         rf"daughter's|baby's|lad's|brother's|sister's|eldest's|youngest's|eldest is|youngest is)\s)"
                         rf"(?:only\s+|just\s+|nearly\s+|almost\s+|like\s+|about\s+)?{_NUMBER_WORDS}\b"
-                        rf"{_NOT_AN_AGE}", 0.8),
+                        rf"(?:\s+and\s+{_NUMBER_WORDS}\b)?{_NOT_AN_AGE}", 0.8),  # "who are six and three"
+            ("girl of n", rf"(?<=\b(?:boy|girl|baby|lad|lass|child|son|daughter|kid|toddler|teenager)\s(?:of|aged)\s)"
+                          rf"{_NUMBER_WORDS}\b{_NOT_AN_AGE}", 0.8),
             ("child, n", r"(?<=\b(?:boy|girl|baby|lad|lass|child|son|daughter|brother|sister|kid|toddler|sibling)"
                          r"[,:]?\s)\d{1,2}\b(?=\s*[,;)])", 0.8),
             ("name (n)", r"(?<=[A-Za-z] \()\d{1,2}(?:\s+(?:weeks?|months?|years?|yrs?|wks?|mths?))?(?=\))", 0.8),
         ]),
         _recogniser("ADDRESS", [
             ("numbered street", rf"\b(?:(?:Flat|Apartment|Unit)\s+\d+[A-Za-z]?,?\s+)?\d{{1,4}}[A-Za-z]?,?\s+"
-                                rf"(?:{_NAME_WORD}\s+){{1,3}}{_STREET_TYPES}\b", 0.9),
+                                rf"(?:{_NAME_WORD}\s+){{1,3}}{_STREET_TYPES}\b{_LOCALITY}", 0.9),
             ("flat", rf"\b(?:Flat|Apartment)\s+\d+[A-Za-z]?,?\s+(?:{_NAME_WORD}\s+){{1,3}}(?:House|Court|Tower|"
-                     r"Lodge|Heights|Building)\b", 0.9),
-            ("unit", rf"\b(?:Flat|Apartment|Unit|Plot)\s+\d+[A-Za-z]?,?\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}", 0.8),
+                     rf"Lodge|Heights|Building)\b{_LOCALITY}", 0.9),
+            ("unit", rf"\b(?:Flat|Apartment|Unit|Plot)\s+\d+[A-Za-z]?,?\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}"
+                     rf"{_LOCALITY}", 0.8),
         ], flags=CASE_SENSITIVE),
         _recogniser("ADDRESS", [
-            ("lower-case numbered street", rf"\b(?:(?:flat|apartment|unit|plot)\s+)?\d{{1,4}}[a-z]?\s+[a-z]{{3,}}"
+            ("lower-case numbered street", rf"\b(?:(?:flat|apartment|unit|plot)\s+(?:\d{{1,4}}[a-z]?,?\s+)?)?"
+                                           rf"\d{{1,4}}[a-z]?\s+[a-z]{{3,}}"
                                            rf"(?:\s[a-z]{{3,}})?\s+"
                                            rf"{_LOWER_STREET_TYPES}\b", 0.8),
         ], flags=CASE_SENSITIVE),
         HandleRecogniser(supported_entity="HANDLE", name="qualcode_handle", global_regex_flags=CASE_BLIND, patterns=[
             Pattern(name, regex, score) for name, regex, score in [
             ("at handle", r"(?<![\w@.])@[A-Za-z0-9_.]{2,30}\b", 0.9),
-            ("tag with a number", r"\b(?=\w*_)(?=\w*\d)(?=\w*[A-Za-z])\w{4,30}\b", 0.8),  # liltee_s8x
+            ("tag with a number", r"(?<![\w.@])(?=[\w.]*_)(?=[\w.]*\d)(?=[\w.]*[A-Za-z])\w[\w.]{2,28}\w\b", 0.8),
+            # liltee_s8x, andreea.d_0310
             ("profile link", r"\b(?:www\.)?(?:facebook|instagram|tiktok|twitter|x|snapchat|youtube)\.com/[\w.\-/]+",
              0.9),
             ("named handle", r"(?<=\b(?:snapchat|snap|insta|instagram|tiktok|twitter|facebook|fb)\s?:?\s"

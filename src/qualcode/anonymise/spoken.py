@@ -161,14 +161,25 @@ _EMAIL_FILLER = re.compile(r"^(?:(?:it's|its|is|was|email|e-mail|address|me|on|a
                            re.IGNORECASE)
 
 
+# The part before the "at", said alone: "she's karen dot lakes with an s".
+_SPOKEN_MAILBOX = re.compile(rf"\b(?P<first>[a-z]+)\s+dot\s+(?!{_TLD}\b)[a-z]+\b", re.IGNORECASE)
+
+
 def spoken_emails(text: str) -> Iterator[Finding]:
-    """E-mail addresses read aloud: 'kerry dot walsh at hotmail dot co dot uk'."""
+    """E-mail addresses read aloud: 'kerry dot walsh at hotmail dot co dot uk', or their first half alone when it
+    is a person's name ('karen dot lakes')."""
+    from qualcode.anonymise.lexicon import lexicon
+
     for match in _SPOKEN_EMAIL.finditer(text):
         value = match.group(0)
         lead = _EMAIL_FILLER.match(value)
         start = match.start() + (lead.end() if lead else 0)
         if start < match.end():
             yield Finding(start, match.end(), "EMAIL", 0.9)
+    for match in _SPOKEN_MAILBOX.finditer(text):
+        first = match.group("first").casefold()
+        if len(first) == 1 or (first in lexicon().first_names and not lexicon().is_common(first)):
+            yield Finding(match.start(), match.end(), "EMAIL", 0.7)
 
 
 # UK postcode areas: the letters an outward code starts with ("S" Sheffield, "LS" Leeds).
@@ -180,7 +191,8 @@ _OUTWARD = re.compile(r"\b(?P<code>(?P<area>[A-Za-z]{1,2})\s?(?P<district>\d{1,2
 _TENS_WORDS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 _DISTRICT_WORDS = (rf"(?:(?:{_TENS_WORDS})(?:[\s\-](?:{_SMALL}))?|{_SMALL}|ten|eleven|twelve|thirteen|fourteen|fifteen|"
                    rf"sixteen|seventeen|eighteen|nineteen|\d{{1,2}})")
-_OUTWARD_SPOKEN = re.compile(rf"\b(?P<code>(?P<area>[A-Za-z]{{1,2}})\s{_DISTRICT_WORDS})\b", re.IGNORECASE)
+# The area may be said letter by letter ("n e twenty three", "s r four").
+_OUTWARD_SPOKEN = re.compile(rf"(?<![\w'’])(?P<code>(?P<area>[A-Za-z]{{1,2}}|[a-z]\s[a-z])\s{_DISTRICT_WORDS})\b", re.IGNORECASE)
 _PLACE_BEFORE = re.compile(r"(?:\b(?:in|from|near|round|around|at|to|postcode|post\s+code|district|over|up|down|"
                            r"lives?|living|moved|off|which\s+is|that's)\s+(?:the\s+)?(?:[a-z']+\s+){0,2})$",
                            re.IGNORECASE)
@@ -213,6 +225,9 @@ def partial_postcodes(text: str) -> Iterator[Finding]:
     for pattern in (_OUTWARD, _OUTWARD_SPOKEN):
         for match in pattern.finditer(text):
             code, area = match.group("code"), match.group("area").upper()
+            # two letters said one by one, then a number, is said as nothing but a postcode ("a" and "i" are words)
+            spelt = " " in area and area[0] not in "AI"
+            area = area.replace(" ", "")
             if area not in POSTCODE_AREAS:
                 continue
             before, after = text[max(0, match.start() - 30):match.start()], text[match.end():match.end() + 30]
@@ -220,7 +235,7 @@ def partial_postcodes(text: str) -> Iterator[Finding]:
                              or bool(_AFTER_STREET.search(before))
                              or (found_end >= 0 and bool(_ALSO.fullmatch(text, found_end, match.start()))))
             typed = pattern is _OUTWARD and code.isupper() and len(area) == 2 and area not in {"SW", "LA"}
-            if typed and not re.search(r"\bthe\s+$", before, re.IGNORECASE):
+            if (typed or spelt) and not re.search(r"\bthe\s+$", before, re.IGNORECASE):
                 said_as_place = True  # "LU4", "LE2" typed in capitals: a postcode district wherever it stands
             if not said_as_place or (_STATUTORY.match(code) and not _PLACE_AFTER.match(after)):
                 continue
@@ -268,8 +283,11 @@ _NATO_RUN = re.compile(rf"\b(?:(?:{_NATO}|{_NUMBER_WORD}|\d)\b[\s,\-]+){{4,}}(?:
                        re.IGNORECASE)
 _SPELT_PLATE = re.compile(r"\b(?:reg(?:istration)?|number\s?plate|plate)(?:\s+(?:number|no|plate))?"
                           r"(?:\s+(?:is|was|ending|ends|ending\s+in|starting|starts|beginning|begins)(?:\s+(?:in|with))?)?"
-                          r"[\s:,]+(?P<plate>(?:(?:[a-z]|\d{1,2}|" + _NUMBER_WORD + r")\b(?:\s+|$|(?=[.,;]))){2,8})",
+                          r"[\s:,]+(?P<plate>(?:(?:[a-z]{1,3}\d{1,3}[a-z]{0,3}|[a-z]|\d{1,2}|" + _NUMBER_WORD
+                          + r")\b(?:\s+|$|(?=[.,;\-]))){1,8})",
                           re.IGNORECASE)
+# A plate's age said on its own, as people tell a car apart: "a black audi with a seventy one plate", "a 19 plate".
+_PLATE_YEAR = re.compile(rf"\b(?:a|an|the|his|her|their)\s+(?P<age>{_PLATE_AGE})[\s\-]plate\b", re.IGNORECASE)
 
 
 def vehicle_registrations(text: str) -> Iterator[Finding]:
@@ -286,7 +304,17 @@ def vehicle_registrations(text: str) -> Iterator[Finding]:
             yield Finding(match.start(), match.end(), "VEHICLE", 0.8)
     for match in _SPELT_PLATE.finditer(text):
         plate = match.group("plate").rstrip()
-        yield Finding(match.start("plate"), match.start("plate") + len(plate), "VEHICLE", 0.8)
+        if len(plate.split()) >= 2 or re.search(r"\d", plate):  # one letter alone ("plate a") is not a plate
+            yield Finding(match.start("plate"), match.start("plate") + len(plate), "VEHICLE", 0.8)
+    for match in _PLATE_YEAR.finditer(text):
+        if _is_plate_age(match.group("age")):
+            yield Finding(match.start("age"), match.end("age"), "VEHICLE", 0.7)
+
+
+def _is_plate_age(said: str) -> bool:
+    """A plate's age code: 02-29 or 51-79 ("nineteen", "seventy one", "6 8")."""
+    age = digits_of(said)
+    return len(age) == 2 and (1 <= int(age) <= 29 or 51 <= int(age) <= 79)
 
 
 def _is_plate_said(match: re.Match[str]) -> bool:
@@ -294,8 +322,7 @@ def _is_plate_said(match: re.Match[str]) -> bool:
     not a word ("at twenty one and" is speech)."""
     from qualcode.anonymise.lexicon import DISCOURSE, lexicon
 
-    age = digits_of(match.group("age"))
-    if len(age) != 2 or not (1 <= int(age) <= 29 or 51 <= int(age) <= 79):
+    if not _is_plate_age(match.group("age")):
         return False
     joined = [g for g in (match.group("area"), match.group("tail")) if " " not in g]
     words = lexicon().dictionary | lexicon().stop_words | DISCOURSE

@@ -31,6 +31,10 @@ CAMHS EHCNA SALT OT ADHD ASD PTSD DV IDVA ISVA MARAC SARC GP's CAWN CAWNs Northg
 synagogue madrassa madrasa
 DOB D.O.B. DCI ABE VCS Requires Improvement Outstanding Inadequate Focus group
 Signs of Safety Graded Care Profile Working Together Keeping Children Safe in Education KCSIE
+EHE ILACS JTAI SEF ASYE CSPR CSPRs LCSPR RHI DHR DHRs SAB SAR SARs MHST MHSTs
+Childline ChildLine Kooth Samaritans Papyrus YoungMinds NCA CEOP Ofcom CQC DBS Kidscape Childnet IWF Coram UKVI
+Catch22 Frontline Barnardo PCT PCTs CDOP MDT MDTs ICS NICE RCPCH SUDI SUDIC ACE ACEs CPIS CP-IS PPE SUI SI SIs
+ICPCs RCPCs CPP CPPs CLA LAC SCR SCRs PRU PRUs
 """.split())
 
 # Multi-word role and body names, matched as phrases before single words.
@@ -50,6 +54,12 @@ DOMAIN_PHRASES = frozenset(p.casefold() for p in (
     "Named Nurse (Acute)", "Health Visiting", "Virtual School", "Virtual School Head", "Clare's Law", "Sarah's Law",
     "Power BI", "Town Hall", "Civic Centre", "Food Bank", "Committee Room", "Family Hub", "Children's Centre",
     "Operation Encompass", "London borough", "London boroughs", "Encompass",
+    # national bodies and services: they name nobody's whereabouts
+    "Welfare Call", "Young Minds", "National Crime Agency", "British Transport Police", "Border Force",
+    "Children's Commissioner", "Children's Commissioner for Wales", "Teaching Regulation Agency",
+    "Care Quality Commission", "Youth Justice Board", "Disclosure and Barring Service", "Internet Watch Foundation",
+    "Victim Support", "Rape Crisis", "Family Lives", "Adoption UK", "Fostering Network", "Carers Trust",
+    "Citizens Advice", "Police Scotland", "Merton compliant", "Merton assessment",
 ))
 
 # Words that never identify anyone on their own: a span made only of these (and stop words) is kept.
