@@ -61,6 +61,10 @@ def test_spoken_register_keeps_its_words(detector: Detector) -> None:
     # forces and councils named by their area, not "the police" or "the city council"
     ("we rang south yorkshire police and then the city council and local police", ["south yorkshire police"]),
     ("she's got a job at wrexham council now", ["wrexham council"]),
+    # an initial after a name; a school named after "his school", or "college of" a place
+    ("the lad's called kenzie er kenzie d i'll not say the rest", ["kenzie d"]),
+    ("it wanted his school thorn lea college and his gp", ["thorn lea college"]),
+    ("she got a place at the college of north tyneside in the end", ["college of north tyneside"]),
     # towns of several words, however typed
     ("they moved from kings lynn to stoke on trent and then st. helens", ["kings lynn", "stoke on trent",
                                                                          "st. helens"]),
@@ -167,11 +171,17 @@ def test_hospital_initials_are_found_where_the_sentence_is_about_health(detector
     assert other == []
 
 
+def test_somebody_known_by_initials_is_found(detector: Detector) -> None:
+    text = "A boy, I'll call him R, and dad recorded only as Mr T. Case 2: KB (9), seen twice. The LA (3) agreed."
+    people = [text[f.start:f.end] for f in detector.detect([text], [])[0] if f.kind == "PERSON"]
+    assert people == ["R", "T", "KB"]
+
+
 def test_ages_said_together_or_after_a_name_are_found(detector: Detector) -> None:
     text = ("the twins, Ola and Femi, who are seven and four. Kacper, now twelve, was moved. "
-            "Children: Ada 9, Tunde 6. We had a girl of thirteen placed out of area.")
+            "Children: Ada 9, Tunde 6. We had a girl of thirteen placed out of area. A baby, five weeks, was seen.")
     ages = [text[f.start:f.end] for f in detector.detect([text], [])[0] if f.kind == "AGE"]
-    assert ages == ["seven and four", "twelve", "9", "6", "thirteen"]
+    assert ages == ["seven and four", "twelve", "9", "6", "thirteen", "five weeks"]
 
 
 def test_a_persons_age_is_found_but_not_the_age_of_a_record(detector: Detector) -> None:

@@ -62,6 +62,7 @@ CLOSED_CLASSES = frozenset({"AUX", "DET", "PRON", "ADP", "CCONJ", "SCONJ", "PART
 WEAK_CLASSES = frozenset({"VERB", "ADV"})
 BOUNDARY = frozenset({".", "!", "?", ";", ":", "…", "\"", "--", "—", "–"})  # brackets do not start a sentence
 _WORDLIKE = re.compile(r"^[^\W\d_][\w'’\-]*$")
+_INITIAL = re.compile(r"^[^\W\d_]\.?$")
 # A capital inside a word, but not as in McDonald, MacLeod, O'Neill, D'Souza, DeShawn, LaToya, VanDyke.
 _INNER_CAPITAL = re.compile(r"^(?!(?:Mc|Mac|O['’]|D['’]|De|Di|La|Le|Van|Von)[A-Z])[A-Za-z'’]*?[a-z][A-Z]")
 
@@ -245,7 +246,10 @@ class NameEvidence:
         for i, (points, kind) in sorted(scored.items()):
             if points >= self.threshold:
                 token = doc[i]
-                yield Finding(token.idx, token.idx + len(token.text), kind, self.score(points))
+                end = token.idx + len(token.text)
+                if kind == "PERSON" and self._initial_follows(doc, i, profile):  # "bradley t", "Agnieszka W."
+                    end = doc[i + 1].idx + len(doc[i + 1].text)
+                yield Finding(token.idx, end, kind, self.score(points))
                 if kind == "PERSON":
                     age = _AGE_AFTER_NAME.match(text, token.idx + len(token.text))
                     if age:
@@ -359,6 +363,14 @@ class NameEvidence:
         kind = "PLACE" if place > person else "PERSON"
         return generic + max(person, place), kind
 
+    @staticmethod
+    def _initial_follows(doc: Doc, i: int, profile: _Profile) -> bool:
+        """A single letter straight after a name is its initial ("gaz h"), though not "a", "I" or "o"."""
+        following = doc[i + 1] if i + 1 < len(doc) else None
+        return (following is not None and doc[i].whitespace_ == " " and bool(_INITIAL.match(following.text))
+                and fold(following.text).rstrip(".") not in {"a", "i", "o"}
+                and (following.text[0].isupper() or not profile.cased))
+
     def _could_be_name_part(self, token: Token, profile: _Profile, after: bool = True) -> bool:
         """Could this neighbour of a name be part of it? A capitalised everyday word may follow a first name as a
         surname ("Darren Holt") but not come before one ("Country Xian")."""
@@ -386,10 +398,10 @@ class NameEvidence:
 
 _AGE_AFTER_NAME = re.compile(r"(?:['’]s|,\s+(?:is|was|who's|who\s+is|aged)|,|\s+is|\s+was|\s+who\s+is|"
                              r"(?=\s+(?:[a-z]|\d{1,2}\s*[,;).])))\s+"  # "Tobi 11, Kehinde 8"
-                             r"(?:only\s+|just\s+|nearly\s+|now\s+)?(?P<age>\d{1,2}|(?:twenty|thirty|forty)(?:[\s\-](?:one|two|"
+                             r"(?:only\s+|just\s+|nearly\s+|now\s+)?(?P<age>(?:\d{1,2}|(?:twenty|thirty|forty)(?:[\s\-](?:one|two|"
                              r"three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|"
                              r"eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
-                             r"(?:\s+and\s+a\s+half)?(?:\s+(?:months?|weeks?|years?)(?:\s+old)?)?"
+                             r"(?:\s+and\s+a\s+half)?(?:\s+(?:months?|weeks?|years?)(?:\s+old)?)?)"  # "Ezra, 4 months"
                              r"(?=\s*(?:[.,;!?)]|$|now\b|and\b|when\b|but\b|so\b|at\b|in\b|with\b|both\b|too\b|"
                              r"then\b|last\b|next\b)|(?<!\bone)\s+(?:he|she)(?:['’]s|\s+is|\s+was)\b)",
                              re.IGNORECASE)  # "ebuka is sixteen he's a young carer", not "the walsall one he's"

@@ -46,6 +46,10 @@ class Institutions:
                     yield Finding(start, match.end("head"), kind, 0.85)
         for match in _SAINT.finditer(text):  # "st bede's", "St Anne's": a school or a church, named either way
             yield Finding(match.start(), match.end(), "SCHOOL", 0.85)
+        for match in _COLLEGE_OF.finditer(text):  # "College of West Anglia", "the school for girls" is no name
+            words = match.group("name").split()
+            if any(self._name_ish(w, cased) for w in words) and not _PSEUDONYM_AFTER.match(text, match.end()):
+                yield Finding(match.start(), match.end(), "SCHOOL", 0.85)
         for match in _CHURCH_OF.finditer(text):  # "the church of pentecost", "Church of God"
             if fold(match.group("name").split()[0]) not in _NATIONAL_CHURCHES:
                 yield Finding(match.start(), match.end(), "ORG", 0.85)
@@ -101,6 +105,8 @@ class Institutions:
                 break
             following = begin
             word = match.group(0).rstrip(".")
+            if fold(word) in {"school", "pru"} and everyday:  # "his school soar valley college": where it begins
+                break
             initial = not text[:begin].strip() or text[:begin].rstrip()[-1] in ".!?:\n"
             if self._name_ish(word, cased, initial) or (countries and fold(word) in self.lexicon.countries):
                 start = begin  # a country names a police force ("North Wales Police") though nobody else
@@ -108,6 +114,10 @@ class Institutions:
                 return begin
             elif fold(word) in _COMPASS and start is not None:  # "south wales police", "North Tyneside council"
                 start = begin
+                continue
+            elif (fold(word) in {"city", "county", "borough", "university"} and start is not None
+                  and fold(text[end:start]).strip() == "of"):
+                start = begin  # "the city of leicester college"
                 continue
             elif (fold(word) in _CONNECTORS | _GENERIC_STREETS or (cased and word[:1].isupper()
                                                                     and not initial)):
@@ -147,7 +157,7 @@ class Institutions:
         first = everyday[-1]
         before = text[max(0, first - 20):first]
         if not re.search(r"\b(?:at|to|from|outside|near|in|into|by|round|behind|opposite|past|on|up|down|off|over|"
-                         r"along|onto)\s+(?:the\s+)?$", before):
+                         r"along|onto|with|school|pru)\s+(?:the\s+)?$", before):  # "his school soar valley college"
             return None
         named = [*text[first:everyday[0]].split(), text[everyday[0]:].split()[0]]
         if all(fold(w) in self.allow for w in named):
@@ -222,6 +232,9 @@ _HEADED = (
 _CHURCH_OF = re.compile(r"\b(?:church|chapel|cathedral|temple|tabernacle|assembly)\s+of\s+(?P<name>(?:the\s+)?"
                         r"[a-z'’]+(?:\s+(?!(?:on|in|at|and|or|but|for|with|to|who|which|where|that)\b)[a-z'’]+){0,2})",
                         re.IGNORECASE)
+_COLLEGE_OF = re.compile(r"\b(?:college|university|academy|school)\s+of\s+(?P<name>(?:the\s+)?(?:(?:north|south|east|"
+                         r"west|mid|central)\s+)?[a-z'’]+(?:\s+(?:and\s+)?(?!(?:on|in|at|and|or|but|for|with|to|who|which|"
+                         r"where|that|is|was)\b)[a-z'’]+)?)", re.IGNORECASE)
 _NATIONAL_CHURCHES = frozenset({"england", "scotland", "wales", "ireland", "rome", "the", "christ", "jesus", "our"})
 _SAINT = re.compile(r"\b(?:st\.?|saint)\s+[a-z]+['’]s(?!\s+(?:day|eve)\b)(?:\s+(?:c\s?of\s?e\s+|rc\s+|catholic\s+)?"
                     r"(?:church|school|primary|academy|college|hospital|hospice|nursery|infants|juniors|high|chapel)\b"

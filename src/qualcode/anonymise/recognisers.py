@@ -120,10 +120,16 @@ def uk_recognisers() -> list[EntityRecognizer]:
                         rf"(?:\s+and\s+{_NUMBER_WORDS}\b)?{_NOT_AN_AGE}", 0.8),  # "who are six and three"
             ("girl of n", rf"(?<=\b(?:boy|girl|baby|lad|lass|child|son|daughter|kid|toddler|teenager)\s(?:of|aged)\s)"
                           rf"{_NUMBER_WORDS}\b{_NOT_AN_AGE}", 0.8),
-            ("child, n", r"(?<=\b(?:boy|girl|baby|lad|lass|child|son|daughter|brother|sister|kid|toddler|sibling)"
-                         r"[,:]?\s)\d{1,2}\b(?=\s*[,;)])", 0.8),
+            ("child, n", rf"(?<=\b(?:boy|girl|baby|lad|lass|child|son|daughter|brother|sister|kid|toddler|sibling|"
+                         rf"mum|dad|mother|father)[,:]?\s){_NUMBER_WORDS}(?:\s(?:months?|weeks?|years?)(?:\sold)?)?"
+                         rf"(?=\s*[,;)])", 0.8),  # "a baby, three months, admitted", "mum 17,"
             ("name (n)", r"(?<=[A-Za-z] \()\d{1,2}(?:\s+(?:weeks?|months?|years?|yrs?|wks?|mths?))?(?=\))", 0.8),
         ]),
+        _recogniser("PERSON", [  # somebody known by initials: "I'll call him J", "Mr K", "recorded only as JP"
+            ("initials said as a name", r"(?<=\b(?:[Cc]all(?:ed|ing)?\s(?:him|her|them)|[Kk]nown\sas|[Rr]ecorded\s"
+                                        r"(?:only\s)?as|[Ii]nitialled|Mr|Mrs|Ms|Miss|Mx|Dr)\s)[A-Z]{1,3}\b(?![\w&])", 0.8),
+            ("initials and an age", r"\b[A-Z]{1,3}(?=\s\(\d{1,2}\))", 0.8),  # "Case 1: TR (7)"
+        ], flags=CASE_SENSITIVE),
         _recogniser("ADDRESS", [
             ("numbered street", rf"\b(?:(?:Flat|Apartment|Unit)\s+\d+[A-Za-z]?,?\s+)?\d{{1,4}}[A-Za-z]?,?\s+"
                                 rf"(?:{_NAME_WORD}\s+){{1,3}}{_STREET_TYPES}\b{_LOCALITY}", 0.9),
