@@ -179,7 +179,7 @@ def test_somebody_known_by_initials_is_found(detector: Detector) -> None:
 
 def test_ages_said_together_or_after_a_name_are_found(detector: Detector) -> None:
     text = ("the twins, Ola and Femi, who are seven and four. Kacper, now twelve, was moved. "
-            "Children: Ada 9, Tunde 6. We had a girl of thirteen placed out of area. A baby, five weeks, was seen.")
+            "Children: Ada 9, Tunde 6; we had a girl of thirteen placed out of area. A baby, five weeks, was seen.")
     ages = [text[f.start:f.end] for f in detector.detect([text], [])[0] if f.kind == "AGE"]
     assert ages == ["seven and four", "twelve", "9", "6", "thirteen", "five weeks"]
 

@@ -41,6 +41,7 @@ PEOPLE = frozenset("""lad lads lass girl boy kid child baby man woman guy bloke 
     toddler infant coach exec dcs chair manager worker nurse teacher head dsl senco iro sw gp officer lead member
     pastor imam priest vicar""".split())
 NAMING = frozenset({"called", "named", "nicknamed", "surnamed"})
+QUOTATIVE = frozenset({"saying", "says", "say"})
 NAMED_AS = (["name", "is"], ["name", "was"], ["name", "'s"], ["known", "as"])
 AFTER_POSSESSIVE = frozenset("""mum mom mam mother dad father brother sister son daughter nan grandad grandma baby
     partner boyfriend girlfriend husband wife house flat home school bedroom room case file plan family kids
@@ -78,6 +79,7 @@ class _Profile:
     cased: bool
     capitalised: Counter[str] = field(default_factory=Counter)
     lower: Counter[str] = field(default_factory=Counter)
+    terms: set[str] = field(default_factory=set)  # everyday words the document uses inside a phrase of the field
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,9 @@ class NameEvidence:
         profile = self._profile(docs)
         named = {fold(w) for label in labels for w in re.findall(r"[^\W\d_][\w'’\-]*", label)}
         readings = [(doc, self._reading(doc)) for doc in docs]
+        # "we rag everything red amber green": here "amber" is a rating wherever it is said, not a girl
+        profile.terms = {fold(doc[i].text) for doc, reading in readings for i in reading.protected
+                         if fold(doc[i].text) in self.lexicon.dictionary}
         first = [list(self._words(doc, reading, profile, named, set())) for doc, reading in readings]
         texts = [reading.text for _, reading in readings]
         seen = {fold(text[f.start:f.end]) for text, found in zip(texts, first, strict=True) for f in found
@@ -124,6 +129,20 @@ class NameEvidence:
     @cached_property
     def _towns_of_several_words(self) -> frozenset[str]:
         return frozenset(_place_key(town) for town in self.lexicon.towns if re.search(r"[\s\-]", town))
+
+    @staticmethod
+    def _written_as_a_name(said: list[str]) -> bool:
+        """"Tower Hamlets", "Isle of Wight": every word but a connector capitalised."""
+        return all(w[:1].isupper() or fold(w) in {"of", "on", "upon", "in", "the", "by", "and", "le"} for w in said)
+
+    def _rare_enough(self, said: list[str], before: str) -> bool:
+        """A town of everyday words said in lower case ("tower hamlets", "isle of wight") is the town when one of its
+        words is uncommon, it does not open with a small word ("four lanes", "how wood", "new buildings") and
+        nothing before it makes it a thing ("a red scar")."""
+        first = fold(said[0])
+        return (first not in self.lexicon.stop_words and first not in _SMALL_WORDS
+                and any(self.lexicon.zipf(fold(w)) < 4.0 for w in said)
+                and not re.search(r"\b(?:a|an|his|her|their|my|your|our|its)\s+$", before, re.IGNORECASE))
 
     def _places_of_several_words(self, text: str) -> Iterator[Finding]:
         """Towns named in several words ("king's lynn", "Weston-super-Mare", "st helens"), which no single word
@@ -140,7 +159,8 @@ class NameEvidence:
                 if "\n" in phrase or _place_key(phrase) not in self._towns_of_several_words:
                     continue
                 said = [w.group(0) for w in words[i:last + 1]]
-                if all(self.lexicon.is_common(w) or fold(w) in {"st", "saint"} for w in said):
+                if all(self.lexicon.is_common(w) or fold(w) in {"st", "saint"} for w in said) and not (
+                        self._written_as_a_name(said) or self._rare_enough(said, text[:start])):
                     continue
                 if fold(phrase) not in self.allow:
                     yield Finding(start, end, "PLACE", 0.85)
@@ -252,6 +272,9 @@ class NameEvidence:
                 yield Finding(token.idx, end, kind, self.score(points))
                 if kind == "PERSON":
                     age = _AGE_AFTER_NAME.match(text, token.idx + len(token.text))
+                    if age and fold(age.group("age")) == "one" and not re.match(r"['’]s|,|\s+(?:is|was)\b",
+                                                                               age.group(0)):
+                        age = None  # "the cliftonville one in deal": a pronoun, not an age
                     if age:
                         yield Finding(age.start("age"), age.end("age"), "AGE", 0.8)
 
@@ -328,6 +351,8 @@ class NameEvidence:
         elif lex.zipf(bare) < 3.0 and len(bare) >= 3 and bare not in lex.dictionary and not lex.inflects(bare):
             generic += 1.0
         context_person, context_place = _context(token, text_of_doc, lex)
+        if (bare in PEOPLE or bare in KIN or bare in ROLE_NOUNS or bare in profile.terms) and context_person < 4.0:
+            return None  # "an afghan lad he's fifteen": the word for a person is not his name (unless "Mrs Lad")
         if (profile.cased and capital and not initial and not common and token.ent_type_ != "PERSON"
                 and not (context_person or context_place) and lex.is_term(bare)):
             return None  # a word of the dictionary capitalised as a term ("the Maintainer field"), nothing more
@@ -397,14 +422,16 @@ class NameEvidence:
                                or (after and token.pos_ == "PROPN" and not self.lexicon.is_nationality(folded)))
 
 _AGE_AFTER_NAME = re.compile(r"(?:['’]s|,\s+(?:is|was|who's|who\s+is|aged)|,|\s+is|\s+was|\s+who\s+is|"
-                             r"(?=\s+(?:[a-z]|\d{1,2}\s*[,;).])))\s+"  # "Tobi 11, Kehinde 8"
-                             r"(?:only\s+|just\s+|nearly\s+|now\s+)?(?P<age>(?:\d{1,2}|(?:twenty|thirty|forty)(?:[\s\-](?:one|two|"
+                             r"(?=\s+(?:[a-z]|\d{1,2}\s*[,;)])))\s+"  # "Tobi 11, Kehinde 8"
+                             r"(?:only\s+|just\s+|nearly\s+|now\s+)?(?P<age>(?:\d{1,2}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s\-](?:one|two|"
                              r"three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|"
                              r"eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
                              r"(?:\s+and\s+a\s+half)?(?:\s+(?:months?|weeks?|years?)(?:\s+old)?)?)"  # "Ezra, 4 months"
                              r"(?=\s*(?:[.,;!?)]|$|now\b|and\b|when\b|but\b|so\b|at\b|in\b|with\b|both\b|too\b|"
                              r"then\b|last\b|next\b)|(?<!\bone)\s+(?:he|she)(?:['’]s|\s+is|\s+was)\b)",
                              re.IGNORECASE)  # "ebuka is sixteen he's a young carer", not "the walsall one he's"
+_SMALL_WORDS = frozenset("""one two three four five six seven eight nine ten new old great little high low upper
+    lower north south east west big long red""".split())
 _PLACE_WORD = re.compile(r"[^\W\d_][\w'’]*")
 
 
@@ -542,6 +569,8 @@ def _context(token: Token, text: str, lexicon: Lexicon) -> tuple[float, float]:
         person += 2.5  # "a little girl hope she's three", "their girl oliwia was six weeks old"
     if before[-2:] == ["me", "and"]:
         person += 1.0
+    if any(word in QUOTATIVE for word in before[-3:]) and not lexicon.is_name(token.text) and token.text.islower():
+        person -= 2.0  # "she kept saying ami kita kortam": words quoted in another language, not a name
     if len(before) >= 2 and before[-1] == "," and (before[-2] in KIN or before[-2] in ROLE_NOUNS):
         person += 2.0  # "the health visitor, bernie,"
     elif after[:1] == [","] and len(after) > 1 and after[1] in {"the", "her", "his", "their", "our", "my"}:

@@ -46,6 +46,11 @@ class Institutions:
                     yield Finding(start, match.end("head"), kind, 0.85)
         for match in _SAINT.finditer(text):  # "st bede's", "St Anne's": a school or a church, named either way
             yield Finding(match.start(), match.end(), "SCHOOL", 0.85)
+        for match in _NAME_AFTER_HEAD.finditer(text):  # "hmp oakwood", "masjid al-furqan", "Masjid-e-Tauheedul"
+            name = match.group("name")
+            last = fold(name.split("-")[-1])
+            if last not in self.lexicon.stop_words and last not in DISCOURSE and fold(name) not in self.allow:
+                yield Finding(match.start(), match.end(), "ORG", 0.85)
         for match in _COLLEGE_OF.finditer(text):  # "College of West Anglia", "the school for girls" is no name
             words = match.group("name").split()
             if any(self._name_ish(w, cased) for w in words) and not _PSEUDONYM_AFTER.match(text, match.end()):
@@ -79,7 +84,7 @@ class Institutions:
 
     def _name_ish(self, word: str, cased: bool, initial: bool = False) -> bool:
         """Could this word be (part of) a name: capitalised inside a sentence, or not an everyday word."""
-        folded = fold(re.sub(r"['’]s$", "", word))
+        folded = fold(re.sub(r"['’]s$|(?<=s)['’]$", "", word))  # "mehmood's", "leavers'"
         if folded in self.allow or folded in DISCOURSE or folded in _NOT_NAMES or not folded[:1].isalpha():
             return False
         if cased and word[:1].isupper() and not initial and not self.lexicon.is_acronym(word):
@@ -162,6 +167,8 @@ class Institutions:
         named = [*text[first:everyday[0]].split(), text[everyday[0]:].split()[0]]
         if all(fold(w) in self.allow for w in named):
             return None
+        if all(self.lexicon.is_nationality(w) and fold(w) not in _COMPASS for w in named):
+            return None  # "the eritrean church", "the polish club": no one church or club
         return first
 
     def _name_end(self, text: str, after: int, cased: bool) -> int | None:
@@ -200,7 +207,8 @@ _SCHOOL_HEADS = (r"pupil\s+referral\s+unit|juniors|infants|high|primary(?:\s+sch
                  r"school|pru|children'?s\s+centre")
 _ORG_HEADS = (r"(?:church|town|village|community|parish|scout|sports)\s+hall|parish\s+centre|"
               r"police\s+station|police|constabulary|council|(?:hand\s+)?car\s+wash|fostering(?:\s+agency)?|"
-              r"care\s+group|service|mosque|masjid|gurdwara|church|chapel|cathedral|temple|mandir|synagogue|kingdom\s+hall|"
+              r"care\s+group|service|logistics|freight|haulage|recruitment|distribution|support|sailing|gym|"
+              r"fitness|mosque|masjid|gurdwara|church|chapel|cathedral|temple|mandir|synagogue|kingdom\s+hall|"
               r"(?:general\s+)?hospital|infirmary|surgery|medical\s+(?:centre|practice)|health\s+centre|clinic|"
               r"children'?s\s+home|care\s+home|youth\s+club|football\s+club|boxing\s+club|club|fc|taxis|cabs|"
               r"ltd|limited|plc|hotel|takeaway|warehouse|factory|refuge|hostel|foyer|leisure\s+centre|centre|"
@@ -216,7 +224,7 @@ _ORG_HEADS = (r"(?:church|town|village|community|parish|scout|sports)\s+hall|par
 _AREA_HEAD = re.compile(r"(?:police|constabulary|council)\b", re.IGNORECASE)
 # Heads that are everyday words too ("a trust", "the house", "families"): they name something only with a name
 # before them, and in a document with capitals only when capitalised themselves.
-_WEAK_HEAD = re.compile(r"(?:service|families|aid|lodge|house|united|athletic|forum|alliance|trust|foundation|homes|ward|"
+_WEAK_HEAD = re.compile(r"(?:service|logistics|freight|haulage|recruitment|distribution|support|sailing|gym|fitness|families|aid|lodge|house|united|athletic|forum|alliance|trust|foundation|homes|ward|"
                         r"association|housing|centre|center|hotel|pub|cafe|restaurant|garage|salon|bakery|"
                         r"supermarket|warehouse|factory|takeaway|cars|foods|produce|grill|nails|market|project|"
                         r"hub|abc)\b", re.IGNORECASE)
@@ -232,6 +240,10 @@ _HEADED = (
 _CHURCH_OF = re.compile(r"\b(?:church|chapel|cathedral|temple|tabernacle|assembly)\s+of\s+(?P<name>(?:the\s+)?"
                         r"[a-z'’]+(?:\s+(?!(?:on|in|at|and|or|but|for|with|to|who|which|where|that)\b)[a-z'’]+){0,2})",
                         re.IGNORECASE)
+# Heads that come first: a prison, a young offender institution, a mosque named in Arabic or Urdu.
+_NAME_AFTER_HEAD = re.compile(r"\b(?:hmp(?:\s*(?:&|and)\s*yoi)?|hmyoi|yoi|masjid|jamia|jame|madrassa|madrasah)"
+                              r"(?:[\s\-](?:e|al|ul|el|an|as|ar))?[\s\-](?P<name>[a-z][\w'’]*(?:-[a-z][\w'’]*)?)",
+                              re.IGNORECASE)
 _COLLEGE_OF = re.compile(r"\b(?:college|university|academy|school)\s+of\s+(?P<name>(?:the\s+)?(?:(?:north|south|east|"
                          r"west|mid|central)\s+)?[a-z'’]+(?:\s+(?:and\s+)?(?!(?:on|in|at|and|or|but|for|with|to|who|which|"
                          r"where|that|is|was)\b)[a-z'’]+)?)", re.IGNORECASE)

@@ -261,6 +261,14 @@ def _countries() -> frozenset[str]:
     names |= {fold(s["name"]) for s in cache.get_us_states().values()}
     names |= {fold(language.name) for language in pycountry.languages
               if " " not in language.name and getattr(language, "alpha_2", None)}
-    return frozenset(names | {"england", "scotland", "wales", "northern ireland", "britain", "great britain",
-                              "uk", "usa", "us", "america", "europe", "africa", "asia", "the states",
-                              "the uk", "the us"})
+    return frozenset(names | _LANGUAGES_SPOKEN_HERE | {"england", "scotland", "wales", "northern ireland", "britain",
+                                                       "great britain", "uk", "usa", "us", "america", "europe",
+                                                       "africa", "asia", "the states", "the uk", "the us"})
+
+
+# Languages, dialects and peoples families here name, which pycountry spells otherwise or not at all ("Panjabi",
+# "Pushto"): as wide as a nationality, they narrow nobody down.
+_LANGUAGES_SPOKEN_HERE = frozenset("""sylheti mirpuri punjabi pahari potwari pothwari tigrinya twi patois creole
+    dari pashto pashtun kurmanji sorani lingala yoruba igbo shona ndebele tagalog ilocano cantonese mandarin hakka
+    gujarati konkani tamil malayalam sinhala sinhalese nepali gurkha gurung romani romanes traveller gypsy bajan
+    krio wolof fula fulani oromo amharic somali swahili hausa akan ga ewe""".split())

@@ -33,7 +33,8 @@ _LOWER_STREET_TYPES = (r"(?:estate|hill|vale|green|park|road|lane|street|close|w
 # What follows a number that makes it a count, a time or money rather than somebody's age.
 _NOT_AN_AGE = (r"(?!\s*(?:%|per\b|percent|pounds|quid|grand|k\b|m\b|minutes?|hours?|days|of\b|or\b|in\b|out\b|"
                r"more|less|children|cases|files|times|o'clock|am\b|pm\b|a\.m|p\.m|hundred|thousand|million|"
-               r"people|staff|workers|social|teams?|things|ways|reasons|weeks?\s+(?:ago|later|before|after)))")
+               r"people|staff|workers|social|teams?|things|ways|reasons|weeks?\s+(?:ago|later|before|after)|"
+               r"(?:to|-|–)\s*(?:\d|twenty|thirty|eighteen|nineteen|sixteen|seventeen|fifteen)))")  # "aged 15 to 21"
 
 
 # The village or district written after a street, as on an envelope: "4 Front Street, Leadgate".
@@ -118,6 +119,13 @@ def uk_recognisers() -> list[EntityRecognizer]:
                         rf"daughter's|baby's|lad's|brother's|sister's|eldest's|youngest's|eldest is|youngest is)\s)"
                         rf"(?:only\s+|just\s+|nearly\s+|almost\s+|like\s+|about\s+)?{_NUMBER_WORDS}\b"
                         rf"(?:\s+and\s+{_NUMBER_WORDS}\b)?{_NOT_AN_AGE}", 0.8),  # "who are six and three"
+            ("came into care at n", rf"(?<=\b(?:into\scare|to\sus|accommodated|adopted|excluded|arrived|"
+                                    rf"(?:taken|took|pulled)\s\w+\sout|placed(?:\s\w+){{0,3}}|to\sthe\suk|"
+                                    rf"to\sengland|to\sthis\scountry|on\shis\sown|on\sher\sown)\sat\s)"
+                                    rf"{_NUMBER_WORDS}\b(?!\s*(?:o['’]?clock|am\b|pm\b|a\.m|p\.m|in\sthe|at\snight|"
+                                    rf"tonight|thirty|fifteen|forty|forty-five|on\b))", 0.75),
+            ("makes him n", rf"(?<=\b(?:make|makes|making|made)\s(?:him|her|them)\s|\bpresents?\sas\s)"
+                            rf"(?:only\s|just\s|about\s|nearly\s)?{_NUMBER_WORDS}\b{_NOT_AN_AGE}", 0.75),
             ("girl of n", rf"(?<=\b(?:boy|girl|baby|lad|lass|child|son|daughter|kid|toddler|teenager)\s(?:of|aged)\s)"
                           rf"{_NUMBER_WORDS}\b{_NOT_AN_AGE}", 0.8),
             ("child, n", rf"(?<=\b(?:boy|girl|baby|lad|lass|child|son|daughter|brother|sister|kid|toddler|sibling|"
@@ -131,7 +139,7 @@ def uk_recognisers() -> list[EntityRecognizer]:
             ("initials and an age", r"\b[A-Z]{1,3}(?=\s\(\d{1,2}\))", 0.8),  # "Case 1: TR (7)"
         ], flags=CASE_SENSITIVE),
         _recogniser("ADDRESS", [
-            ("numbered street", rf"\b(?:(?:Flat|Apartment|Unit)\s+\d+[A-Za-z]?,?\s+)?\d{{1,4}}[A-Za-z]?,?\s+"
+            ("numbered street", rf"\b(?:(?:Flat|Apartment|Unit)\s+(?:\d+[A-Za-z]?|[A-Z]),?\s+)?\d{{1,4}}[A-Za-z]?,?\s+"
                                 rf"(?:{_NAME_WORD}\s+){{1,3}}{_STREET_TYPES}\b{_LOCALITY}", 0.9),
             ("flat", rf"\b(?:Flat|Apartment)\s+\d+[A-Za-z]?,?\s+(?:{_NAME_WORD}\s+){{1,3}}(?:House|Court|Tower|"
                      rf"Lodge|Heights|Building)\b{_LOCALITY}", 0.9),
@@ -151,7 +159,7 @@ def uk_recognisers() -> list[EntityRecognizer]:
             # liltee_s8x, andreea.d_0310
             ("profile link", r"\b(?:www\.)?(?:facebook|instagram|tiktok|twitter|x|snapchat|youtube)\.com/[\w.\-/]+",
              0.9),
-            ("named handle", r"(?<=\b(?:snapchat|snap|insta|instagram|tiktok|twitter|facebook|fb)\s?:?\s"
+            ("named handle", r"(?<=\b(?:snapchat|snap|insta|instagram|tiktok|twitter|facebook|fb)\s?[:,]?\s"
                              r"(?:(?:name|handle|account|username)\s)?(?:is\s|was\s)?)"
                              r"(?!is\b|was\b|and\b|the\b|name\b|handle\b|account\b|on\b|but\b|too\b)"
                              r"[A-Za-z0-9_.]{3,30}[A-Za-z0-9_]", 0.8),

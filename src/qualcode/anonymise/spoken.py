@@ -124,6 +124,7 @@ _SPOKEN_DATES = re.compile(
     rf"|{_MONTH}\.?\s+(?:the\s+)?{_ORDINAL},?\s+{_YEAR}"                # may the second 2012
     rf"|(?<=\bborn\s)(?:on\s+|in\s+)?(?:the\s+)?{_ORDINAL}\s+(?:of\s+)?{_MONTH}\b(?:,?\s+{_YEAR})?"
     rf"|(?:the\s+)?{_ORDINAL}\s+of\s+(?:the\s+)?{_MONTH_ORDINAL},?\s+{_YEAR}"  # the seventh of the ninth twenty ten
+    rf"|(?<=\bborn\s)(?:in\s+)?{_YEAR}\s+on\s+(?:the\s+)?{_ORDINAL}\s+(?:of\s+)?{_MONTH}\b"  # in 2010 on the 19th of may
     rf"|(?:19|20)\d\d[\-/.]\d{{1,2}}[\-/.]\d{{1,2}}"                    # 2012-05-02, impossible ones too
     rf"|\d{{1,2}}[/.\-]\s?\d{{1,2}}[/.\-]\s?(?:\d{{4}}|\d{{2}})"          # 14/03/2015, 3.9.12
     rf")(?![\w/])",
@@ -200,6 +201,8 @@ _AFTER_STREET = re.compile(r"\b(?:road|street|lane|avenue|close|drive|crescent|g
                            r"gardens|court|place|row|walk|hill|park|green|vale)\s+$", re.IGNORECASE)
 _SPOKEN_POSTCODE = re.compile(rf"(?<![\w'’])[a-z]{{1,2}}\s(?:{_DISTRICT_WORDS}|\d{{1,2}})(?:\s(?:{_SMALL}|\d))?"
                               rf"\s(?:{_SMALL}|oh|zero|\d)\s(?P<unit>[a-z]\s?[a-z])\b", re.IGNORECASE)
+# Postcodes being talked about a few words before: "is the postcode range all l thirty two".
+_POSTCODE_TALK = re.compile(r"\bpost\s?codes?\b", re.IGNORECASE)
 # A second district said in the same breath as one already found: "in le five and le four".
 _ALSO = re.compile(r"\s*(?:,|and|or|&|to|/)\s*(?:then\s+)?$", re.IGNORECASE)
 _PLACE_AFTER = re.compile(r"^\s+(?:area|postcode|post\s+code|district|way|side|end|estate|patch|bit)\b",
@@ -232,6 +235,7 @@ def partial_postcodes(text: str) -> Iterator[Finding]:
                 continue
             before, after = text[max(0, match.start() - 30):match.start()], text[match.end():match.end() + 30]
             said_as_place = (bool(_PLACE_BEFORE.search(before)) or bool(_PLACE_AFTER.match(after))
+                             or bool(_POSTCODE_TALK.search(text, max(0, match.start() - 80), match.start()))
                              or bool(_AFTER_STREET.search(before))
                              or (found_end >= 0 and bool(_ALSO.fullmatch(text, found_end, match.start()))))
             typed = pattern is _OUTWARD and code.isupper() and len(area) == 2 and area not in {"SW", "LA"}
@@ -250,8 +254,8 @@ def partial_postcodes(text: str) -> Iterator[Finding]:
 
 _STREET_TYPE = (r"(?:road|street|lane|avenue|close|drive|crescent|grove|terrace|way|gardens|court|place|row|walk|"
                 r"parade|mews|square|rise|view|hill|cross|green|park|vale|fields|bank|brow|croft|fold|oval)")
-_SPOKEN_ADDRESS = re.compile(rf"\b(?:(?:flat|apartment|unit|number|plot)\s+(?:(?:{_NUMBER_WORD}|\d+)[\s\-]+)+)?"
-                             rf"(?:(?:{_NUMBER_WORD})[\s\-]+){{1,4}}(?:the\s+)?[a-z'’]+(?:\s+[a-z'’]+){{0,3}}?\s+"
+_SPOKEN_ADDRESS = re.compile(rf"\b(?:(?:flat|apartment|unit|plot)\s+(?:(?:{_NUMBER_WORD}|\d+)[\s\-]+)+|number\s+)?"
+                             rf"(?:(?:{_NUMBER_WORD})[\s\-]+(?:and\s+)?){{1,5}}(?:the\s+)?[a-z'’]+(?:\s+[a-z'’]+){{0,3}}?\s+"
                              rf"{_STREET_TYPE}\b", re.IGNORECASE)
 
 
@@ -260,7 +264,7 @@ def spoken_addresses(text: str) -> Iterator[Finding]:
     for match in _SPOKEN_ADDRESS.finditer(text):
         words = match.group(0).split()
         named = [w for w in words if not _TOKEN.fullmatch(w) and w.casefold() not in {"flat", "apartment", "unit",
-                                                                                      "number", "plot", "the"}][:-1]
+                                                                                      "number", "plot", "the", "and"}][:-1]
         if (digits_of(" ".join(words[:2])) and not re.match(r"(?i)(?:one|a)\s+(?:way|road|street)\b", match.group(0))
                 and not any(w.casefold() in _STOP for w in named)):
             yield Finding(match.start(), match.end(), "ADDRESS", 0.8)
@@ -283,9 +287,12 @@ _NATO_RUN = re.compile(rf"\b(?:(?:{_NATO}|{_NUMBER_WORD}|\d)\b[\s,\-]+){{4,}}(?:
                        re.IGNORECASE)
 _SPELT_PLATE = re.compile(r"\b(?:reg(?:istration)?|number\s?plate|plate)(?:\s+(?:number|no|plate))?"
                           r"(?:\s+(?:is|was|ending|ends|ending\s+in|starting|starts|beginning|begins)(?:\s+(?:in|with))?)?"
-                          r"[\s:,]+(?P<plate>(?:(?:[a-z]{1,3}\d{1,3}[a-z]{0,3}|[a-z]|\d{1,2}|" + _NUMBER_WORD
+                          r"[\s:,]+(?P<plate>(?:(?:[a-z]{1,3}\d{1,3}[a-z]{0,3}|[a-z]{1,2}|\d{1,2}|" + _NUMBER_WORD
                           + r")\b(?:\s+|$|(?=[.,;\-]))){1,8})",
                           re.IGNORECASE)
+# The first half of a plate, said or written, with "something" for the rest: "a blue corsa wu sixty six something",
+# "a white transit vn17 something".
+_PLATE_START = re.compile(rf"\b(?P<plate>[a-z]{{2}}\s?(?P<age>\d\d|{_PLATE_AGE}))(?=[\s\-]+something\b)", re.IGNORECASE)
 # A plate's age said on its own, as people tell a car apart: "a black audi with a seventy one plate", "a 19 plate".
 _PLATE_YEAR = re.compile(rf"\b(?:a|an|the|his|her|their)\s+(?P<age>{_PLATE_AGE})[\s\-]plate\b", re.IGNORECASE)
 
@@ -304,8 +311,15 @@ def vehicle_registrations(text: str) -> Iterator[Finding]:
             yield Finding(match.start(), match.end(), "VEHICLE", 0.8)
     for match in _SPELT_PLATE.finditer(text):
         plate = match.group("plate").rstrip()
-        if len(plate.split()) >= 2 or re.search(r"\d", plate):  # one letter alone ("plate a") is not a plate
+        letters = plate.split()
+        # letters said one by one ("k t m"), or anything with a number in it ("lx nineteen", "NK7"); not "is on"
+        if (len(letters) >= 2 and all(len(w) == 1 for w in letters)) or re.search(rf"\d|\b(?:{_NUMBER_WORD})\b", plate,
+                                                                                re.IGNORECASE):
             yield Finding(match.start("plate"), match.start("plate") + len(plate), "VEHICLE", 0.8)
+    for match in _PLATE_START.finditer(text):
+        if _is_plate_age(match.group("age")) and match.group("plate")[:2].casefold() not in {"is", "it", "at", "in",
+                                                                                           "on", "of", "to", "so"}:
+            yield Finding(match.start("plate"), match.end("plate"), "VEHICLE", 0.7)
     for match in _PLATE_YEAR.finditer(text):
         if _is_plate_age(match.group("age")):
             yield Finding(match.start("age"), match.end("age"), "VEHICLE", 0.7)
@@ -352,10 +366,13 @@ _AFTER_CUE = (
 _SPOKEN_NINO = re.compile(rf"\b[a-z]\s?[a-z]\s+(?:(?:{_NUMBER_WORD}|\d+)[\s,\-]+){{3,8}}[a-d]\b", re.IGNORECASE)
 # Letters spelt one by one ("w i s n i e w s k i"): a name being spelt for the note-taker.
 _SPELT_LETTERS = re.compile(r"\b(?:[a-z][\s\-]+){3,}[a-z]\b")
-# A handle read aloud: "lil underscore j underscore ls nine", "lil t dot s8".
-_SPOKEN_HANDLE = re.compile(rf"\b[a-z0-9]+(?:\s+[a-z0-9]+)?"
-                            rf"(?:\s+(?:underscore|dot)\s+[a-z0-9]+(?:\s+(?:{_NUMBER_WORD}))*)+",
+# A handle read aloud: "lil underscore j underscore ls nine", "lil t dot s8", "r o c c o underscore b w v".
+_SPOKEN_HANDLE = re.compile(rf"(?<!['’])\b(?:(?:[a-z]\s+){{2,}}[a-z]|[a-z0-9]+(?:\s+[a-z0-9]+)?)"
+                            rf"(?:\s+(?:underscore|dot)\s+[a-z0-9]+(?:\s+(?:{_NUMBER_WORD}|[a-z]|\d+)\b)*)+",
                             re.IGNORECASE)
+# A reference read aloud in letters and numbers joined by "dash" or "slash": "y j slash w l v slash oh four four two".
+_SPOKEN_REFERENCE = re.compile(rf"\b(?:(?:[a-z]|{_NUMBER_WORD}|\d+)\s+)+?(?:(?:dash|slash|stroke|hyphen)\s+"
+                               rf"(?:(?:[a-z]|{_NUMBER_WORD}|\d+)\b(?:\s+|$))+){{2,}}", re.IGNORECASE)
 
 
 _HANDLE_CUE = re.compile(r"\b(?:tiktok|snap(?:chat)?|insta(?:gram)?|twitter|facebook|fb|account|handle|username|"
@@ -373,9 +390,15 @@ def spelt_out(text: str) -> Iterator[Finding]:
         if (len(letters) >= 4 and not {"a", "i"} >= set(letters)
                 and not any(word in spelt for word in ("dob", "nhs", "ni", "gp", "hv"))):
             yield Finding(match.start(), match.end(), "PERSON", 0.8)
+    for match in _SPOKEN_REFERENCE.finditer(text):
+        value = match.group(0).rstrip()
+        if digits_of(value) and re.search(r"\b[a-z]\b", value, re.IGNORECASE):  # letters and numbers both
+            yield Finding(match.start(), match.start() + len(value), "CASE_REF", 0.8)
     for match in _SPOKEN_HANDLE.finditer(text):
         cue = _HANDLE_CUE.search(text, max(0, match.start() - 40), match.start())
-        if " underscore " in match.group(0).casefold() or re.search(r"\d", match.group(0)) or cue:
+        said = match.group(0).casefold()
+        if (" underscore " in said or re.search(r"\d", said) or cue
+                or (" dot " in said and re.search(rf"\b(?:{_NUMBER_WORD})$", said))):  # "kemz dot b sixty six"
             start = match.start() + (len(match.group(0).split()[0]) + 1
                                      if match.group(0).split()[0].casefold() in {"is", "as", "was", "it's"} else 0)
             yield Finding(start, match.end(), "HANDLE", 0.8)

@@ -34,7 +34,9 @@ Signs of Safety Graded Care Profile Working Together Keeping Children Safe in Ed
 EHE ILACS JTAI SEF ASYE CSPR CSPRs LCSPR RHI DHR DHRs SAB SAR SARs MHST MHSTs
 Childline ChildLine Kooth Samaritans Papyrus YoungMinds NCA CEOP Ofcom CQC DBS Kidscape Childnet IWF Coram UKVI
 Catch22 Frontline Barnardo PCT PCTs CDOP MDT MDTs ICS NICE RCPCH SUDI SUDIC ACE ACEs CPIS CP-IS PPE SUI SI SIs
-ICPCs RCPCs CPP CPPs CLA LAC SCR SCRs PRU PRUs
+ICPCs RCPCs CPP CPPs CLA LAC SCR SCRs PRU PRUs RHI RHIs YOT YOTs ChildView AssetPlus Egress Merlin CAIT RAG
+Evaluator Evaluators Facilitator Facilitators Moderator Observer Observers Notetaker Note-taker Assessor Auditor
+Scribe Participant Participants Respondents Interviewees
 """.split())
 
 # Multi-word role and body names, matched as phrases before single words.
@@ -59,7 +61,9 @@ DOMAIN_PHRASES = frozenset(p.casefold() for p in (
     "Children's Commissioner", "Children's Commissioner for Wales", "Teaching Regulation Agency",
     "Care Quality Commission", "Youth Justice Board", "Disclosure and Barring Service", "Internet Watch Foundation",
     "Victim Support", "Rape Crisis", "Family Lives", "Adoption UK", "Fostering Network", "Carers Trust",
-    "Citizens Advice", "Police Scotland", "Merton compliant", "Merton assessment",
+    "Citizens Advice", "Police Scotland", "Merton compliant", "Merton assessment", "pan London", "pan-London",
+    "red amber green", "red, amber, green", "red amber", "amber green", "RAG rated", "RAG rating",
+    "care leavers' forum", "care leavers forum",
 ))
 
 # Words that never identify anyone on their own: a span made only of these (and stop words) is kept.
