@@ -65,6 +65,9 @@ def test_spoken_register_keeps_its_words(detector: Detector) -> None:
     ("the lad's called kenzie er kenzie d i'll not say the rest", ["kenzie d"]),
     ("it wanted his school thorn lea college and his gp", ["thorn lea college"]),
     ("she got a place at the college of north tyneside in the end", ["college of north tyneside"]),
+    # prisons and mosques named after their head; workplaces by their head
+    ("he's in hmp brinsford now and mum goes to masjid al-noor", ["hmp brinsford", "masjid al-noor"]),
+    ("dad does nights at tenbury logistics", ["tenbury logistics"]),
     # towns of several words, however typed
     ("they moved from kings lynn to stoke on trent and then st. helens", ["kings lynn", "stoke on trent",
                                                                          "st. helens"]),
@@ -169,6 +172,14 @@ def test_hospital_initials_are_found_where_the_sentence_is_about_health(detector
                                      "We took it to the MDT and the SCR went to the LSCP. We met at the RVI pub."], [])
     assert [f.kind for f in health] == ["ORG", "ORG"]
     assert other == []
+
+
+def test_words_for_people_ratings_quotations_languages_and_roles_are_not_names(detector: Detector) -> None:
+    turns = ["and there's a syrian lad he's fifteen and a big scottish fella who drives",
+             "we rag everything red amber green and honestly amber is where it gets messy",
+             "she kept saying ami kita korbo every time and she speaks sylheti and mirpuri",
+             "Evaluator: Thanks for agreeing to this. Evaluator is fine as a label."]
+    assert _redacted(detector, *turns) == ["fifteen"]
 
 
 def test_somebody_known_by_initials_is_found(detector: Detector) -> None:

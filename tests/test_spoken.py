@@ -63,6 +63,14 @@ def test_spoken_digits_read_as_the_number_they_stand_for(spoken: str, digits: st
     ("a grey astra with a sixty eight plate kept turning up", "VEHICLE", "sixty eight"),
     ("partial plate YR4-something, circulated", "VEHICLE", "YR4"),
     ("it's marion dot grealish with two l's", "EMAIL", "marion dot grealish"),
+    # references and handles spelt letter by letter; half a plate; a birth year said first; a house said by number
+    ("the case is k l slash d m slash oh three one one if you want it", "CASE_REF",
+     "k l slash d m slash oh three one one"),
+    ("his snap is j a y z underscore k r and he posts drill", "HANDLE", "j a y z underscore k r"),
+    ("a red fiesta yf seventy two something outside the flat", "VEHICLE", "yf seventy two"),
+    ("she says she was born in twenty twelve on the third of may", "DATE_OF_BIRTH",
+     "twenty twelve on the third of may"),
+    ("they're at number twenty two hollins street now", "ADDRESS", "number twenty two hollins street"),
 ])
 def test_spoken_identifiers_are_found_whole(text: str, kind: str, value: str) -> None:
     found = _found(text)
