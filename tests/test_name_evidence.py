@@ -68,6 +68,9 @@ def test_spoken_register_keeps_its_words(detector: Detector) -> None:
     # prisons and mosques named after their head; workplaces by their head
     ("he's in hmp brinsford now and mum goes to masjid al-noor", ["hmp brinsford", "masjid al-noor"]),
     ("dad does nights at tenbury logistics", ["tenbury logistics"]),
+    # a hospital's local name where someone was treated for an injury; a name written with a hyphen
+    ("he was stabbed and treated at the grange and then moved", ["grange"]),
+    ("a girl mei-xin her dad runs a takeaway", ["mei-xin"]),
     # towns of several words, however typed
     ("they moved from kings lynn to stoke on trent and then st. helens", ["kings lynn", "stoke on trent",
                                                                          "st. helens"]),
@@ -178,7 +181,8 @@ def test_words_for_people_ratings_quotations_languages_and_roles_are_not_names(d
     turns = ["and there's a syrian lad he's fifteen and a big scottish fella who drives",
              "we rag everything red amber green and honestly amber is where it gets messy",
              "she kept saying ami kita korbo every time and she speaks sylheti and mirpuri",
-             "Evaluator: Thanks for agreeing to this. Evaluator is fine as a label."]
+             "Evaluator: Thanks for agreeing to this. Evaluator is fine as a label.",
+             "she was seen at home with a cut and then at school after a fight"]
     assert _redacted(detector, *turns) == ["fifteen"]
 
 

@@ -245,7 +245,12 @@ class NameEvidence:
             for j, between in ((i - 2, i - 1), (i + 2, i + 1)):
                 if not 0 <= j < len(doc) or doc[between].text.casefold() not in {"and", "&", "-", "or"}:
                     continue
-                if j in scored and scored[j][0] < self.threshold and scored[j][0] + 1.5 >= self.threshold:
+                hyphenated = (doc[between].text == "-" and not doc[min(i, j)].whitespace_
+                              and not doc[between].whitespace_ and _WORDLIKE.match(doc[j].text) is not None
+                              and fold(doc[min(i, j)].text + "-" + doc[max(i, j)].text) not in self.lexicon.headwords)
+                if hyphenated:  # one name written with a hyphen: "ka-yan", "jun-jun", "ana-maria"
+                    scored[j] = (self.threshold, "PERSON")
+                elif j in scored and scored[j][0] < self.threshold and scored[j][0] + 1.5 >= self.threshold:
                     scored[j] = (scored[j][0] + 1.5, "PERSON")
                 elif j not in scored and self._could_be_name_part(doc[j], profile, after=j > i):
                     scored[j] = (self.threshold, "PERSON")

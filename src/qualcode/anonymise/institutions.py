@@ -65,9 +65,16 @@ class Institutions:
             named = self._name_ish(words[0], cased) or (  # "heartlands": a plural no dictionary holds is a name here
                 not self.lexicon.is_common(first) and first not in self.allow and first not in DISCOURSE) or (
                 self._hospital_initials(words[0], cased))  # "admitted to the L&D"
-            if first == "general" or (named and not _PSEUDONYM_AFTER.match(text, match.end("name"))):
+            if _PSEUDONYM_AFTER.match(text, match.end("name")):
+                continue
+            if first == "general" or named:
                 length = len(words[0]) if len(words) == 1 or not self._name_ish(words[1], cased) else len(name)
                 yield Finding(match.start("name"), match.start("name") + length, "ORG", 0.85)
+            elif self._local_hospital_name(words, text, match):  # "seen at alder hey with a wrist injury"
+                second = len(words) > 1 and fold(words[1]) not in self.lexicon.stop_words and fold(
+                    words[1]) not in _NOT_A_SITE and not _HEALTH.fullmatch(words[1])
+                length = len(name) if second else len(words[0])
+                yield Finding(match.start("name"), match.start("name") + length, "ORG", 0.75)
         for match in _AT_THE_INITIALS.finditer(text):  # "the named nurse at the QE", "seen at the BCH with burns"
             sentence = text[max(0, match.start() - 100):match.end() + 100]
             if self._hospital_initials(match.group("name"), cased) and _HEALTH.search(sentence):
@@ -76,6 +83,17 @@ class Institutions:
             end = self._name_end(text, match.end(), cased)
             if end is not None and not _PSEUDONYM_AFTER.match(text, end):
                 yield Finding(match.end(), end, "ORG", 0.85)
+
+    def _local_hospital_name(self, words: list[str], text: str, match: re.Match[str]) -> bool:
+        """Everyday words where someone was treated, in a sentence about an injury or an illness, are the hospital's
+        local name ("treated at the manor", "turned up at mayday with a cut hand"), unless they name a kind of place
+        ("seen at home", "admitted to the ward")."""
+        first = fold(words[0])
+        if (first in self.lexicon.stop_words or first in _NOT_A_SITE or first in self.allow or first in DISCOURSE
+                or _HEALTH.fullmatch(words[0]) or not first.isalpha()):
+            return False
+        around = text[max(0, match.start() - 80):match.start()] + " " + text[match.end("name"):match.end("name") + 60]
+        return bool(_INJURY.search(around))
 
     def _hospital_initials(self, word: str, cased: bool) -> bool:
         """Initials that may be a hospital's ("QE", "RVI", "L&D"), in a document that writes capitals, where they
@@ -255,6 +273,16 @@ _WORKPLACE = re.compile(r"\b(?:works?|worked|working|job|jobs|shifts?|employed|d
                         r"cleaning|volunteers?|volunteering)(?:\s+(?:nights|days|weekends|part[\s\-]time|"
                         r"full[\s\-]time|shifts|there))?\s+(?:at|for|in|with|by)\s+(?:the\s+|a\s+)?",
                         re.IGNORECASE)
+# Kinds of place where someone may be seen or treated, which are not a hospital's name.
+_NOT_A_SITE = frozenset("""home homes school schools nursery college house flat hospital hospitals ward wards clinic
+    clinics unit surgery practice centre center hub office door station court police gp gps doctors doctor's dentist
+    dentists weekend night time moment end start same last first next party nan's gran's mum's dad's friend's
+    hospice refuge hostel hotel shop shops park children's childrens local nearest main family emergency general
+    walk-in urgent minor scene hub front back""".split())
+# What someone was treated for, said around where: "with a wrist injury", "for a head bump", "stabbed ... and".
+_INJURY = re.compile(r"\b(?:injur\w*|wound|cut|bump|burns?|bruis\w*|fractur\w*|broken|overdose|self-harm\w*|"
+                     r"bleed\w*|stab\w*|assault\w*|seizures?|infection|fever|concussion|pregnan\w*|scan|x-?ray|"
+                     r"poisoning|ingest\w*|non-mobile|skeletal\s+survey)\b", re.IGNORECASE)
 _INITIALS = re.compile(r"[A-Z]{2,5}|[A-Z]&[A-Z]")
 # Initials after "at the", "to the": a hospital's when the sentence is about health (`_HEALTH`).
 _AT_THE_INITIALS = re.compile(r"\b(?:at|to|from|in|into|by)\s+the\s+(?P<name>[A-Z]{2,5}|[A-Z]&[A-Z])(?![\w&])")
