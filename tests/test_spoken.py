@@ -71,6 +71,7 @@ def test_spoken_digits_read_as_the_number_they_stand_for(spoken: str, digits: st
     ("she says she was born in twenty twelve on the third of may", "DATE_OF_BIRTH",
      "twenty twelve on the third of may"),
     ("they're at number twenty two hollins street now", "ADDRESS", "number twenty two hollins street"),
+    ("the date they had was wrong it should be nineteen ten oh six", "DATE_OF_BIRTH", "nineteen ten oh six"),
 ])
 def test_spoken_identifiers_are_found_whole(text: str, kind: str, value: str) -> None:
     found = _found(text)
@@ -89,6 +90,7 @@ def test_spoken_identifiers_are_found_whole(text: str, kind: str, value: str) ->
     "it's a four bed home and she said a b twenty times",
     "the little red dot okay so we're recording, on the dot",
     "she's got a plate of food and a 19 year old brother",
+    "we had three four oh five people in",
 ])
 def test_counts_sections_and_amounts_are_not_identifiers(text: str) -> None:
     assert _found(text) == []

@@ -119,6 +119,9 @@ _YEAR_WORDS = (rf"(?:twenty[\s\-](?:{_SMALL}|ten|eleven|twelve|thirteen|fourteen
 _YEAR = rf"(?:(?:19|20)\d\d|'\d\d|{_YEAR_WORDS})"
 _MONTH_ORDINAL = (r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
                   r"[01]?\d(?:st|nd|rd|th))")
+_MONTH_NUMBER = rf"{_SMALL}|ten|eleven|twelve"
+_DAY_NUMBER = (rf"(?:twenty|thirty)[\s\-](?:{_SMALL})|{_SMALL}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+               rf"seventeen|eighteen|nineteen|twenty|thirty")
 _SPOKEN_DATES = re.compile(
     rf"\b(?:(?:the\s+)?{_ORDINAL}\s+(?:of\s+)?{_MONTH}\.?,?\s+{_YEAR}"   # the second of may twenty twelve
     rf"|{_MONTH}\.?\s+(?:the\s+)?{_ORDINAL},?\s+{_YEAR}"                # may the second 2012
@@ -138,10 +141,19 @@ _AFTER_BIRTH = re.compile(r"\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s?da
                           re.IGNORECASE)
 
 
+# A date read as numbers ("fourteen eleven oh seven"), where dates are being talked about (`_DATE_TALK`).
+_NUMBERED_DATE = re.compile(rf"\b(?:{_DAY_NUMBER})\s+(?:{_MONTH_NUMBER})\s+(?:(?:oh|zero)\s+(?:{_SMALL})|"
+                            rf"two\s+thousand(?:\s+and)?\s+(?:{_SMALL}))\b", re.IGNORECASE)
+_DATE_TALK = re.compile(rf"\b(?:born|birth|d\.?\s?o\.?\s?b|birthday|date|{_MONTH})\b", re.IGNORECASE)
+
+
 def spoken_dates(text: str) -> Iterator[Finding]:
     """Full dates in words or figures (a date of birth, or close enough to one), and whatever follows 'dob'."""
     for match in _SPOKEN_DATES.finditer(text):
         yield Finding(match.start(), match.end(), "DATE_OF_BIRTH", 0.9)
+    for match in _NUMBERED_DATE.finditer(text):
+        if _DATE_TALK.search(text, max(0, match.start() - 120), match.start()):
+            yield Finding(match.start(), match.end(), "DATE_OF_BIRTH", 0.8)
     for match in _AFTER_BIRTH.finditer(text):
         date = match.group("date").rstrip(" ,./-")
         date = re.sub(r"^(?:the|of|on)\s+", "", date, flags=re.IGNORECASE)
