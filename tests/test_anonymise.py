@@ -49,6 +49,9 @@ def test_labelled_sets_meet_the_recall_and_precision_targets(detector: Detector,
     ("he's on snap as kayden.r_0712 apparently", "HANDLE", "kayden.r_0712"),
     ("placed at 9 Mill Lane, Hetton, which is", "ADDRESS", "9 Mill Lane, Hetton"),
     ("living at flat 2 17 cotton street with", "ADDRESS", "flat 2 17 cotton street"),
+    ("her account is kay.rose_x and she posts", "HANDLE", "kay.rose_x"),
+    ("- Case (raised by staff): JB, 14, seen twice", "AGE", "14"),
+    ("the forum (Tiana, 16) said", "AGE", "16"),
 ])
 def test_written_identifiers_in_less_usual_shapes_are_found(detector: Detector, text: str, kind: str,
                                                             value: str) -> None:
@@ -259,6 +262,11 @@ def test_speaker_labels_that_are_names_are_pseudonymised_and_roles_kept(tmp_path
     speakers = list(segments["speaker"])
     assert "Sarah" not in speakers and "Social Worker 2" in speakers
     assert speakers[0].startswith("[PERSON_") and speakers[0] in segments["text"].iloc[1]
+
+
+@pytest.mark.parametrize("label", ["sp1", "pt 2", "unknown speaker", "Voice 3", "mod", "Evaluator"])
+def test_generic_speaker_labels_are_roles(detector: Detector, label: str) -> None:
+    assert Anonymiser(detector, Pseudonyms(b"test")).label(label) == label
 
 
 def test_standalone_command_writes_copies_report_and_a_private_key(tmp_path: Path) -> None:

@@ -182,7 +182,9 @@ def test_words_for_people_ratings_quotations_languages_and_roles_are_not_names(d
              "we rag everything red amber green and honestly amber is where it gets messy",
              "she kept saying ami kita korbo every time and she speaks sylheti and mirpuri",
              "Evaluator: Thanks for agreeing to this. Evaluator is fine as a label.",
-             "she was seen at home with a cut and then at school after a fight"]
+             "she was seen at home with a cut and then at school after a fight",
+             "mum kept saying malai thaha chaina which means i don't know, in nepali",
+             "the school nurse read me the number"]
     assert _redacted(detector, *turns) == ["fifteen"]
 
 

@@ -72,6 +72,13 @@ def test_spoken_digits_read_as_the_number_they_stand_for(spoken: str, digits: st
      "twenty twelve on the third of may"),
     ("they're at number twenty two hollins street now", "ADDRESS", "number twenty two hollins street"),
     ("the date they had was wrong it should be nineteen ten oh six", "DATE_OF_BIRTH", "nineteen ten oh six"),
+    # references of letters and numbers with one or two separators; a log number "like"; an e-mail's words
+    ("so it's kx dash five five two dash b on our system", "CASE_REF", "kx dash five five two dash b"),
+    ("thames valley took it as t v two six stroke three one eight and", "CASE_REF", "t v two six stroke three one eight"),
+    ("we get a log number like w m two six oh four four one and", "CASE_REF", "w m two six oh four four one"),
+    ("the reg was like b d one nine something", "VEHICLE", "b d one nine"),
+    ("a new email j okafor eight eight at gmail dot com that", "EMAIL", "j okafor eight eight at gmail dot com"),
+    ("that's d e double l a underscore nine and", "HANDLE", "d e double l a underscore nine"),
 ])
 def test_spoken_identifiers_are_found_whole(text: str, kind: str, value: str) -> None:
     found = _found(text)
@@ -91,6 +98,7 @@ def test_spoken_identifiers_are_found_whole(text: str, kind: str, value: str) ->
     "the little red dot okay so we're recording, on the dot",
     "she's got a plate of food and a 19 year old brother",
     "we had three four oh five people in",
+    "it was a one to one slash two to one thing",
 ])
 def test_counts_sections_and_amounts_are_not_identifiers(text: str) -> None:
     assert _found(text) == []

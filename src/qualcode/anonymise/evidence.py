@@ -293,7 +293,9 @@ class NameEvidence:
         lex = self.lexicon
         if (folded in self.allow or bare in self.allow or f"{bare}'s" in self.allow or folded in DISCOURSE
                 or folded.rstrip(".") in TITLES
-                or (lex.is_nationality(bare) and bare not in lex.first_names)  # Jordan, Georgia: names too
+                or (lex.is_nationality(bare) and (bare not in lex.first_names  # Jordan, Georgia: names too
+                                                  or _after(token, {"speaks", "speak", "spoke", "speaking"})
+                                                  or (_after(token, {"in"}) and bare not in lex.towns)))
                 or token.i in protected
                 or (token.ent_type_ in {"NORP", "LANGUAGE"} and not lex.is_name(bare))
                 or _is_own_pseudonym(token, lex)):
@@ -502,6 +504,35 @@ def _sentence_starts(doc: Doc) -> set[int]:
     return starts
 
 
+def _after(token: Token, words: set[str]) -> bool:
+    return token.i > 0 and fold(token.doc[token.i - 1].text) in words
+
+
+def _quoted_after_saying(doc: Doc, lexicon: Lexicon) -> Iterator[int]:
+    """Words quoted after "kept saying", "said to me in shona", 'said "...' that are neither English nor a listed
+    name ("malai thaha chaina", "ndapota musandisiya"): another language the word lists do not hold, not a name.
+    The quotation ends at the first English word ("which means ...")."""
+    for token in doc:
+        said = fold(token.text)
+        if said not in QUOTATIVE and said not in {"said", "goes", "went", "replied", "whispered", "shouted"}:
+            continue
+        i = token.i + 1
+        while i < len(doc) and (doc[i].is_punct or fold(doc[i].text) in {"to", "me", "us", "her", "him", "in",
+                                                                           "like"}
+                                or lexicon.is_nationality(doc[i].text)):
+            i += 1  # "said to me in shona", 'said "'
+        quoted = [doc[i - 1].text in {'"', "“", "'", "‘"}, said in QUOTATIVE,
+                  any(fold(doc[j].text) == "in" for j in range(token.i + 1, i))]
+        if not any(quoted):
+            continue  # "she said kaz was": after a bare "said" a name is as likely as a quotation
+        run = []
+        while (i < len(doc) and _WORDLIKE.match(doc[i].text) and not lexicon.is_name(doc[i].text)
+               and lexicon.zipf(fold(doc[i].text)) < 3.5):
+            run.append(i)
+            i += 1
+        yield from run
+
+
 def _foreign_tokens(doc: Doc, starts: set[int], lexicon: Lexicon) -> set[int]:
     """Tokens in another language, where only strong evidence counts: whole sentences (a French passage), and
     runs of two or more words quoted inside an English one ("she said nie chcę żeby ktoś wiedział")."""
@@ -514,6 +545,7 @@ def _foreign_tokens(doc: Doc, starts: set[int], lexicon: Lexicon) -> set[int]:
             sentence = []
         if token is not None and _WORDLIKE.match(token.text):
             sentence.append(token)
+    foreign.update(_quoted_after_saying(doc, lexicon))
     words = [t for t in doc if _WORDLIKE.match(t.text)]
     other = [fold(t.text) not in DISCOURSE and (lexicon.is_foreign_word(t.text) or (  # "er" is a filler here
         lexicon.other_language(t.text) >= 2.0 and lexicon.zipf(t.text.casefold()) < 2.0
@@ -544,8 +576,8 @@ def _context(token: Token, text: str, lexicon: Lexicon) -> tuple[float, float]:
     after = [fold(t.text) for t in doc[token.i + 1:token.i + 3]]
     previous = before[-1] if before else ""
     person = place = 0.0
-    if previous.rstrip(".") in TITLES:
-        person += 4.0  # "Mrs Brown": after a title, even an everyday word is a surname
+    if previous.rstrip(".") in TITLES and not (previous in PEOPLE and token.pos_ in {"VERB", "AUX", "ADV", "ADP"}):
+        person += 4.0  # "Mrs Brown": after a title, even an everyday word is a surname ("the nurse read" is a verb)
     elif (previous in NAMING and len(before) > 1 and before[-2] in {"is", "was", "'s", "be", "been"}) or (
             len(before) > 1 and before[-2] in {"call", "calls", "called"} and previous in {"him", "her", "them"}) or (
             previous in {"call", "calls"} and len(before) > 1 and before[-2] in {"they", "we", "everyone", "people",

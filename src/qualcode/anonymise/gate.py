@@ -20,8 +20,12 @@ from qualcode.models import ParsedFile, SourceMeta, SpeakerMeta
 
 PLACEHOLDER_STEM = re.compile(r"[A-Z_]+_\d+")
 # Speaker labels that are roles, not people: "Social Worker 2", "R01", "TM Assessment", "Peer (health)".
-_ROLE_LABEL = re.compile(r"^(?:R|P|Respondent|Participant|Speaker|Interviewee|Interviewer|Facilitator|Moderator|"
-                         r"Researcher|Reviewer|Q|A|I|Int|IV|IVR|Spk|S)[\s_\-]*(?:\d+|[A-Z])?$", re.IGNORECASE)
+_ROLE_LABEL = re.compile(r"^(?:(?:R|P|Respondent|Participant|Speaker|Interviewee|Interviewer|Facilitator|Moderator|"
+                         r"Researcher|Reviewer|Evaluator|Observer|Voice|Q|A|I|Int|IV|IVR|Spk|S|Mod|Fac|Obs)"
+                         r"[\s_\-]*(?:\d+|[A-Z])?"
+                         r"|(?:unknown|unidentified|other|male|female|new)\s+(?:speaker|voice)(?:[\s_\-]*\d+)?"
+                         r"|[A-Za-z]{1,4}[\s_\-]*\d{1,3})$",  # "sp1", "pt 2", "v3": an abbreviation and a number
+                         re.IGNORECASE)
 
 
 @dataclass(frozen=True)

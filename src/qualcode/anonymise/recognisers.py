@@ -44,9 +44,10 @@ _LOCALITY = (r"(?:,\s(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sun
 
 
 # The age of a record or a plan is not somebody's ("the record says something six weeks old").
-_OF_A_THING = (r"(?<!\b(?:something|anything|nothing|everything|record|records|data|information|notes|plan|plans|"
+_OF_A_THING = (r"(?<!\b(?:something|anything|nothing|everything|theirs|ours|yours|mine|it|record|records|data|information|notes|plan|plans|"
                r"assessment|assessments|chronology|report|reports|figures|referral|referrals|minutes|file|files|"
-               r"photo|photos|picture|message|messages|post|posts|video|videos|system|policy|procedure)\s)")
+               r"photo|photos|picture|message|messages|post|posts|video|videos|system|policy|procedure)\s)"
+               r"(?<!\b(?:theirs|ours|yours|mine|it|its|that|this)\s(?:was|is|were|are)\s)")  # "theirs was 3 years old"
 
 
 def _recogniser(entity: str, patterns: list[tuple[str, str, float]], *, flags: int = CASE_BLIND
@@ -126,6 +127,12 @@ def uk_recognisers() -> list[EntityRecognizer]:
                                     rf"tonight|thirty|fifteen|forty|forty-five|on\b))", 0.75),
             ("makes him n", rf"(?<=\b(?:make|makes|making|made)\s(?:him|her|them)\s|\bpresents?\sas\s)"
                             rf"(?:only\s|just\s|about\s|nearly\s)?{_NUMBER_WORDS}\b{_NOT_AN_AGE}", 0.75),
+            ("initials, n", r"(?<=[:(]\s?(?-i:[A-Z]{1,3}),\s)\d{1,2}(?=[,)])", 0.8),  # "case: JB, 16, DOB", "(RP, 9)"
+            ("(name, n)", r"(?<=\((?-i:[A-Z][a-z]+),\s)\d{1,2}(?=\))", 0.8),  # "(Mason, 15)"
+            ("left school at n", rf"(?<=\bleft\s(?:school|(?:[A-Z][a-z]+\s){{1,3}}(?:School|Academy|College))\sat\s)"
+                                 rf"{_NUMBER_WORDS}\b", 0.75),
+            ("assessed as n", rf"(?<=\b(?:found|had|assessed|put|aged|recorded)\s(?:him|her|them)\s(?:as\s)?)"
+                              rf"{_NUMBER_WORDS}\b{_NOT_AN_AGE}", 0.75),  # "the home office had him as nineteen"
             ("girl of n", rf"(?<=\b(?:boy|girl|baby|lad|lass|child|son|daughter|kid|toddler|teenager)\s(?:of|aged)\s)"
                           rf"{_NUMBER_WORDS}\b{_NOT_AN_AGE}", 0.8),
             ("child, n", rf"(?<=\b(?:boy|girl|baby|lad|lass|child|son|daughter|brother|sister|kid|toddler|sibling|"
@@ -156,6 +163,8 @@ def uk_recognisers() -> list[EntityRecognizer]:
             Pattern(name, regex, score) for name, regex, score in [
             ("at handle", r"(?<![\w@.])@[A-Za-z0-9_.]{2,30}\b", 0.9),
             ("tag with a number", r"(?<![\w.@])(?=[\w.]*_)(?=[\w.]*\d)(?=[\w.]*[A-Za-z])\w[\w.]{2,28}\w\b", 0.8),
+            ("tag with a dot", r"(?<![\w.@])(?=[\w.]*_)(?=[A-Za-z0-9_]*\.[A-Za-z])[A-Za-z0-9][\w.]{2,28}[A-Za-z0-9]\b",
+             0.75),  # lil.reign_x
             # liltee_s8x, andreea.d_0310
             ("profile link", r"\b(?:www\.)?(?:facebook|instagram|tiktok|twitter|x|snapchat|youtube)\.com/[\w.\-/]+",
              0.9),

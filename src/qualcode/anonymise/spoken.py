@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from qualcode.anonymise.entities import Finding
+
+if TYPE_CHECKING:
+    from qualcode.anonymise.lexicon import Lexicon
 
 _UNITS = {"oh": 0, "o": 0, "zero": 0, "nought": 0, "nil": 0, "one": 1, "two": 2, "three": 3, "four": 4,
           "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
@@ -164,7 +168,8 @@ def spoken_dates(text: str) -> Iterator[Finding]:
 
 _TLD = r"(?:com|co|uk|org|net|gov|nhs|ac|edu|io|me|ie|info|sch)"
 _SPOKEN_EMAIL = re.compile(
-    rf"\b[a-z0-9][\w.\-]*(?:\s+(?:dot|underscore|dash|hyphen)\s+[a-z0-9][\w.\-]*(?:\s+[a-z0-9][\w\-]*){{0,6}}?)"
+    rf"\b[a-z0-9][\w.\-]*(?:\s+[a-z0-9][\w\-]*){{0,3}}?"  # "p mutasa seven seven at outlook dot com"
+    rf"(?:\s+(?:dot|underscore|dash|hyphen)\s+[a-z0-9][\w.\-]*(?:\s+[a-z0-9][\w\-]*){{0,6}}?)"
     rf"{{0,3}}\s+(?:at|@)\s+"
     rf"[a-z0-9][\w\-]*(?:\s+[a-z0-9][\w\-]*){{0,3}}?(?:\s+dot\s+[a-z0-9][\w\-]*)*\s+dot\s+{_TLD}\b"
     rf"(?:\s+dot\s+{_TLD}\b)*",
@@ -299,12 +304,14 @@ _NATO_RUN = re.compile(rf"\b(?:(?:{_NATO}|{_NUMBER_WORD}|\d)\b[\s,\-]+){{4,}}(?:
                        re.IGNORECASE)
 _SPELT_PLATE = re.compile(r"\b(?:reg(?:istration)?|number\s?plate|plate)(?:\s+(?:number|no|plate))?"
                           r"(?:\s+(?:is|was|ending|ends|ending\s+in|starting|starts|beginning|begins)(?:\s+(?:in|with))?)?"
+                          r"(?:\s+like)?"
                           r"[\s:,]+(?P<plate>(?:(?:[a-z]{1,3}\d{1,3}[a-z]{0,3}|[a-z]{1,2}|\d{1,2}|" + _NUMBER_WORD
                           + r")\b(?:\s+|$|(?=[.,;\-]))){1,8})",
                           re.IGNORECASE)
 # The first half of a plate, said or written, with "something" for the rest: "a blue corsa wu sixty six something",
 # "a white transit vn17 something".
-_PLATE_START = re.compile(rf"\b(?P<plate>[a-z]{{2}}\s?(?P<age>\d\d|{_PLATE_AGE}))(?=[\s\-]+something\b)", re.IGNORECASE)
+_PLATE_START = re.compile(rf"\b(?P<plate>(?:[a-z]{{2}}|[a-z]\s[a-z])\s?(?P<age>\d\d|{_PLATE_AGE}))(?=[\s\-]+something\b)",
+                          re.IGNORECASE)
 # A plate's age said on its own, as people tell a car apart: "a black audi with a seventy one plate", "a 19 plate".
 _PLATE_YEAR = re.compile(rf"\b(?:a|an|the|his|her|their)\s+(?P<age>{_PLATE_AGE})[\s\-]plate\b", re.IGNORECASE)
 
@@ -330,7 +337,8 @@ def vehicle_registrations(text: str) -> Iterator[Finding]:
             yield Finding(match.start("plate"), match.start("plate") + len(plate), "VEHICLE", 0.8)
     for match in _PLATE_START.finditer(text):
         if _is_plate_age(match.group("age")) and match.group("plate")[:2].casefold() not in {"is", "it", "at", "in",
-                                                                                           "on", "of", "to", "so"}:
+                                                                                           "on", "of", "to", "so",
+                                                                                           "a ", "i "}:
             yield Finding(match.start("plate"), match.end("plate"), "VEHICLE", 0.7)
     for match in _PLATE_YEAR.finditer(text):
         if _is_plate_age(match.group("age")):
@@ -368,7 +376,7 @@ _AFTER_CUE = (
     ("CASE_REF", re.compile(r"\b(?:(?:(?:crime|incident|case|log|file|referral|occurrence|job|marac|mash|lcs|mosaic|"
                             r"police|system|child|record)\s+)?ref(?:erence)?|(?:crime|incident|case|log|file|referral|"
                             r"occurrence|job|marac|mash|lcs|mosaic|police|system|record)\s+(?:number|no|num|id))\.?"
-                            r"(?:(?:\s+[a-z']+){0,5}?\s+(?:is|was))?[\s:,#]+"
+                            r"(?:(?:\s+[a-z']+){0,5}?\s+(?:is|was|like))?[\s:,#]+"
                             + _SPELT.format(n="1,12"),
                             re.IGNORECASE)),
 )
@@ -379,20 +387,32 @@ _SPOKEN_NINO = re.compile(rf"\b[a-z]\s?[a-z]\s+(?:(?:{_NUMBER_WORD}|\d+)[\s,\-]+
 # Letters spelt one by one ("w i s n i e w s k i"): a name being spelt for the note-taker.
 _SPELT_LETTERS = re.compile(r"\b(?:[a-z][\s\-]+){3,}[a-z]\b")
 # A handle read aloud: "lil underscore j underscore ls nine", "lil t dot s8", "r o c c o underscore b w v".
-_SPOKEN_HANDLE = re.compile(rf"(?<!['’])\b(?:(?:[a-z]\s+){{2,}}[a-z]|[a-z0-9]+(?:\s+[a-z0-9]+)?)"
+_SPOKEN_HANDLE = re.compile(rf"(?<!['’])\b(?:(?:(?:[a-z]|double|triple)\s+){{2,}}[a-z]|[a-z0-9]+(?:\s+[a-z0-9]+)?)"
                             rf"(?:\s+(?:underscore|dot)\s+[a-z0-9]+(?:\s+(?:{_NUMBER_WORD}|[a-z]|\d+)\b)*)+",
                             re.IGNORECASE)
 # A reference read aloud in letters and numbers joined by "dash" or "slash": "y j slash w l v slash oh four four two".
-_SPOKEN_REFERENCE = re.compile(rf"\b(?:(?:[a-z]|{_NUMBER_WORD}|\d+)\s+)+?(?:(?:dash|slash|stroke|hyphen)\s+"
-                               rf"(?:(?:[a-z]|{_NUMBER_WORD}|\d+)\b(?:\s+|$))+){{2,}}", re.IGNORECASE)
+_SPOKEN_REFERENCE = re.compile(rf"(?<!['’])\b(?:(?:[a-z]{{1,3}}|{_NUMBER_WORD}|\d+)\s+)+?(?:(?:dash|slash|stroke|hyphen)\s+"
+                               rf"(?:(?:[a-z]{{1,3}}|{_NUMBER_WORD}|\d+)\b(?:\s+|$))+){{1,}}", re.IGNORECASE)
 
 
 _HANDLE_CUE = re.compile(r"\b(?:tiktok|snap(?:chat)?|insta(?:gram)?|twitter|facebook|fb|account|handle|username|"
                          r"gamertag)(?:['’]s)?(?:\s+(?:name|account|handle))?\s+(?:is|was|as)?\s*$", re.IGNORECASE)
 
 
+def _is_speech(word: str, lexicon: Lexicon) -> bool:
+    """A word at either end of a spoken reference that is speech, not part of it ("so", "as", "it's", "on our")."""
+    folded = word.casefold()
+    if _TOKEN.fullmatch(folded) or folded in {"dash", "slash", "stroke", "hyphen"}:
+        return False
+    if len(folded) == 1:
+        return folded in {"a", "i"}  # a letter of the reference, unless it is a word
+    return len(folded) > 3 or folded in lexicon.stop_words or folded in lexicon.dictionary or "'" in folded
+
+
 def spelt_out(text: str) -> Iterator[Finding]:
     """National Insurance numbers, names and handles read out letter by letter or symbol by symbol."""
+    from qualcode.anonymise.lexicon import lexicon
+
     for match in _SPOKEN_NINO.finditer(text):
         if len(digits_of(match.group(0)[3:])) == 6:
             yield Finding(match.start(), match.end(), "NI_NUMBER", 0.8)
@@ -403,9 +423,22 @@ def spelt_out(text: str) -> Iterator[Finding]:
                 and not any(word in spelt for word in ("dob", "nhs", "ni", "gp", "hv"))):
             yield Finding(match.start(), match.end(), "PERSON", 0.8)
     for match in _SPOKEN_REFERENCE.finditer(text):
-        value = match.group(0).rstrip()
-        if digits_of(value) and re.search(r"\b[a-z]\b", value, re.IGNORECASE):  # letters and numbers both
-            yield Finding(match.start(), match.start() + len(value), "CASE_REF", 0.8)
+        words = list(re.finditer(r"\S+", match.group(0)))
+        while words and _is_speech(words[0].group(0), lexicon()):
+            words = words[1:]  # "so it's yj dash ...": the words around a reference are not part of it
+        while words and _is_speech(words[-1].group(0), lexicon()):
+            words = words[:-1]
+        if not words:
+            continue
+        value = match.group(0)[words[0].start():words[-1].end()]
+        separators = len(re.findall(r"\b(?:dash|slash|stroke|hyphen)\b", value, re.IGNORECASE))
+        letters = any(not _TOKEN.fullmatch(w) and not _is_speech(w, lexicon()) and w.casefold() not in {
+            "dash", "slash", "stroke", "hyphen"} for w in value.split())
+        digits = len(digits_of(value))
+        # letters and numbers both, or numbers in three groups: "yj dash four four one dash h",
+        # "fifty two slash nine one eight four four slash twenty six"; not "one to one slash two to one"
+        if digits >= 3 and ((letters and (separators >= 2 or digits >= 4)) or (separators >= 2 and digits >= 6)):
+            yield Finding(match.start() + words[0].start(), match.start() + words[-1].end(), "CASE_REF", 0.8)
     for match in _SPOKEN_HANDLE.finditer(text):
         cue = _HANDLE_CUE.search(text, max(0, match.start() - 40), match.start())
         said = match.group(0).casefold()
