@@ -264,6 +264,12 @@ def test_speaker_labels_that_are_names_are_pseudonymised_and_roles_kept(tmp_path
     assert speakers[0].startswith("[PERSON_") and speakers[0] in segments["text"].iloc[1]
 
 
+def test_a_speaker_label_of_one_uncommon_word_or_initials_is_a_person(detector: Detector) -> None:
+    gate = Anonymiser(detector, Pseudonyms(b"test"))
+    assert gate.label("mei").startswith("[PERSON_") and gate.label("Workforce Lead") == "Workforce Lead"
+    assert re.fullmatch(r"Interviewer \(\[PERSON_\d+\]\)", gate.label("Interviewer (JW)"))
+
+
 @pytest.mark.parametrize("label", ["sp1", "pt 2", "unknown speaker", "Voice 3", "mod", "Evaluator"])
 def test_generic_speaker_labels_are_roles(detector: Detector, label: str) -> None:
     assert Anonymiser(detector, Pseudonyms(b"test")).label(label) == label

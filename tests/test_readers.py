@@ -57,6 +57,13 @@ def test_plain_text_labels_timestamps_and_continuation_lines() -> None:
     assert parsed.turns[1].text == "Honestly, it has improved.\nThe nurse is in three days a week."
 
 
+def test_a_bare_timestamp_with_hours_before_a_label_is_a_timestamp() -> None:
+    parsed = read("a.txt", b"00:00:05 ruth: so this is the front door\n0:01:41 yot officer: and the police\n"
+                           b"10:30 is when we met: fine\n")
+    assert [(t.speaker, t.timestamp) for t in parsed.turns] == [("ruth", "00:00:05"), ("yot officer", "00:01:41")]
+    assert parsed.turns[1].text.endswith("10:30 is when we met: fine")
+
+
 def test_auto_transcript_with_lowercase_labels_and_split_turns_joins_fragments() -> None:
     data = (b"interviewer: so tell me about the um\ninterviewer: front door\n"
             b"interviewee: yeah so what we did was uh we set up the\n"

@@ -185,7 +185,7 @@ class NameEvidence:
                 protected.update(range(span.start, span.end))
         return protected
 
-    def is_name_word(self, word: str) -> bool:
+    def is_name_word(self, word: str, alone: bool = False) -> bool:
         """A word of a speaker label that names a person: a listed first name or surname ("jo", "Okafor", even
         "Hope"), or a rare word no dictionary holds ("harpreet"); not a role, a title or an acronym ("DS", "docs")."""
         folded = fold(word)
@@ -194,7 +194,11 @@ class NameEvidence:
             return False
         if self.lexicon.is_name(folded):
             return True
-        return not self.lexicon.is_common(folded) and self.lexicon.zipf(folded) < 3.0 and len(folded) >= 3
+        # a word no one uses every day is somebody's name ("harpreet"); a label of one such word even when it is
+        # not rare ("mei"), since a role is said in more words or in the field's own
+        rare_enough = alone or self.lexicon.zipf(folded) < 3.0
+        return (not self.lexicon.is_common(folded) and len(folded) >= 3 and rare_enough
+                and not self.lexicon.is_acronym(word))
 
     @staticmethod
     def score(points: float) -> float:

@@ -28,6 +28,9 @@ _ROLE_LABEL = re.compile(r"^(?:(?:R|P|Respondent|Participant|Speaker|Interviewee
                          re.IGNORECASE)
 
 
+_INITIALS_IN_BRACKETS = re.compile(r"\([A-Z]{1,3}\)")
+
+
 @dataclass(frozen=True)
 class Redaction:
     """How often one placeholder replaced something in a source: for the report, never the value."""
@@ -173,7 +176,9 @@ class Anonymiser:
             return label
         words = list(re.finditer(r"[^\W\d_][\w'’-]*", label))
         named = [i for i, m in enumerate(words)
-                 if not self.detector.is_allowed(m.group(0)) and self.detector.evidence.is_name_word(m.group(0))]
+                 if not self.detector.is_allowed(m.group(0)) and (self.detector.evidence.is_name_word(
+                     m.group(0), alone=len(words) == 1) or (
+                     _INITIALS_IN_BRACKETS.match(label, max(0, m.start() - 1))))]  # "Interviewer (JW)"
         if not named:
             return label
         first, last = named[0], named[-1]

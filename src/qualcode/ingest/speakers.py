@@ -9,12 +9,14 @@ from collections.abc import Iterable
 from qualcode.ingest.timestamps import canonical_timestamp
 
 # An optional [hh:mm:ss] stamp, then a label of up to 40 characters, then a colon and the words.
+# A timestamp before the label, in brackets ("[00:01:10]", "[1:10]") or bare with hours ("00:01:10 ruth:").
+_TIMESTAMP = r"(?:\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\]\s*|(?P<bare>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)\s+)"
 LABEL = re.compile(
-    r"^\s*(?:\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\]\s*)?"
+    rf"^\s*{_TIMESTAMP}?"
     r"(?:\*\*)?(?P<label>[^\W\d_][\w .'’()&/-]{0,39}?)\s*(?:\*\*)?:(?:\*\*)?(?:\s+|$)(?P<rest>.*)$",
     re.DOTALL,
 )
-STAMP = re.compile(r"^\s*\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\]\s*(?P<rest>.*)$", re.DOTALL)
+STAMP = re.compile(rf"^\s*{_TIMESTAMP}(?P<rest>.*)$", re.DOTALL)
 
 # Labels that always mean the person asking the questions.
 INTERVIEWER_LABELS = frozenset({
@@ -29,10 +31,10 @@ def split_label(line: str) -> tuple[str | None, str, str | None]:
     """Split a line into (speaker label or None, the words, timestamp or None); the timestamp is canonical."""
     match = LABEL.match(line)
     if match and len(match.group("label").split()) <= MAX_LABEL_WORDS:
-        return match.group("label").strip(), match.group("rest"), _stamp(match.group("ts"))
+        return match.group("label").strip(), match.group("rest"), _stamp(match.group("ts") or match.group("bare"))
     stamp = STAMP.match(line)
     if stamp:
-        return None, stamp.group("rest"), _stamp(stamp.group("ts"))
+        return None, stamp.group("rest"), _stamp(stamp.group("ts") or stamp.group("bare"))
     return None, line, None
 
 
