@@ -10,8 +10,8 @@
 - **Labelled sets**: recall of all identifiers and of structured ones, precision, and the field vocabulary kept,
   on `corpora/gold/anonymisation*.jsonl` (written with the old recognisers: smoke tests) and on
   `corpora/gold/speech/` (auto-transcripts, transcripts and notes written apart from the recognisers): `dev.jsonl`
-  tuned against; `holdout.jsonl` to `holdout4.jsonl` each scored once as a held-out set and developed against
-  afterwards; `holdout5.jsonl` written apart and never tuned against.
+  tuned against; `holdout.jsonl` to `holdout5.jsonl` each scored once as a held-out set and developed against
+  afterwards; `holdout6.jsonl` written apart and never tuned against.
 - **Speed**: the gate against spaCy's own full pipeline over the review_week sample (target: under 2x).
 """
 
@@ -47,7 +47,8 @@ LABELLED = {"gold (smoke)": GOLD / "anonymisation.jsonl", "gold held-out (smoke)
             "speech dev 3 (scored once as held-out first)": GOLD / "speech" / "holdout2.jsonl",
             "speech dev 4 (scored once as held-out first)": GOLD / "speech" / "holdout3.jsonl",
             "speech dev 5 (scored once as held-out first)": GOLD / "speech" / "holdout4.jsonl",
-            "speech held-out (written apart; never tuned against)": GOLD / "speech" / "holdout5.jsonl"}
+            "speech dev 6 (scored once as held-out first)": GOLD / "speech" / "holdout5.jsonl",
+            "speech held-out (written apart; never tuned against)": GOLD / "speech" / "holdout6.jsonl"}
 _BROKEN = re.compile(r"\[[A-Z_]+(?:_\d*)?$|^[A-Z_]*_\d+\]")
 _WORDS = re.compile(r"[^\W\d_][\w'’]*")
 

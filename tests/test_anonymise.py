@@ -60,13 +60,14 @@ def test_written_identifiers_in_less_usual_shapes_are_found(detector: Detector, 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("labels", "recall"), [("dev.jsonl", 0.92), ("holdout.jsonl", 0.90),
-                                                ("holdout2.jsonl", 0.88), ("holdout3.jsonl", 0.90)])
+@pytest.mark.parametrize(("labels", "recall"), [("dev.jsonl", 0.92), ("holdout.jsonl", 0.91),
+                                                ("holdout2.jsonl", 0.90), ("holdout3.jsonl", 0.91),
+                                                ("holdout4.jsonl", 0.89), ("holdout5.jsonl", 0.88)])
 def test_spoken_transcripts_written_apart_from_the_gate_lose_every_identifier_and_keep_their_words(
         detector: Detector, labels: str, recall: float) -> None:
     """Auto-transcripts, transcripts and notes written by someone who had not read the recognisers (the gate was
-    developed against these four): no structured identifier survives, nearly every name goes, the field's own words
-    stay."""
+    developed against these six, each scored once as a held-out set first): no structured identifier survives,
+    nearly every name goes, the field's own words stay."""
     passages = load_labelled(GOLD / "speech" / labels)
     table = evaluate(detector, passages).set_index("type")
     assert len(passages) >= 20 and table.loc["overall", "support"] >= 500

@@ -79,6 +79,11 @@ def test_spoken_digits_read_as_the_number_they_stand_for(spoken: str, digits: st
     ("the reg was like b d one nine something", "VEHICLE", "b d one nine"),
     ("a new email j okafor eight eight at gmail dot com that", "EMAIL", "j okafor eight eight at gmail dot com"),
     ("that's d e double l a underscore nine and", "HANDLE", "d e double l a underscore nine"),
+    # a postcode area by its letters' names, or after "a bit of"; a date read as numbers, year first
+    ("we're at flat two nine moor green why oh twenty four now", "POSTCODE", "why oh twenty four"),
+    ("mostly here and a bit of l nine for the north end", "POSTCODE", "l nine"),
+    ("on the system it's twenty ten oh three nineteen so he's just turned sixteen", "DATE_OF_BIRTH",
+     "twenty ten oh three nineteen"),
 ])
 def test_spoken_identifiers_are_found_whole(text: str, kind: str, value: str) -> None:
     found = _found(text)
@@ -99,6 +104,7 @@ def test_spoken_identifiers_are_found_whole(text: str, kind: str, value: str) ->
     "she's got a plate of food and a 19 year old brother",
     "we had three four oh five people in",
     "it was a one to one slash two to one thing",
+    "why oh why did we do twenty one things",
 ])
 def test_counts_sections_and_amounts_are_not_identifiers(text: str) -> None:
     assert _found(text) == []

@@ -146,9 +146,11 @@ _AFTER_BIRTH = re.compile(r"\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s?da
 
 
 # A date read as numbers ("fourteen eleven oh seven"), where dates are being talked about (`_DATE_TALK`).
-_NUMBERED_DATE = re.compile(rf"\b(?:{_DAY_NUMBER})\s+(?:{_MONTH_NUMBER})\s+(?:(?:oh|zero)\s+(?:{_SMALL})|"
-                            rf"two\s+thousand(?:\s+and)?\s+(?:{_SMALL}))\b", re.IGNORECASE)
+_NUMBERED_DATE = re.compile(rf"\b(?:{_YEAR_WORDS}\s+(?:oh\s+)?(?:{_MONTH_NUMBER})\s+(?:{_DAY_NUMBER})"  # year first
+                            rf"|(?:{_DAY_NUMBER})\s+(?:{_MONTH_NUMBER})\s+(?:(?:oh|zero)\s+(?:{_SMALL})|"
+                            rf"two\s+thousand(?:\s+and)?\s+(?:{_SMALL})))\b", re.IGNORECASE)
 _DATE_TALK = re.compile(rf"\b(?:born|birth|d\.?\s?o\.?\s?b|birthday|date|{_MONTH})\b", re.IGNORECASE)
+_AGE_TALK = re.compile(r"\W*(?:\w+\W+){0,4}?(?:turned|turns|aged?|years?\s+old|birthday)\b", re.IGNORECASE)
 
 
 def spoken_dates(text: str) -> Iterator[Finding]:
@@ -156,7 +158,7 @@ def spoken_dates(text: str) -> Iterator[Finding]:
     for match in _SPOKEN_DATES.finditer(text):
         yield Finding(match.start(), match.end(), "DATE_OF_BIRTH", 0.9)
     for match in _NUMBERED_DATE.finditer(text):
-        if _DATE_TALK.search(text, max(0, match.start() - 120), match.start()):
+        if _DATE_TALK.search(text, max(0, match.start() - 120), match.start()) or _AGE_TALK.match(text, match.end()):
             yield Finding(match.start(), match.end(), "DATE_OF_BIRTH", 0.8)
     for match in _AFTER_BIRTH.finditer(text):
         date = match.group("date").rstrip(" ,./-")
@@ -209,11 +211,16 @@ _OUTWARD = re.compile(r"\b(?P<code>(?P<area>[A-Za-z]{1,2})\s?(?P<district>\d{1,2
 _TENS_WORDS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 _DISTRICT_WORDS = (rf"(?:(?:{_TENS_WORDS})(?:[\s\-](?:{_SMALL}))?|{_SMALL}|ten|eleven|twelve|thirteen|fourteen|fifteen|"
                    rf"sixteen|seventeen|eighteen|nineteen|\d{{1,2}})")
-# The area may be said letter by letter ("n e twenty three", "s r four").
-_OUTWARD_SPOKEN = re.compile(rf"(?<![\w'’])(?P<code>(?P<area>[A-Za-z]{{1,2}}|[a-z]\s[a-z])\s{_DISTRICT_WORDS})\b", re.IGNORECASE)
+# The area may be said letter by letter ("n e twenty three", "s r four"), or by the letters' names ("why oh thirty one").
+_LETTER_NAMES = {"ay": "A", "bee": "B", "see": "C", "dee": "D", "ee": "E", "eff": "F", "gee": "G", "aitch": "H",
+                 "jay": "J", "kay": "K", "el": "L", "em": "M", "en": "N", "oh": "O", "pee": "P", "ar": "R", "ess": "S",
+                 "tee": "T", "vee": "V", "ex": "X", "why": "Y", "zed": "Z"}
+_LETTER_NAME = "|".join(_LETTER_NAMES)
+_OUTWARD_SPOKEN = re.compile(rf"(?<![\w'’])(?P<code>(?P<area>[A-Za-z]{{1,2}}|[a-z]\s[a-z]|(?:{_LETTER_NAME})\s"
+                             rf"(?:{_LETTER_NAME}))\s{_DISTRICT_WORDS})\b", re.IGNORECASE)
 _PLACE_BEFORE = re.compile(r"(?:\b(?:in|from|near|round|around|at|to|postcode|post\s+code|district|over|up|down|"
-                           r"lives?|living|moved|off|which\s+is|that's)\s+(?:the\s+)?(?:[a-z']+\s+){0,2})$",
-                           re.IGNORECASE)
+                           r"lives?|living|moved|off|which\s+is|that's|(?:bit|bits|parts?|lots?|side|end)\s+of)\s+"
+                           r"(?:the\s+)?(?:[a-z']+\s+){0,2})$", re.IGNORECASE)
 _AFTER_STREET = re.compile(r"\b(?:road|street|lane|avenue|close|drive|crescent|grove|terrace|way|estate|oval|"
                            r"gardens|court|place|row|walk|hill|park|green|vale)\s+$", re.IGNORECASE)
 _SPOKEN_POSTCODE = re.compile(rf"(?<![\w'’])[a-z]{{1,2}}\s(?:{_DISTRICT_WORDS}|\d{{1,2}})(?:\s(?:{_SMALL}|\d))?"
@@ -245,9 +252,13 @@ def partial_postcodes(text: str) -> Iterator[Finding]:
     for pattern in (_OUTWARD, _OUTWARD_SPOKEN):
         for match in pattern.finditer(text):
             code, area = match.group("code"), match.group("area").upper()
-            # two letters said one by one, then a number, is said as nothing but a postcode ("a" and "i" are words)
-            spelt = " " in area and area[0] not in "AI"
-            area = area.replace(" ", "")
+            named = [_LETTER_NAMES.get(w) for w in area.casefold().split()]
+            if len(named) == 2 and all(named):  # "why oh": said by the letters' names, only where it says place
+                area, spelt = "".join(n for n in named if n), False
+            else:
+                # two letters said one by one, then a number, is said as nothing but a postcode ("a", "i" are words)
+                spelt = " " in area and area[0] not in "AI"
+                area = area.replace(" ", "")
             if area not in POSTCODE_AREAS:
                 continue
             before, after = text[max(0, match.start() - 30):match.start()], text[match.end():match.end() + 30]
