@@ -74,7 +74,8 @@ def test_spoken_digits_read_as_the_number_they_stand_for(spoken: str, digits: st
     ("the date they had was wrong it should be nineteen ten oh six", "DATE_OF_BIRTH", "nineteen ten oh six"),
     # references of letters and numbers with one or two separators; a log number "like"; an e-mail's words
     ("so it's kx dash five five two dash b on our system", "CASE_REF", "kx dash five five two dash b"),
-    ("thames valley took it as t v two six stroke three one eight and", "CASE_REF", "t v two six stroke three one eight"),
+    ("thames valley took it as t v two six stroke three one eight and", "CASE_REF",
+     "t v two six stroke three one eight"),
     ("we get a log number like w m two six oh four four one and", "CASE_REF", "w m two six oh four four one"),
     ("the reg was like b d one nine something", "VEHICLE", "b d one nine"),
     ("a new email j okafor eight eight at gmail dot com that", "EMAIL", "j okafor eight eight at gmail dot com"),

@@ -242,7 +242,8 @@ _ORG_HEADS = (r"(?:church|town|village|community|parish|scout|sports)\s+hall|par
 _AREA_HEAD = re.compile(r"(?:police|constabulary|council)\b", re.IGNORECASE)
 # Heads that are everyday words too ("a trust", "the house", "families"): they name something only with a name
 # before them, and in a document with capitals only when capitalised themselves.
-_WEAK_HEAD = re.compile(r"(?:service|logistics|freight|haulage|recruitment|distribution|support|sailing|gym|fitness|families|aid|lodge|house|united|athletic|forum|alliance|trust|foundation|homes|ward|"
+_WEAK_HEAD = re.compile(r"(?:service|logistics|freight|haulage|recruitment|distribution|support|sailing|gym|fitness|"
+                        r"families|aid|lodge|house|united|athletic|forum|alliance|trust|foundation|homes|ward|"
                         r"association|housing|centre|center|hotel|pub|cafe|restaurant|garage|salon|bakery|"
                         r"supermarket|warehouse|factory|takeaway|cars|foods|produce|grill|nails|market|project|"
                         r"hub|abc)\b", re.IGNORECASE)

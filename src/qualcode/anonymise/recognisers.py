@@ -44,7 +44,8 @@ _LOCALITY = (r"(?:,\s(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sun
 
 
 # The age of a record or a plan is not somebody's ("the record says something six weeks old").
-_OF_A_THING = (r"(?<!\b(?:something|anything|nothing|everything|theirs|ours|yours|mine|it|record|records|data|information|notes|plan|plans|"
+_OF_A_THING = (r"(?<!\b(?:something|anything|nothing|everything|theirs|ours|yours|mine|it|record|records|data|"
+               r"information|notes|plan|plans|"
                r"assessment|assessments|chronology|report|reports|figures|referral|referrals|minutes|file|files|"
                r"photo|photos|picture|message|messages|post|posts|video|videos|system|policy|procedure)\s)"
                r"(?<!\b(?:theirs|ours|yours|mine|it|its|that|this)\s(?:was|is|were|are)\s)")  # "theirs was 3 years old"
@@ -116,7 +117,8 @@ def uk_recognisers() -> list[EntityRecognizer]:
             ("n-year-old", rf"{_OF_A_THING}\b{_NUMBER_WORDS}[\s\-](?:years?|yrs?|months?|weeks?)[\s\-]old\b", 0.8),
             ("aged n", rf"\b(?:aged?|age of)\s+{_NUMBER_WORDS}\b{_NOT_AN_AGE}", 0.8),
             ("she's n", rf"(?<=\b(?:she's|he's|she is|he is|she was|he was|she'll be|he'll be|she'd be|he'd be|"
-                        rf"who's|who is|who was|who are|who were|they're|they are|they were|turned|turns|turning|boy's|girl's|son's|"
+                        rf"who's|who is|who was|who are|who were|they're|they are|they were|turned|turns|turning|"
+                        rf"boy's|girl's|son's|"
                         rf"daughter's|baby's|lad's|brother's|sister's|eldest's|youngest's|eldest is|youngest is)\s)"
                         rf"(?:only\s+|just\s+|nearly\s+|almost\s+|like\s+|about\s+)?{_NUMBER_WORDS}\b"
                         rf"(?:\s+and\s+{_NUMBER_WORDS}\b)?{_NOT_AN_AGE}", 0.8),  # "who are six and three"
@@ -142,7 +144,8 @@ def uk_recognisers() -> list[EntityRecognizer]:
         ]),
         _recogniser("PERSON", [  # somebody known by initials: "I'll call him J", "Mr K", "recorded only as JP"
             ("initials said as a name", r"(?<=\b(?:[Cc]all(?:ed|ing)?\s(?:him|her|them)|[Kk]nown\sas|[Rr]ecorded\s"
-                                        r"(?:only\s)?as|[Ii]nitialled|Mr|Mrs|Ms|Miss|Mx|Dr)\s)[A-Z]{1,3}\b(?![\w&])", 0.8),
+                                        r"(?:only\s)?as|[Ii]nitialled|Mr|Mrs|Ms|Miss|Mx|Dr)\s)[A-Z]{1,3}\b(?![\w&])",
+             0.8),
             ("initials and an age", r"\b[A-Z]{1,3}(?=\s\(\d{1,2}\))", 0.8),  # "Case 1: TR (7)"
         ], flags=CASE_SENSITIVE),
         _recogniser("ADDRESS", [

@@ -131,7 +131,7 @@ _SPOKEN_DATES = re.compile(
     rf"|{_MONTH}\.?\s+(?:the\s+)?{_ORDINAL},?\s+{_YEAR}"                # may the second 2012
     rf"|(?<=\bborn\s)(?:on\s+|in\s+)?(?:the\s+)?{_ORDINAL}\s+(?:of\s+)?{_MONTH}\b(?:,?\s+{_YEAR})?"
     rf"|(?:the\s+)?{_ORDINAL}\s+of\s+(?:the\s+)?{_MONTH_ORDINAL},?\s+{_YEAR}"  # the seventh of the ninth twenty ten
-    rf"|(?<=\bborn\s)(?:in\s+)?{_YEAR}\s+on\s+(?:the\s+)?{_ORDINAL}\s+(?:of\s+)?{_MONTH}\b"  # in 2010 on the 19th of may
+    rf"|(?<=\bborn\s)(?:in\s+)?{_YEAR}\s+on\s+(?:the\s+)?{_ORDINAL}\s+(?:of\s+)?{_MONTH}\b"  # in 2010 on the 19th
     rf"|(?:19|20)\d\d[\-/.]\d{{1,2}}[\-/.]\d{{1,2}}"                    # 2012-05-02, impossible ones too
     rf"|\d{{1,2}}[/.\-]\s?\d{{1,2}}[/.\-]\s?(?:\d{{4}}|\d{{2}})"          # 14/03/2015, 3.9.12
     rf")(?![\w/])",
@@ -211,7 +211,8 @@ _OUTWARD = re.compile(r"\b(?P<code>(?P<area>[A-Za-z]{1,2})\s?(?P<district>\d{1,2
 _TENS_WORDS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 _DISTRICT_WORDS = (rf"(?:(?:{_TENS_WORDS})(?:[\s\-](?:{_SMALL}))?|{_SMALL}|ten|eleven|twelve|thirteen|fourteen|fifteen|"
                    rf"sixteen|seventeen|eighteen|nineteen|\d{{1,2}})")
-# The area may be said letter by letter ("n e twenty three", "s r four"), or by the letters' names ("why oh thirty one").
+# The area may be said letter by letter ("n e twenty three", "s r four"), or by the letters' names ("why oh
+# thirty one").
 _LETTER_NAMES = {"ay": "A", "bee": "B", "see": "C", "dee": "D", "ee": "E", "eff": "F", "gee": "G", "aitch": "H",
                  "jay": "J", "kay": "K", "el": "L", "em": "M", "en": "N", "oh": "O", "pee": "P", "ar": "R", "ess": "S",
                  "tee": "T", "vee": "V", "ex": "X", "why": "Y", "zed": "Z"}
@@ -291,8 +292,8 @@ def spoken_addresses(text: str) -> Iterator[Finding]:
     """A house number said in words before a street ("forty one margetson crescent")."""
     for match in _SPOKEN_ADDRESS.finditer(text):
         words = match.group(0).split()
-        named = [w for w in words if not _TOKEN.fullmatch(w) and w.casefold() not in {"flat", "apartment", "unit",
-                                                                                      "number", "plot", "the", "and"}][:-1]
+        named = [w for w in words if not _TOKEN.fullmatch(w)
+                 and w.casefold() not in {"flat", "apartment", "unit", "number", "plot", "the", "and"}][:-1]
         if (digits_of(" ".join(words[:2])) and not re.match(r"(?i)(?:one|a)\s+(?:way|road|street)\b", match.group(0))
                 and not any(w.casefold() in _STOP for w in named)):
             yield Finding(match.start(), match.end(), "ADDRESS", 0.8)
@@ -321,7 +322,8 @@ _SPELT_PLATE = re.compile(r"\b(?:reg(?:istration)?|number\s?plate|plate)(?:\s+(?
                           re.IGNORECASE)
 # The first half of a plate, said or written, with "something" for the rest: "a blue corsa wu sixty six something",
 # "a white transit vn17 something".
-_PLATE_START = re.compile(rf"\b(?P<plate>(?:[a-z]{{2}}|[a-z]\s[a-z])\s?(?P<age>\d\d|{_PLATE_AGE}))(?=[\s\-]+something\b)",
+_PLATE_START = re.compile(rf"\b(?P<plate>(?:[a-z]{{2}}|[a-z]\s[a-z])\s?(?P<age>\d\d|{_PLATE_AGE}))"
+                          rf"(?=[\s\-]+something\b)",
                           re.IGNORECASE)
 # A plate's age said on its own, as people tell a car apart: "a black audi with a seventy one plate", "a 19 plate".
 _PLATE_YEAR = re.compile(rf"\b(?:a|an|the|his|her|their)\s+(?P<age>{_PLATE_AGE})[\s\-]plate\b", re.IGNORECASE)
@@ -402,7 +404,8 @@ _SPOKEN_HANDLE = re.compile(rf"(?<!['’])\b(?:(?:(?:[a-z]|double|triple)\s+){{2
                             rf"(?:\s+(?:underscore|dot)\s+[a-z0-9]+(?:\s+(?:{_NUMBER_WORD}|[a-z]|\d+)\b)*)+",
                             re.IGNORECASE)
 # A reference read aloud in letters and numbers joined by "dash" or "slash": "y j slash w l v slash oh four four two".
-_SPOKEN_REFERENCE = re.compile(rf"(?<!['’])\b(?:(?:[a-z]{{1,3}}|{_NUMBER_WORD}|\d+)\s+)+?(?:(?:dash|slash|stroke|hyphen)\s+"
+_SPOKEN_REFERENCE = re.compile(rf"(?<!['’])\b(?:(?:[a-z]{{1,3}}|{_NUMBER_WORD}|\d+)\s+)+?"
+                               rf"(?:(?:dash|slash|stroke|hyphen)\s+"
                                rf"(?:(?:[a-z]{{1,3}}|{_NUMBER_WORD}|\d+)\b(?:\s+|$))+){{1,}}", re.IGNORECASE)
 
 
@@ -443,12 +446,12 @@ def spelt_out(text: str) -> Iterator[Finding]:
             continue
         value = match.group(0)[words[0].start():words[-1].end()]
         separators = len(re.findall(r"\b(?:dash|slash|stroke|hyphen)\b", value, re.IGNORECASE))
-        letters = any(not _TOKEN.fullmatch(w) and not _is_speech(w, lexicon()) and w.casefold() not in {
+        has_letters = any(not _TOKEN.fullmatch(w) and not _is_speech(w, lexicon()) and w.casefold() not in {
             "dash", "slash", "stroke", "hyphen"} for w in value.split())
         digits = len(digits_of(value))
         # letters and numbers both, or numbers in three groups: "yj dash four four one dash h",
         # "fifty two slash nine one eight four four slash twenty six"; not "one to one slash two to one"
-        if digits >= 3 and ((letters and (separators >= 2 or digits >= 4)) or (separators >= 2 and digits >= 6)):
+        if digits >= 3 and ((has_letters and (separators >= 2 or digits >= 4)) or (separators >= 2 and digits >= 6)):
             yield Finding(match.start() + words[0].start(), match.start() + words[-1].end(), "CASE_REF", 0.8)
     for match in _SPOKEN_HANDLE.finditer(text):
         cue = _HANDLE_CUE.search(text, max(0, match.start() - 40), match.start())

@@ -10,7 +10,8 @@ from qualcode.ingest.timestamps import canonical_timestamp
 
 # An optional [hh:mm:ss] stamp, then a label of up to 40 characters, then a colon and the words.
 # A timestamp before the label, in brackets ("[00:01:10]", "[1:10]") or bare with hours ("00:01:10 ruth:").
-_TIMESTAMP = r"(?:\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\]\s*|(?P<bare>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)\s+)"
+_TIMESTAMP = (r"(?:\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\]\s*"
+              r"|(?P<bare>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)\s+)")
 LABEL = re.compile(
     rf"^\s*{_TIMESTAMP}?"
     r"(?:\*\*)?(?P<label>[^\W\d_][\w .'’()&/-]{0,39}?)\s*(?:\*\*)?:(?:\*\*)?(?:\s+|$)(?P<rest>.*)$",
