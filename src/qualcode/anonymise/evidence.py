@@ -281,9 +281,6 @@ class NameEvidence:
                 yield Finding(token.idx, end, kind, self.score(points))
                 if kind == "PERSON":
                     age = _AGE_AFTER_NAME.match(text, token.idx + len(token.text))
-                    if age and fold(age.group("age")) == "one" and not re.match(r"['’]s|,|\s+(?:is|was)\b",
-                                                                               age.group(0)):
-                        age = None  # "the cliftonville one in deal": a pronoun, not an age
                     if age:
                         yield Finding(age.start("age"), age.end("age"), "AGE", 0.8)
 
@@ -433,7 +430,7 @@ class NameEvidence:
                                or (after and token.pos_ == "PROPN" and not self.lexicon.is_nationality(folded)))
 
 _AGE_AFTER_NAME = re.compile(r"(?:['’]s|,\s+(?:is|was|who's|who\s+is|aged)|,|\s+is|\s+was|\s+who\s+is|"
-                             r"(?=\s+(?:[a-z]|\d{1,2}\s*[,;)])))\s+"  # "Tobi 11, Kehinde 8"
+                             r"(?=\s+(?:(?!one\b)[a-z]|\d{1,2}\s*[,;)])))\s+"  # "Tobi 11", not "the walsall one"
                              r"(?:only\s+|just\s+|nearly\s+|now\s+)?(?P<age>(?:\d{1,2}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s\-](?:one|two|"
                              r"three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|"
                              r"eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
@@ -525,9 +522,9 @@ def _quoted_after_saying(doc: Doc, lexicon: Lexicon) -> Iterator[int]:
                                                                            "like"}
                                 or lexicon.is_nationality(doc[i].text)):
             i += 1  # "said to me in shona", 'said "'
-        quoted = [doc[i - 1].text in {'"', "“", "'", "‘"}, said in QUOTATIVE,
-                  any(fold(doc[j].text) == "in" for j in range(token.i + 1, i))]
-        if not any(quoted):
+        opens_quote = doc[i - 1].text in {'"', "“", "'", "‘"}
+        in_a_language = any(fold(doc[j].text) == "in" for j in range(token.i + 1, i))
+        if said not in QUOTATIVE and not opens_quote and not in_a_language:
             continue  # "she said kaz was": after a bare "said" a name is as likely as a quotation
         run = []
         while (i < len(doc) and _WORDLIKE.match(doc[i].text) and not lexicon.is_name(doc[i].text)

@@ -279,17 +279,19 @@ _NOT_A_SITE = frozenset("""home homes school schools nursery college house flat 
     clinics unit surgery practice centre center hub office door station court police gp gps doctors doctor's dentist
     dentists weekend night time moment end start same last first next party nan's gran's mum's dad's friend's
     hospice refuge hostel hotel shop shops park children's childrens local nearest main family emergency general
-    walk-in urgent minor scene hub front back""".split())
+    walk-in urgent minor scene front back""".split())
 # What someone was treated for, said around where: "with a wrist injury", "for a head bump", "stabbed ... and".
-_INJURY = re.compile(r"\b(?:injur\w*|wound|cut|bump|burns?|bruis\w*|fractur\w*|broken|overdose|self-harm\w*|"
-                     r"bleed\w*|stab\w*|assault\w*|seizures?|infection|fever|concussion|pregnan\w*|scan|x-?ray|"
-                     r"poisoning|ingest\w*|non-mobile|skeletal\s+survey)\b", re.IGNORECASE)
+_INJURY_WORDS = (r"injur\w*|wound|cut|bump|burns?|bruis\w*|fractur\w*|broken|overdose|self-harm\w*|bleed\w*|stab\w*|"
+                 r"assault\w*|seizures?|infection|fever|concussion|pregnan\w*|scan|x-?rays?|poisoning|ingest\w*|"
+                 r"non-mobile|skeletal\s+survey")
+_INJURY = re.compile(rf"\b(?:{_INJURY_WORDS})\b", re.IGNORECASE)
+# A sentence about health: someone's injury, or the people and places that treat it.
+_HEALTH = re.compile(rf"\b(?:{_INJURY_WORDS}|nurses?|doctors?|paediatric\w*|pediatric\w*|wards?|medical|hospital|"
+                     rf"admitted|admission|maternity|midwi\w+|bloods|discharged?|consultant|A&E|ED|skeletal|born|"
+                     rf"birth|surgery|clinic)\b", re.IGNORECASE)
 _INITIALS = re.compile(r"[A-Z]{2,5}|[A-Z]&[A-Z]")
 # Initials after "at the", "to the": a hospital's when the sentence is about health (`_HEALTH`).
-_AT_THE_INITIALS = re.compile(r"\b(?:at|to|from|in|into|by)\s+the\s+(?P<name>[A-Z]{2,5}|[A-Z]&[A-Z])(?![\w&])")
-_HEALTH = re.compile(r"\b(?:nurses?|doctors?|paediatric\w*|pediatric\w*|wards?|medical|hospital|admitted|admission|"
-                     r"burns?|fractures?|injur(?:y|ies)|maternity|midwi\w+|bloods|x-?rays?|discharged?|consultant|"
-                     r"overdose|self-harm|A&E|ED|skeletal|scan|born|birth|surgery|clinic)\b", re.IGNORECASE)
+_AT_THE_INITIALS = re.compile(rf"\b(?:at|to|from|in|into|by)\s+the\s+(?P<name>{_INITIALS.pattern})(?![\w&])")
 # A hospital named without its head noun, where the words say someone was treated there: "admitted to the LRI",
 # "two attendances at heartlands", "born at the general in kettering", "in and out of the BRI".
 _TREATED_AT = re.compile(r"\b(?:admitted|admission|attendances?|attended|born|seen|treated|rushed|blue[\s\-]lighted|"
